@@ -1,0 +1,190 @@
+"""Command line: node_exporter's flags, parsed into a frozen `Settings`."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Sequence
+from types import MappingProxyType
+from typing import Any, NoReturn
+
+from pyexporter import NODE_EXPORTER_COMPAT, __version__
+from pyexporter.errors import ConfigError
+from pyexporter.fs import Roots
+from pyexporter.registry import Flag, all_flags, load_collectors
+from pyexporter.settings import Settings
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d|w|y)")
+_DURATION_UNITS = {
+    "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0,
+    "d": 86400.0, "w": 604800.0, "y": 31536000.0,
+}
+
+
+def parse_duration(text: str) -> float:
+    """A Go/Prometheus duration (`5s`, `1m30s`, `500ms`, `1d`) in seconds."""
+    text = text.strip()
+    if text in ("0", ""):
+        if text == "":
+            raise ValueError("empty duration")
+        return 0.0
+    pos = 0
+    total = 0.0
+    for match in _DURATION_PART.finditer(text):
+        if match.start() != pos:
+            break
+        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+        pos = match.end()
+    if pos != len(text) or pos == 0:
+        raise ValueError(f"invalid duration {text!r}")
+    return total
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line on stderr and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"pyexporter: error: {message}, try --help\n")
+        raise SystemExit(2)
+
+
+def _convert(flag: Flag, raw: Any) -> Any:
+    if flag.kind == "bool" or raw is None:
+        return raw
+    if flag.kind == "list":
+        return tuple(raw)
+    if flag.kind == "int":
+        return int(raw)
+    if flag.kind == "float":
+        return float(raw)
+    if flag.kind == "duration":
+        return parse_duration(raw) if isinstance(raw, str) else float(raw)
+    if flag.kind == "regex":
+        try:
+            re.compile(raw)
+        except re.error as exc:
+            raise ConfigError(f"--{flag.name}: invalid regular expression {raw!r}: {exc}") from None
+    return raw
+
+
+def _add_flag(parser: argparse.ArgumentParser, flag: Flag) -> None:
+    opt = f"--{flag.name}"
+    if flag.kind == "bool":
+        parser.add_argument(
+            opt, dest=flag.name, action=argparse.BooleanOptionalAction, default=flag.default, help=flag.help
+        )
+    elif flag.kind == "list":
+        parser.add_argument(opt, dest=flag.name, action="append", default=None, help=flag.help)
+    else:
+        parser.add_argument(
+            opt, dest=flag.name, default=flag.default, help=flag.help, choices=flag.choices or None
+        )
+
+
+CORE_FLAGS: tuple[Flag, ...] = (
+    Flag("web.listen-address", "Addresses on which to expose metrics and web interface. Repeatable.",
+         ("0.0.0.0:20000",), "list"),
+    Flag("web.telemetry-path", "Path under which to expose metrics.", "/metrics"),
+    Flag("web.disable-exporter-metrics",
+         "Exclude metrics about the exporter itself (process_*, python_*, promhttp_*).", False, "bool"),
+    Flag("web.max-requests",
+         "Maximum number of parallel scrape requests. Use 0 to disable.", 40, "int"),
+    Flag("web.config.file", "Path to configuration file that can enable TLS or authentication.", None),
+    Flag("web.systemd-socket", "Use systemd socket activation listeners (not supported; accepted).",
+         False, "bool"),
+    Flag("runtime.gomaxprocs", "Accepted for compatibility with node_exporter; has no effect.", 1, "int"),
+    Flag("path.procfs", "procfs mountpoint.", "/proc"),
+    Flag("path.sysfs", "sysfs mountpoint.", "/sys"),
+    Flag("path.rootfs", "rootfs mountpoint.", "/"),
+    Flag("path.udev.data", "udev data path.", "/run/udev/data"),
+    Flag("collector.disable-defaults", "Set all collectors to disabled by default.", False, "bool"),
+    Flag("collector.timeout",
+         "Longest time one collector may take before the scrape is answered without it "
+         "(pyexporter; also bounded by X-Prometheus-Scrape-Timeout-Seconds).", "7s", "duration"),
+    Flag("log.level", "Only log messages with the given severity or above.", "info", "string",
+         ("debug", "info", "warn", "error")),
+    Flag("log.format", "Output format of log messages.", "logfmt", "string", ("logfmt", "json")),
+)
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, list[Flag]]:
+    registry = load_collectors()
+    parser = _Parser(
+        prog="pyexporter",
+        description=f"pyexporter {__version__}: node_exporter {NODE_EXPORTER_COMPAT} compatible exporter "
+        "for hardware and OS metrics exposed by *NIX kernels.",
+        allow_abbrev=False,
+    )
+    parser.add_argument(
+        "--version", action="version",
+        version=f"pyexporter, version {__version__} (node_exporter {NODE_EXPORTER_COMPAT} compatible)",
+    )
+    flags = list(CORE_FLAGS)
+    for flag in CORE_FLAGS:
+        _add_flag(parser, flag)
+    for name in sorted(registry):
+        cls = registry[name]
+        state = "enabled" if cls.default_enabled else "disabled"
+        parser.add_argument(
+            f"--collector.{name}", dest=f"collector.{name}", action=argparse.BooleanOptionalAction,
+            default=None, help=f"Enable the {name} collector (default: {state}).",
+        )
+    for flag in sorted(all_flags(), key=lambda f: f.name):
+        _add_flag(parser, flag)
+        flags.append(flag)
+    return parser, flags
+
+
+def parse_args(argv: Sequence[str]) -> Settings:
+    """Flags -> Settings. Exits 2 on a bad flag; raises ConfigError on a bad value."""
+    parser, flags = build_parser()
+    ns = vars(parser.parse_args(list(argv)))
+    values: dict[str, Any] = {}
+    for flag in flags:
+        raw = ns.get(flag.name)
+        if flag.kind == "list" and raw is None:
+            raw = flag.default or ()
+        try:
+            values[flag.name] = _convert(flag, raw)
+        except ValueError as exc:
+            raise ConfigError(f"--{flag.name}: {exc}") from None
+
+    registry = load_collectors()
+    enabled = []
+    for name in sorted(registry):
+        explicit = ns.get(f"collector.{name}")
+        default = registry[name].default_enabled and not values["collector.disable-defaults"]
+        if explicit if explicit is not None else default:
+            enabled.append(name)
+
+    telemetry_path = values["web.telemetry-path"]
+    if not telemetry_path.startswith("/"):
+        raise ConfigError(f"--web.telemetry-path must start with '/': {telemetry_path!r}")
+    if values["collector.timeout"] <= 0:
+        raise ConfigError("--collector.timeout must be positive")
+    return Settings(
+        roots=Roots(values["path.procfs"], values["path.sysfs"], values["path.rootfs"],
+                    values["path.udev.data"]),
+        listen_addresses=tuple(values["web.listen-address"]),
+        telemetry_path=telemetry_path,
+        disable_exporter_metrics=values["web.disable-exporter-metrics"],
+        max_requests=values["web.max-requests"],
+        web_config_file=values["web.config.file"],
+        collector_timeout=values["collector.timeout"],
+        enabled_collectors=tuple(enabled),
+        flags=MappingProxyType(values),
+        log_level=values["log.level"],
+        log_format=values["log.format"],
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from pyexporter.server import run
+
+    try:
+        settings = parse_args(sys.argv[1:] if argv is None else argv)
+    except ConfigError as exc:
+        sys.stderr.write(f"pyexporter: error: {exc}\n")
+        return 2
+    return run(settings)

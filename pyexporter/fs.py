@@ -1,0 +1,205 @@
+"""The file layer: every read of /proc, /sys, the root filesystem and udev data.
+
+Paths are joined onto the configured roots (`--path.procfs` and friends), so a
+collector never names `/proc` or `/sys` itself. Reads are bounded in size and
+refuse anything that is not a regular file: a FIFO or a device in place of a
+/proc file would otherwise block a worker thread forever.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pyexporter.errors import ParseError
+
+#: Upper bound for one /proc or /sys file. The largest real ones (mountinfo on a
+#: node with thousands of mounts, /proc/net/dev with thousands of interfaces)
+#: stay well below this; a 50 MB line is garbage, not data.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+#: sysfs attributes are at most one page; reading one more byte tells truncation.
+SYSFS_ATTR_BYTES = 4096 * 4
+
+_CHUNK = 256 * 1024
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
+
+#: errnos that mean "this optional file is not there" rather than "broken".
+_ABSENT = frozenset({errno.ENOENT, errno.ENOTDIR})
+#: errnos with which real sysfs attributes refuse a read (a driver without the
+#: feature, a link that is down); node_exporter skips such attributes.
+_SYSFS_UNREADABLE = frozenset(
+    {errno.EINVAL, errno.EIO, errno.ENODEV, errno.EOPNOTSUPP, errno.EAGAIN, errno.EBUSY,
+     errno.ENXIO, errno.EPERM, errno.EACCES, errno.ENODATA}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Roots:
+    """The configured roots; every path a collector reads starts at one of them."""
+
+    procfs: str = "/proc"
+    sysfs: str = "/sys"
+    rootfs: str = "/"
+    udev_data: str = "/run/udev/data"
+
+    def proc(self, *parts: str) -> str:
+        return os.path.join(self.procfs, *parts)
+
+    def sys(self, *parts: str) -> str:
+        return os.path.join(self.sysfs, *parts)
+
+    def root(self, *parts: str) -> str:
+        return os.path.join(self.rootfs, *(p.lstrip("/") for p in parts))
+
+    def udev(self, *parts: str) -> str:
+        return os.path.join(self.udev_data, *parts)
+
+    def strip_rootfs(self, path: str) -> str:
+        """A host path as the host sees it: `/host/root/var` -> `/var`."""
+        root = self.rootfs.rstrip("/")
+        if not root:
+            return path
+        if path == root:
+            return "/"
+        if path.startswith(root + "/"):
+            return path[len(root):]
+        return path
+
+
+def _open_regular(path: str) -> int:
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        mode = os.fstat(fd).st_mode
+    except BaseException:
+        os.close(fd)
+        raise
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = "directory" if stat.S_ISDIR(mode) else "special file"
+        raise ParseError(f"{path}: is a {kind}, not a regular file")
+    return fd
+
+
+def read_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The whole content of a regular file, at most `limit` bytes.
+
+    Raises OSError (FileNotFoundError when absent) or ParseError when the file
+    is larger than `limit` or not a regular file.
+    """
+    fd = _open_regular(path)
+    try:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            chunk = os.read(fd, _CHUNK)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                raise ParseError(f"{path}: larger than {limit} bytes")
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def read_text(path: str, limit: int = MAX_FILE_BYTES) -> str:
+    """`read_file` decoded as UTF-8; undecodable bytes become U+FFFD."""
+    return read_file(path, limit).decode("utf-8", "replace")
+
+
+def read_optional(path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
+    """Like `read_file`, but None when the file (or a parent directory) is absent."""
+    try:
+        return read_file(path, limit)
+    except OSError as exc:
+        if exc.errno in _ABSENT:
+            return None
+        raise
+
+
+def read_optional_text(path: str, limit: int = MAX_FILE_BYTES) -> str | None:
+    data = read_optional(path, limit)
+    return None if data is None else data.decode("utf-8", "replace")
+
+
+def read_sysfs_attr(path: str) -> str | None:
+    """One sysfs attribute, read with a single read() as the kernel expects.
+
+    Returns the value without its trailing newline, or None when the attribute
+    is absent or refuses to be read (EINVAL, EIO, ENODEV, ... as real drivers do).
+    """
+    try:
+        fd = _open_regular(path)
+    except ParseError:
+        return None
+    except OSError as exc:
+        if exc.errno in _ABSENT or exc.errno in _SYSFS_UNREADABLE or exc.errno == errno.ELOOP:
+            return None
+        raise
+    try:
+        data = os.read(fd, SYSFS_ATTR_BYTES)
+    except OSError as exc:
+        if exc.errno in _SYSFS_UNREADABLE:
+            return None
+        raise
+    finally:
+        os.close(fd)
+    return data.decode("utf-8", "replace").rstrip("\n")
+
+
+def read_sysfs_int(path: str) -> int | None:
+    """A sysfs attribute holding one integer; None when absent, unreadable or not a number."""
+    value = read_sysfs_attr(path)
+    if value is None:
+        return None
+    try:
+        return int(value.strip(), 0 if value.strip().startswith("0x") else 10)
+    except ValueError:
+        return None
+
+
+def list_dir(path: str) -> list[str]:
+    """Sorted entry names of a directory; [] when it does not exist."""
+    try:
+        return sorted(os.listdir(path))
+    except OSError as exc:
+        if exc.errno in _ABSENT:
+            return []
+        raise
+
+
+def scan_dir(path: str) -> Iterator[os.DirEntry[str]]:
+    """Directory entries sorted by name; nothing when the directory does not exist."""
+    try:
+        with os.scandir(path) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        if exc.errno in _ABSENT:
+            return iter(())
+        raise
+    return iter(entries)
+
+
+def exists(path: str) -> bool:
+    return os.path.exists(path)
+
+
+def is_dir(path: str) -> bool:
+    return os.path.isdir(path)
+
+
+def resolve_link(path: str) -> str | None:
+    """The target of a symlink resolved relative to its directory, or None if absent or not a link.
+
+    /sys/class entries are relative links into /sys/devices; resolving them
+    relative to the link keeps them inside the configured sysfs root.
+    """
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return None
+    return os.path.normpath(os.path.join(os.path.dirname(path), target))

@@ -1,0 +1,112 @@
+"""Metric families: what collectors return and the exposition writer renders.
+
+The model follows client_golang's, because node_exporter's output is the
+reference: a family has a name, HELP, TYPE and samples; every sample carries
+its own name (histograms and summaries have `_bucket`, `_sum`, `_count`), its
+label pairs sorted by label name (as client_golang sorts them), and a float.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+GAUGE = "gauge"
+COUNTER = "counter"
+UNTYPED = "untyped"
+SUMMARY = "summary"
+HISTOGRAM = "histogram"
+
+NAMESPACE = "node"
+
+LabelPairs = tuple[tuple[str, str], ...]
+
+
+class Sample(NamedTuple):
+    name: str
+    labels: LabelPairs
+    value: float
+
+
+def build_name(namespace: str, subsystem: str, name: str) -> str:
+    """client_golang's BuildFQName: the non-empty parts joined by '_'."""
+    return "_".join(part for part in (namespace, subsystem, name) if part)
+
+
+class MetricFamily:
+    """One metric family with its samples."""
+
+    __slots__ = ("_order", "help", "label_names", "name", "samples", "type")
+
+    def __init__(
+        self,
+        name: str,
+        help: str,
+        type: str = GAUGE,
+        label_names: tuple[str, ...] = (),
+        *,
+        _order: tuple[int, ...] | None = None,
+    ) -> None:
+        self.name = name
+        self.help = help
+        self.type = type
+        self.label_names = tuple(label_names)
+        if _order is None:
+            _order = tuple(sorted(range(len(self.label_names)), key=self.label_names.__getitem__))
+        self._order = _order
+        self.samples: list[Sample] = []
+
+    def add(self, value: float, *label_values: str) -> MetricFamily:
+        """Add a sample named like the family, with values for the family's label names."""
+        if len(label_values) != len(self.label_names):
+            raise ValueError(
+                f"{self.name}: {len(self.label_names)} label values expected, got {len(label_values)}"
+            )
+        names = self.label_names
+        pairs = tuple((names[i], label_values[i]) for i in self._order)
+        self.samples.append(Sample(self.name, pairs, float(value)))
+        return self
+
+    def add_sample(self, name: str, labels: dict[str, str] | LabelPairs, value: float) -> MetricFamily:
+        """Add a sample with any name and labels (histograms, summaries, textfile input)."""
+        items = labels.items() if isinstance(labels, dict) else labels
+        self.samples.append(Sample(name, tuple(sorted(items)), float(value)))
+        return self
+
+    def __repr__(self) -> str:
+        return f"MetricFamily({self.name!r}, {self.type}, {len(self.samples)} samples)"
+
+
+class Desc:
+    """A family template built once per collector: name, HELP, TYPE and label names.
+
+    Mirrors prometheus.NewDesc: collectors build their descriptors in __init__
+    and call `family()` (or `one()`) in every collect().
+    """
+
+    __slots__ = ("_order", "help", "label_names", "name", "type")
+
+    def __init__(self, name: str, help: str, type: str = GAUGE, label_names: tuple[str, ...] = ()) -> None:
+        self.name = name
+        self.help = help
+        self.type = type
+        self.label_names = tuple(label_names)
+        self._order = tuple(sorted(range(len(self.label_names)), key=self.label_names.__getitem__))
+
+    def family(self) -> MetricFamily:
+        return MetricFamily(self.name, self.help, self.type, self.label_names, _order=self._order)
+
+    def one(self, value: float, *label_values: str) -> MetricFamily:
+        """A family holding one sample."""
+        return self.family().add(value, *label_values)
+
+
+def gauge(name: str, help: str, *label_names: str) -> Desc:
+    return Desc(name, help, GAUGE, label_names)
+
+
+def counter(name: str, help: str, *label_names: str) -> Desc:
+    return Desc(name, help, COUNTER, label_names)
+
+
+def untyped(name: str, help: str, *label_names: str) -> Desc:
+    return Desc(name, help, UNTYPED, label_names)

@@ -1,0 +1,1 @@
+"""Pure parsers for /proc files that more than one collector reads."""

@@ -1,0 +1,109 @@
+"""The collector contract and the registry of collector classes.
+
+A collector is a class with node_exporter's name for it, its default state,
+its own flags, and a synchronous `collect()` that returns complete metric
+families. It is created once at start (descriptors, regexes and filters are
+built then) and `collect()` runs in a worker thread on every scrape.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+
+from pyexporter.errors import ConfigError
+from pyexporter.metrics import MetricFamily
+from pyexporter.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A command-line flag, named as node_exporter names it (without the leading `--`).
+
+    kind: "bool", "string", "int", "float", "duration" (Go syntax, stored as
+    seconds), "regex" (validated at start, stored as the pattern string),
+    "list" (repeatable; stored as a tuple of strings).
+    """
+
+    name: str
+    help: str
+    default: Any = None
+    kind: str = "string"
+    choices: tuple[str, ...] = ()
+
+
+class Collector:
+    """Base class of every collector; subclasses set `name` and implement `collect()`."""
+
+    name: ClassVar[str] = ""
+    default_enabled: ClassVar[bool] = True
+    flags: ClassVar[tuple[Flag, ...]] = ()
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.roots = settings.roots
+
+    def flag(self, name: str) -> Any:
+        return self.settings.flag(name)
+
+    def collect(self) -> list[MetricFamily]:
+        raise NotImplementedError
+
+
+C = TypeVar("C", bound=type[Collector])
+
+COLLECTORS: dict[str, type[Collector]] = {}
+_loaded = False
+
+
+def register(cls: C) -> C:
+    """Class decorator: add a collector class to the registry under its `name`."""
+    if not cls.name:
+        raise TypeError(f"{cls.__qualname__} has no collector name")
+    existing = COLLECTORS.get(cls.name)
+    if existing is not None and existing is not cls:
+        raise TypeError(f"collector {cls.name!r} registered twice")
+    COLLECTORS[cls.name] = cls
+    return cls
+
+
+def load_collectors() -> dict[str, type[Collector]]:
+    """Import every module of the `collectors` package once; returns the registry."""
+    global _loaded
+    if not _loaded:
+        import collectors
+
+        for module in pkgutil.iter_modules(collectors.__path__):
+            if not module.name.startswith("_"):
+                importlib.import_module(f"collectors.{module.name}")
+        _loaded = True
+    return COLLECTORS
+
+
+def all_flags() -> list[Flag]:
+    """Every collector flag, each once; two collectors declaring one flag differently is a bug."""
+    seen: dict[str, Flag] = {}
+    for cls in load_collectors().values():
+        for flag in cls.flags:
+            if flag.name in seen and seen[flag.name] != flag:
+                raise TypeError(f"flag --{flag.name} declared twice with different definitions")
+            seen[flag.name] = flag
+    return list(seen.values())
+
+
+def create_collectors(
+    settings: Settings, factory: Callable[[type[Collector], Settings], Collector] | None = None
+) -> dict[str, Collector]:
+    """Instantiate the enabled collectors; a constructor's ConfigError names the collector."""
+    registry = load_collectors()
+    out: dict[str, Collector] = {}
+    for name in settings.enabled_collectors:
+        cls = registry[name]
+        try:
+            out[name] = factory(cls, settings) if factory else cls(settings)
+        except ConfigError as exc:
+            raise ConfigError(f"collector {name}: {exc}") from exc
+    return out

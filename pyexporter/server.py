@@ -1,0 +1,252 @@
+"""The HTTP server (aiohttp): landing page, metrics path, limits, lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import html
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+
+from pyexporter import NODE_EXPORTER_COMPAT, __version__
+from pyexporter.errors import ConfigError
+from pyexporter.exposition import (
+    OPENMETRICS_CONTENT_TYPE,
+    TEXT_CONTENT_TYPE,
+    negotiate,
+    render_openmetrics,
+    render_text,
+)
+from pyexporter.logs import setup_logging
+from pyexporter.registry import Collector, create_collectors, load_collectors
+from pyexporter.scrape import ScrapeEngine
+from pyexporter.selfmetrics import ExporterMetrics
+from pyexporter.settings import Settings
+
+log = logging.getLogger("pyexporter")
+
+#: Margin kept below Prometheus's scrape timeout so the answer arrives in time.
+SCRAPE_TIMEOUT_MARGIN = 0.5
+#: Gzip level 1 costs a third of level 6 for about a fifth more bytes.
+GZIP_LEVEL = 1
+
+ENGINE_KEY = web.AppKey("engine", ScrapeEngine)
+SETTINGS_KEY = web.AppKey("settings", Settings)
+
+
+class MetricsHandler:
+    def __init__(self, settings: Settings, engine: ScrapeEngine, exporter_metrics: ExporterMetrics | None):
+        self.settings = settings
+        self.engine = engine
+        self.exporter_metrics = exporter_metrics
+        self.enabled = tuple(sorted(engine.collectors))
+        self.in_flight = 0
+
+    def _select(self, request: web.Request) -> tuple[str, ...] | None:
+        collects = request.query.getall("collect[]", [])
+        excludes = request.query.getall("exclude[]", [])
+        if not collects and not excludes:
+            return None
+        if collects and excludes:
+            raise web.HTTPBadRequest(text="Combined collect and exclude queries are not allowed.\n")
+        if excludes:
+            return tuple(n for n in self.enabled if n not in excludes)
+        known = load_collectors()
+        chosen = []
+        for name in collects:
+            if name not in known:
+                raise web.HTTPBadRequest(
+                    text=f"Couldn't create filtered metrics handler: missing collector: {name}\n")
+            if name not in self.engine.collectors:
+                raise web.HTTPBadRequest(
+                    text=f"Couldn't create filtered metrics handler: disabled collector: {name}\n")
+            if name not in chosen:
+                chosen.append(name)
+        return tuple(chosen)
+
+    def _timeout(self, request: web.Request) -> float:
+        timeout = self.settings.collector_timeout
+        header = request.headers.get("X-Prometheus-Scrape-Timeout-Seconds")
+        if header:
+            try:
+                offered = float(header)
+            except ValueError:
+                return timeout
+            if offered > 0:
+                timeout = min(timeout, max(offered - SCRAPE_TIMEOUT_MARGIN, offered / 2))
+        return timeout
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        metrics = self.exporter_metrics
+        names = self._select(request)
+        limit = self.settings.max_requests
+        if limit > 0 and self.in_flight >= limit:
+            if metrics is not None:
+                metrics.requests["503"] += 1
+            return web.Response(
+                status=503, text=f"Limit of concurrent requests reached ({limit}), try again later.\n")
+        self.in_flight += 1
+        if metrics is not None:
+            metrics.in_flight = self.in_flight
+        status = "200"
+        try:
+            fmt = negotiate(request.headers.get("Accept"))
+            collection = await self.engine.scrape(names, self._timeout(request))
+            body = collection.rendered.get(fmt)
+            if body is None:
+                render = render_openmetrics if fmt == "openmetrics" else render_text
+                families = collection.families
+                if metrics is not None:
+                    families = sorted([*families, metrics.build_info()], key=lambda f: f.name)
+                body = render(families, eof=False) if fmt == "openmetrics" else render(families)
+                collection.rendered[fmt] = body
+            if metrics is not None:
+                own = metrics.families()
+                body += render_openmetrics(own, eof=False) if fmt == "openmetrics" else render_text(own)
+            if fmt == "openmetrics":
+                body += b"# EOF\n"
+            content_type = OPENMETRICS_CONTENT_TYPE if fmt == "openmetrics" else TEXT_CONTENT_TYPE
+            headers = {"Content-Type": content_type}
+            if "gzip" in request.headers.get("Accept-Encoding", ""):
+                body = await asyncio.get_running_loop().run_in_executor(
+                    None, gzip.compress, body, GZIP_LEVEL)
+                headers["Content-Encoding"] = "gzip"
+            return web.Response(body=body, headers=headers)
+        except Exception:
+            status = "500"
+            log.exception("error rendering metrics")
+            if metrics is not None:
+                metrics.errors["encoding"] += 1
+            raise
+        finally:
+            self.in_flight -= 1
+            if metrics is not None:
+                metrics.in_flight = self.in_flight
+                metrics.requests[status] += 1
+
+
+def landing_page(settings: Settings) -> bytes:
+    path = html.escape(settings.telemetry_path)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="UTF-8"><title>Node Exporter</title></head>
+<body>
+<header><h1>Node Exporter</h1></header>
+<main>
+<h2>Prometheus Node Exporter (pyexporter {__version__}, node_exporter {NODE_EXPORTER_COMPAT} compatible)</h2>
+<div>Version: {__version__}</div>
+<ul><li><a href="{path}">Metrics</a></li></ul>
+</main>
+</body>
+</html>
+""".encode()
+
+
+def build_app(
+    settings: Settings,
+    collectors: dict[str, Collector] | None = None,
+    middlewares: Sequence[Any] = (),
+) -> web.Application:
+    """The aiohttp application; `collectors` defaults to the enabled ones built from `settings`."""
+    if collectors is None:
+        collectors = create_collectors(settings)
+    engine = ScrapeEngine(collectors, settings.collector_timeout)
+    exporter_metrics = None if settings.disable_exporter_metrics else ExporterMetrics()
+    handler = MetricsHandler(settings, engine, exporter_metrics)
+    page = landing_page(settings)
+
+    async def index(_request: web.Request) -> web.Response:
+        return web.Response(body=page, content_type="text/html", charset="utf-8")
+
+    app = web.Application(middlewares=list(middlewares))
+    app[ENGINE_KEY] = engine
+    app[SETTINGS_KEY] = settings
+    if settings.telemetry_path != "/":
+        app.router.add_get("/", index)
+    app.router.add_get(settings.telemetry_path, handler)
+
+    async def on_cleanup(_app: web.Application) -> None:
+        engine.shutdown()
+
+    app.on_cleanup.append(on_cleanup)
+    return app
+
+
+def parse_listen_address(address: str) -> tuple[str | None, int]:
+    """`host:port`, `[v6]:port` or `:port` (every interface) -> (host, port)."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        raise ConfigError(f"--web.listen-address: invalid address {address!r} (want host:port)")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return (host or None), int(port)
+
+
+async def serve(settings: Settings, app: web.Application, ssl_context: Any = None) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=3.0)
+    await runner.setup()
+    try:
+        for address in settings.listen_addresses:
+            host, port = parse_listen_address(address)
+            site = web.TCPSite(runner, host, port, ssl_context=ssl_context, reuse_address=True)
+            try:
+                await site.start()
+            except OSError as exc:
+                if exc.errno == 98 or "address already in use" in str(exc).lower():
+                    log.error(f"listen tcp {address}: bind: address already in use")
+                    sys.stderr.write(f"pyexporter: error: listen tcp {address}: address already in use\n")
+                else:
+                    log.error(f"listen tcp {address}: {exc}")
+                    sys.stderr.write(f"pyexporter: error: listen tcp {address}: {exc}\n")
+                return 1
+            log.info("Listening on", extra={"address": address, "http2": False,
+                                            "tls": ssl_context is not None})
+        await stop.wait()
+        log.info("Shutting down")
+    finally:
+        await runner.cleanup()
+    return 0
+
+
+def run(settings: Settings) -> int:
+    """Start the exporter; returns the process exit code."""
+    setup_logging(settings.log_level, settings.log_format)
+    log.info("Starting pyexporter", extra={"version": __version__, "node_exporter": NODE_EXPORTER_COMPAT})
+    log.info("Reading from", extra={"procfs": settings.roots.procfs, "sysfs": settings.roots.sysfs,
+                                    "rootfs": settings.roots.rootfs, "udev": settings.roots.udev_data})
+    middlewares: list[Any] = []
+    ssl_context = None
+    try:
+        for address in settings.listen_addresses:
+            parse_listen_address(address)
+        if settings.web_config_file:
+            from pyexporter.webconfig import load_web_config
+
+            web_config = load_web_config(settings.web_config_file)
+            middlewares = web_config.middlewares()
+            ssl_context = web_config.ssl_context()
+        collectors = create_collectors(settings)
+    except ConfigError as exc:
+        log.error(str(exc))
+        sys.stderr.write(f"pyexporter: error: {exc}\n")
+        return 2
+    log.info("Enabled collectors", extra={"collectors": ",".join(settings.enabled_collectors)})
+    app = build_app(settings, collectors, middlewares)
+    code = asyncio.run(serve(settings, app, ssl_context))
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # A collector thread stuck in the kernel (a dead NFS mount) would block
+    # interpreter exit forever; the process is done, so leave without joining it.
+    os._exit(code)
+

@@ -1,0 +1,77 @@
+"""Helpers shared by the tests: fixture trees, settings, rendering."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from pyexporter.cli import parse_args
+from pyexporter.exposition import render_text
+from pyexporter.metrics import MetricFamily
+from pyexporter.registry import Collector, load_collectors
+from pyexporter.scrape import merge_families
+from pyexporter.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+CONFORMANCE = SHARED / "conformance"
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes | None]) -> Path:
+    """Create files below root: str/bytes content; None makes an empty directory."""
+    for rel, content in files.items():
+        path = root / rel
+        if content is None:
+            path.mkdir(parents=True, exist_ok=True)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+    return root
+
+
+def symlink(root: Path, link: str, target: str) -> None:
+    path = root / link
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(target, path)
+
+
+def make_settings(root: Path, *flags: str) -> Settings:
+    """Settings for a fixture tree laid out as root/proc, root/sys, root/udev/data, root (rootfs)."""
+    return parse_args([
+        f"--path.procfs={root / 'proc'}",
+        f"--path.sysfs={root / 'sys'}",
+        f"--path.rootfs={root}",
+        f"--path.udev.data={root / 'udev' / 'data'}",
+        *flags,
+    ])
+
+
+def make_collector(name: str, root: Path, *flags: str) -> Collector:
+    settings = make_settings(root, *flags)
+    return load_collectors()[name](settings)
+
+
+def collect_text(collector: Collector) -> str:
+    """The collector's output in text format, merged and sorted as the server serves it."""
+    return render_text(merge_families([collector.collect()])).decode()
+
+
+def samples(families: Iterable[MetricFamily]) -> dict[str, float]:
+    """{'name{a="b"}': value} for quick assertions."""
+    out = {}
+    for fam in merge_families([list(families)]):
+        for name, labels, value in fam.samples:
+            key = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels) + "}" if labels else "")
+            out[key] = value
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,0 +1,54 @@
+"""node_exporter 1.12.1's own fixture tree and output, scored by ../shared/conformance/check.
+
+FINISHED_GROUPS and FINISHED_COLLECTORS only grow: a group listed here must
+stay exact, a collector listed here must report success on the suite.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.support import CONFORMANCE, REPO
+
+FINISHED_GROUPS = [
+    "load1", "load5", "load15",
+]
+FINISHED_COLLECTORS = [
+    "loadavg",
+]
+
+CHECK = CONFORMANCE / "check"
+pytestmark = pytest.mark.skipif(not CHECK.exists(), reason="../shared/conformance is not present")
+
+
+@pytest.fixture(scope="module")
+def conformance_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("conformance") / "metrics.txt"
+    args = [sys.executable, str(CHECK), "--exporter", f"{sys.executable} -m tests.known_flags",
+            "--timeout", "60", "--save", str(out)]
+    for group in FINISHED_GROUPS:
+        args += ["--require", group]
+    proc = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=180)
+    return proc, out.read_text() if out.exists() else ""
+
+
+def test_finished_groups_are_exact(conformance_run):
+    proc, _ = conformance_run
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_no_parse_problems(conformance_run):
+    proc, _ = conformance_run
+    summary = [line for line in proc.stdout.splitlines() if line.startswith("conformance:")]
+    assert summary and summary[0].endswith("parse problems 0"), proc.stdout
+
+
+@pytest.mark.parametrize("collector", FINISHED_COLLECTORS)
+def test_finished_collectors_succeed(conformance_run, collector):
+    _, metrics = conformance_run
+    assert re.search(rf'^node_scrape_collector_success\{{collector="{collector}"\}} 1$', metrics, re.M), (
+        f"{collector} did not report success on the conformance tree")
