@@ -336,6 +336,8 @@ class TextfileCollector(Collector):
         self.directories: tuple[str, ...] = tuple(self.flag("collector.textfile.directory"))
         self.mtime_desc = gauge("node_textfile_mtime_seconds",
                                 "Unixtime mtime of textfiles successfully read.", "file")
+        #: Larger files are refused (node_exporter reads any size).
+        self.max_file_bytes = fs.MAX_FILE_BYTES
 
     def _paths(self) -> list[str]:
         paths: list[str] = []
@@ -350,7 +352,7 @@ class TextfileCollector(Collector):
 
     def _process_file(self, path: str) -> _FileResult:
         try:
-            data = fs.read_file(path)
+            data = fs.read_file(path, self.max_file_bytes)
         except (OSError, ParseError) as exc:
             return _FileResult(error=f"failed to open textfile data file {path!r}: {exc}")
         try:
