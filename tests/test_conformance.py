@@ -15,10 +15,10 @@ import pytest
 from tests.support import CONFORMANCE, REPO
 
 FINISHED_GROUPS = [
-    "load1", "load5", "load15",
+    "load1", "load5", "load15", "nfs", "nfsd", "zfs", "ipvs", "kernel", "schedstat",
 ]
 FINISHED_COLLECTORS = [
-    "loadavg",
+    "loadavg", "nfs", "nfsd", "zfs", "ipvs", "kernel_hung", "schedstat",
 ]
 
 CHECK = CONFORMANCE / "check"
