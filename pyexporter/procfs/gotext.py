@@ -1,10 +1,10 @@
-"""Go's text and number primitives, as prometheus/procfs and node_exporter use them.
+"""More of Go's text and number primitives, beside `pyexporter.procfs.goparse`.
 
-node_exporter reads /proc with bufio.Scanner, splits with strings.Fields and
-converts with strconv. Python's own tools are more lenient (int() takes
-underscores and non-ASCII digits, float() takes "1_0", str.split() splits on
-\\x1c-\\x1f), which would turn input node_exporter rejects into numbers. The
-parsers use these instead. Every function raises ParseError and nothing else.
+goparse has strings.Fields, bufio.Scanner lines and strconv's integer parsers;
+this adds what the core collectors need on top: strconv.ParseFloat,
+strings.TrimSpace, a Scanner with an enlarged buffer (procfs reads /proc/stat
+with 1 MiB lines), and uint64 wrap-around. Every function raises ParseError
+and nothing else.
 """
 
 from __future__ import annotations
@@ -13,20 +13,17 @@ import math
 import re
 
 from pyexporter.errors import ParseError
+from pyexporter.procfs.goparse import MAX_LINE, go_fields, parse_int, parse_uint, parse_uint_base0
 
-#: bufio.MaxScanTokenSize, the longest line a default bufio.Scanner accepts.
-MAX_LINE = 64 * 1024
+__all__ = ["GO_SPACE", "MAX_LINE", "go_fields", "go_lines", "go_trim_space", "parse_float", "parse_int",
+           "parse_uint", "parse_uint_base0", "wrap_uint64"]
+
 _UINT64_MAX = (1 << 64) - 1
 
-#: unicode.IsSpace: what strings.Fields and strings.TrimSpace treat as blank.
+#: unicode.IsSpace: what strings.TrimSpace trims.
 GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
     "\u2028\u2029\u202f\u205f\u3000"
-_GO_SPACE_RUN = re.compile(f"[{re.escape(GO_SPACE)}]+")
 
-_DECIMAL_DIGITS = re.compile(r"[0-9]+")
-_SIGNED_DECIMAL = re.compile(r"[+-]?[0-9]+")
-_BASE_DIGITS = {2: re.compile(r"[01]+"), 8: re.compile(r"[0-7]+"), 10: _DECIMAL_DIGITS,
-                16: re.compile(r"[0-9a-fA-F]+")}
 _DECIMAL_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _HEX_FLOAT = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?[0-9]+")
 _INFINITY = re.compile(r"[+-]?(?:inf|infinity)", re.IGNORECASE)
@@ -50,52 +47,9 @@ def go_lines(text: str, max_line: int = MAX_LINE) -> list[str]:
     return out
 
 
-def go_fields(line: str) -> list[str]:
-    """strings.Fields: the runs of non-blank characters."""
-    return [part for part in _GO_SPACE_RUN.split(line) if part]
-
-
 def go_trim_space(text: str) -> str:
     """strings.TrimSpace."""
     return text.strip(GO_SPACE)
-
-
-def parse_uint(text: str, base: int = 10, bits: int = 64) -> int:
-    """strconv.ParseUint(text, base, bits) for base 2, 8, 10 or 16."""
-    if not _BASE_DIGITS[base].fullmatch(text):
-        raise ParseError(f"invalid unsigned integer {text[:40]!r}")
-    value = int(text, base)
-    if value >= 1 << bits:
-        raise ParseError(f"unsigned integer {text[:40]!r} out of range")
-    return value
-
-
-def parse_uint_base0(text: str, bits: int = 64) -> int:
-    """strconv.ParseUint(text, 0, bits): 0x/0o/0b prefixes, a leading 0 for octal, '_' between digits."""
-    body, base = text, 10
-    prefix = text[:2].lower()
-    if prefix in ("0x", "0o", "0b"):
-        base = {"0x": 16, "0o": 8, "0b": 2}[prefix]
-        body = text[2:]
-        if body.startswith("_"):
-            body = body[1:]
-    elif len(text) > 1 and text[0] == "0":
-        base = 8
-        body = text[2:] if text[1] == "_" else text[1:]
-    if "__" in body or body.startswith("_") or body.endswith("_"):
-        raise ParseError(f"invalid unsigned integer {text[:40]!r}")
-    return parse_uint(body.replace("_", ""), base, bits)
-
-
-def parse_int(text: str, bits: int = 64) -> int:
-    """strconv.ParseInt(text, 10, bits) and strconv.Atoi: an optional sign, then decimal digits."""
-    if not _SIGNED_DECIMAL.fullmatch(text):
-        raise ParseError(f"invalid integer {text[:40]!r}")
-    value = int(text, 10)
-    limit = 1 << (bits - 1)
-    if not -limit <= value < limit:
-        raise ParseError(f"integer {text[:40]!r} out of range")
-    return value
 
 
 def parse_float(text: str) -> float:
