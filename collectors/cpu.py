@@ -22,6 +22,7 @@ from pyexporter.procfs.cpuinfo import cpuinfo_format, parse_cpuinfo
 from pyexporter.procfs.gotext import go_trim_space, parse_int, parse_uint
 from pyexporter.procfs.stat import CPUStat, parse_stat
 from pyexporter.registry import Collector, Flag, register
+from pyexporter.settings import Settings
 
 log = logging.getLogger("pyexporter.collectors.cpu")
 
@@ -103,7 +104,7 @@ class CPUCollector(Collector):
              "", "regex"),
     )
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         sub = f"{NAMESPACE}_cpu"
         self.seconds = counter(f"{sub}_seconds_total", "Seconds the CPUs spent in each mode.", "cpu", "mode")

@@ -7,6 +7,7 @@ from pyexporter.fs import read_optional_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.gotext import go_trim_space, parse_uint
 from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 
 #: procfs's KernelRandom reads all of these; a present but malformed one fails the collector.
 RANDOM_FILES = ("entropy_avail", "poolsize", "urandom_min_reseed_secs", "write_wakeup_threshold",
@@ -21,7 +22,7 @@ def parse_random_value(text: str) -> int:
 class EntropyCollector(Collector):
     name = "entropy"
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.available = gauge(f"{NAMESPACE}_entropy_available_bits", "Bits of available entropy.")
         self.pool_size = gauge(f"{NAMESPACE}_entropy_pool_size_bits", "Bits of entropy pool.")

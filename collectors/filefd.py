@@ -7,6 +7,7 @@ from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.gotext import go_trim_space, parse_float
 from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 
 
 def parse_file_nr(text: str) -> tuple[float, float]:
@@ -21,7 +22,7 @@ def parse_file_nr(text: str) -> tuple[float, float]:
 class FileFDCollector(Collector):
     name = "filefd"
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.allocated = gauge(f"{NAMESPACE}_filefd_allocated", "File descriptor statistics: allocated.")
         self.maximum = gauge(f"{NAMESPACE}_filefd_maximum", "File descriptor statistics: maximum.")

@@ -19,6 +19,7 @@ from pyexporter.fs import read_file
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.gotext import GO_SPACE, go_lines
 from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 
 OS_RELEASE_PATHS = ("/etc/os-release", "/usr/lib/os-release")
 _VERSION = re.compile(r"[0-9]+\.?[0-9]*")
@@ -161,7 +162,7 @@ class OSCollector(Collector):
     LABELS = ("build_id", "id", "id_like", "image_id", "image_version", "name", "pretty_name", "variant",
               "variant_id", "version", "version_codename", "version_id")
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.info = gauge(
             f"{NAMESPACE}_os_info",

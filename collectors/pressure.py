@@ -10,6 +10,7 @@ from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
 from pyexporter.procfs.pressure import parse_psi
 from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 
 log = logging.getLogger("pyexporter.collectors.pressure")
 
@@ -25,7 +26,7 @@ def _seconds(microseconds: int) -> float:
 class PressureCollector(Collector):
     name = "pressure"
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         sub = f"{NAMESPACE}_pressure"
         self.cpu = counter(f"{sub}_cpu_waiting_seconds_total",

@@ -6,6 +6,7 @@ from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.stat import SOFTIRQ_VECTORS, parse_stat
 from pyexporter.registry import Collector, Flag, register
+from pyexporter.settings import Settings
 
 
 @register
@@ -13,7 +14,7 @@ class StatCollector(Collector):
     name = "stat"
     flags = (Flag("collector.stat.softirq", "Export softirq calls per vector", False, "bool"),)
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.intr = counter(f"{NAMESPACE}_intr_total", "Total number of interrupts serviced.")
         self.ctxt = counter(f"{NAMESPACE}_context_switches_total", "Total number of context switches.")

@@ -9,6 +9,7 @@ from pyexporter.fs import list_dir, read_sysfs_attr
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.gotext import go_fields, go_trim_space
 from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 
 #: procfs reads clocksource attributes with a single 128-byte read.
 SYSFS_READ_BYTES = 128
@@ -27,7 +28,7 @@ def _read_clocksource_attr(path: str) -> str:
 class TimeCollector(Collector):
     name = "time"
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.now = gauge(f"{NAMESPACE}_time_seconds", "System time in seconds since epoch (1970).")
         self.zone = gauge(f"{NAMESPACE}_time_zone_offset_seconds", "System time zone offset in seconds.",

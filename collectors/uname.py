@@ -8,6 +8,7 @@ import os
 
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 
 log = logging.getLogger("pyexporter.collectors.uname")
 
@@ -38,7 +39,7 @@ class _Libc:
 class UnameCollector(Collector):
     name = "uname"
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.info = gauge(f"{NAMESPACE}_uname_info",
                           "Labeled system information as provided by the uname system call.",

@@ -9,6 +9,7 @@ from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, UNTYPED, MetricFamily
 from pyexporter.procfs.gotext import go_fields, go_lines, parse_float
 from pyexporter.registry import Collector, Flag, register
+from pyexporter.settings import Settings
 
 _NAME_TAIL = re.compile(r"[a-zA-Z0-9_:]+")
 
@@ -30,7 +31,7 @@ class VmstatCollector(Collector):
     flags = (Flag("collector.vmstat.fields", "Regexp of fields to return for vmstat collector.",
                   "^(oom_kill|pgpg|pswp|pg.*fault).*", "regex"),)
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.fields = re.compile(self.flag("collector.vmstat.fields"))
 
