@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import NoReturn
 
 from pyexporter.errors import ParseError
+from pyexporter.procfs.gotext import parse_float, parse_int
 
 COUNTER = "counter"
 GAUGE = "gauge"
@@ -63,24 +64,28 @@ _LABEL_RUN = re.compile(rb"[a-zA-Z0-9_]*")
 _WHITESPACE_OR_NL = re.compile(rb"[ \t\n]")
 _LABEL_VALUE_SPECIAL = re.compile(rb'["\\\n]')
 
-#: strconv.ParseFloat's decimal syntax (hex floats need `p`, which parseFloat refuses).
-_GO_DECIMAL = re.compile(rb"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
-_GO_INF = re.compile(rb"[+-]?(?:[iI][nN][fF]|[iI][nN][fF][iI][nN][iI][tT][yY])\Z")
-_GO_NAN = re.compile(rb"[nN][aA][nN]\Z")
-_GO_INT = re.compile(rb"[+-]?[0-9]+\Z")
-_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+#: prometheus/common refuses these before strconv.ParseFloat sees the token.
+_NOT_IN_FLOAT = re.compile(rb"[pP_]")
 
 
 def parse_go_float(token: bytes) -> float | None:
     """prometheus/common's parseFloat: strconv.ParseFloat without `p`, `P` and `_`; None if invalid."""
-    if _GO_DECIMAL.match(token):
-        value = float(token)
-        return None if math.isinf(value) else value  # ErrRange
-    if _GO_INF.match(token):
-        return -math.inf if token[:1] == b"-" else math.inf
-    if _GO_NAN.match(token):
-        return math.nan
-    return None
+    if not token.isascii() or _NOT_IN_FLOAT.search(token):
+        return None
+    try:
+        return parse_float(token.decode("ascii"))
+    except ParseError:
+        return None
+
+
+def _parse_timestamp(token: bytes) -> int | None:
+    """strconv.ParseInt(token, 10, 64); None if invalid."""
+    if not token.isascii():
+        return None
+    try:
+        return parse_int(token.decode("ascii"))
+    except ParseError:
+        return None
 
 
 def go_uint64(value: float) -> int:
@@ -605,10 +610,11 @@ class _TextParser:
     def start_timestamp(self) -> _State | None:
         self.skip_blank_tab()
         token = self.read_token_until_whitespace()
-        if not _GO_INT.match(token) or not _INT64_MIN <= int(token) <= _INT64_MAX:
+        timestamp = _parse_timestamp(token)
+        if timestamp is None:
             self.error(f"expected integer as timestamp, got {_q(token)}")
         assert self.metric is not None
-        self.metric.timestamp_ms = int(token)
+        self.metric.timestamp_ms = timestamp
         rest = self.read_token_until_newline(False)
         if rest:
             self.error(f"spurious string after timestamp: {_q(rest)}")

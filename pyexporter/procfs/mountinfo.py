@@ -15,17 +15,14 @@ missing a line would silently drop a filesystem from the metrics.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
+from pyexporter.procfs.goparse import go_lines, parse_int
 
 #: Optional-field tags procfs keeps; others are dropped.
 _OPTIONAL_FIELD_TAGS = frozenset({"shared", "master", "propagate_from", "unbindable"})
-#: Go's strconv.Atoi: an optional sign and ASCII digits, nothing else.
-_GO_INT = re.compile(r"[+-]?[0-9]+\Z")
-_INT64_MAX = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +54,11 @@ def parse_mount_options(text: str) -> dict[str, str]:
 
 
 def _parse_go_int(text: str, what: str, line: str) -> int:
-    if not _GO_INT.match(text):
-        raise ParseError(f"mountinfo: invalid {what} {text!r} in line {line[:200]!r}")
-    value = int(text)
-    if not -_INT64_MAX - 1 <= value <= _INT64_MAX:
-        raise ParseError(f"mountinfo: {what} out of range in line {line[:200]!r}")
-    return value
+    """strconv.Atoi on a 64-bit platform."""
+    try:
+        return parse_int(text)
+    except ParseError:
+        raise ParseError(f"mountinfo: invalid {what} {text[:40]!r} in line {line[:200]!r}") from None
 
 
 def parse_mountinfo_line(line: str) -> MountInfo:
@@ -99,14 +95,8 @@ def parse_mountinfo(data: bytes | str) -> list[MountInfo]:
     still names the same file when handed back to the OS.
     """
     text = data.decode("utf-8", "surrogateescape") if isinstance(data, bytes) else data
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    mounts = []
-    for line in lines:
-        # bufio.Scanner (procfs reads the file with it) drops a trailing CR.
-        mounts.append(parse_mountinfo_line(line[:-1] if line.endswith("\r") else line))
-    return mounts
+    # procfs reads the file with a bufio.Scanner: its lines, and its 64 KiB line limit.
+    return [parse_mountinfo_line(line) for line in go_lines(text)]
 
 
 def unescape_mount_point(path: str) -> str:

@@ -63,6 +63,7 @@ def test_parse_mountinfo_cases(line, check):
         b"22  27 0:21 / /proc rw - proc proc rw\n",  # fields split on single spaces
         ROOT_LINE.encode() + b"\n\n" + ROOT_LINE.encode() + b"\n",  # a blank line
         b"\x00\xff garbage \x80\n",
+        b"1 0 8:1 / /" + b"x" * 70000 + b" rw - ext4 /dev/sda1 rw\n",  # beyond bufio.Scanner's 64 KiB
         b"\n",
     ],
 )
