@@ -285,6 +285,9 @@ class FilesystemCollector(Collector):
         error: BaseException | None = None
         try:
             result = self.statfs(task.path)
+        except ValueError:
+            # A NUL in the path: Go's syscall layer refuses it with EINVAL.
+            error = OSError(errno.EINVAL, os.strerror(errno.EINVAL), task.path)
         except BaseException as exc:  # handed to the collecting thread, never lost
             error = exc
         with self._lock:

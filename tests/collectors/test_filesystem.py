@@ -324,6 +324,13 @@ def test_permission_error_marks_only_that_mount(tmp_path):
     assert got[f"node_filesystem_size_bytes{{{labels('/dev/dm-2', '/', 'ext4')}}}"] == 100 * 4096
 
 
+def test_nul_in_mount_point_is_a_device_error(tmp_path):
+    write_tree(tmp_path, {"proc/1/mountinfo": b"1 0 8:1 / /a\x00b rw - ext4 /dev/sda1 rw\n"})
+    got = samples(make_collector("filesystem", tmp_path).collect())
+    assert got['node_filesystem_device_error{device="/dev/sda1",device_error="invalid argument",'
+               'fstype="ext4",mountpoint="/a\x00b"}'] == 1
+
+
 def test_stuck_mount_times_out_and_is_skipped_until_it_returns(tmp_path):
     release = threading.Event()
 
