@@ -7,6 +7,7 @@ attribute is simply absent (None).
 
 from __future__ import annotations
 
+import math
 import re
 
 from pyexporter import fs
@@ -14,6 +15,8 @@ from pyexporter import fs
 _UINT10 = re.compile(r"[0-9]+")
 _UINT_ANY = re.compile(r"(?:0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[1-9][0-9]*|0)")
 _MAX_UINT64 = (1 << 64) - 1
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_FLOAT_SPECIAL = re.compile(r"[+-]?(?:inf|infinity|nan)", re.IGNORECASE)
 
 
 def parse_uint(text: str, base: int = 10) -> int | None:
@@ -43,6 +46,20 @@ def parse_uint(text: str, base: int = 10) -> int | None:
     else:
         raise ValueError(f"unsupported base {base}")
     return value if value <= _MAX_UINT64 else None
+
+
+def parse_float(text: str) -> float | None:
+    """Go's strconv.ParseFloat(text, 64) for decimal input: None where Go errs.
+
+    Python's float() also takes underscores and surrounding blanks; Go does
+    not. A finite literal beyond float64's range is an error in Go as well.
+    """
+    if _FLOAT.fullmatch(text):
+        value = float(text)
+        return None if math.isinf(value) else value
+    if _FLOAT_SPECIAL.fullmatch(text):
+        return float(text)
+    return None
 
 
 def read_trimmed(path: str) -> str | None:
