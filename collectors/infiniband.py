@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 import struct
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from pyexporter.filters import DeviceFilter
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import entry_dir, parse_uint, read_trimmed
+from pyexporter.sysfs.attrs import entry_dir, parse_float, parse_uint, read_trimmed
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +120,8 @@ def parse_rate(text: str) -> int:
     if len(parts) != 2:
         raise ParseError(f"infiniband rate {text[:40]!r} has no unit")
     number = parts[0].strip()
-    try:
-        value = float(number)
-    except ValueError:
-        raise ParseError(f"infiniband rate {number[:40]!r} is not a number") from None
-    if number.lower().lstrip("+-") in ("inf", "infinity", "nan") or value < 0:
+    value = parse_float(number)
+    if value is None or math.isinf(value) or math.isnan(value) or value < 0:
         raise ParseError(f"infiniband rate {number[:40]!r} is not a rate")
     try:
         single = struct.unpack("f", struct.pack("f", value))[0]
