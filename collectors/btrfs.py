@@ -94,10 +94,10 @@ def layout_ratio(layout: str, devices: int) -> float:
     parity = {"raid5": 1, "raid6": 2}.get(layout)
     if parity is None:
         return 0.0
-    # IEEE division as in Go: a filesystem with too few devices gives +Inf (or NaN).
+    # IEEE division as in Go: a filesystem with exactly `parity` devices gives +Inf.
     denominator = float(devices - parity)
     if denominator == 0:
-        return float("nan") if devices == 0 else float("inf")
+        return float("inf")
     return devices / denominator
 
 
