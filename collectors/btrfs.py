@@ -127,8 +127,11 @@ def _read_value(path: str) -> int:
 def read_btrfs_stats(path: str, name: str) -> BtrfsStats:
     """One /sys/fs/btrfs/<uuid> directory."""
     devices_dir = os.path.join(path, "devices")
-    devices = {dev: SECTOR_SIZE * _read_value(os.path.join(devices_dir, dev, "size"))
-               for dev in fs.list_dir(devices_dir)}
+    devices = {}
+    for dev in fs.list_dir(devices_dir):
+        # Entries are links to the member block devices; a broken one reads as size 0.
+        dev_dir = entry_dir(os.path.join(devices_dir, dev))
+        devices[dev] = SECTOR_SIZE * _read_value(os.path.join(dev_dir, "size")) if dev_dir else 0
     stats = BtrfsStats(uuid=_read(os.path.join(path, "metadata_uuid")) or name,
                        label=_read(os.path.join(path, "label")), device_sizes=devices)
     allocation = os.path.join(path, "allocation")
