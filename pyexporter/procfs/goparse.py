@@ -31,6 +31,21 @@ _DIGITS = {
 _SIGNED_DECIMAL = re.compile(r"[+-]?[0-9]+")
 
 
+def _digits_value(digits: str, base: int, bits: int) -> int | None:
+    """The value of validated digits, or None when they need more than `bits` bits.
+
+    Go accepts any number of leading zeros. Only the significant digits are
+    converted, and only when there are at most `bits` of them (more is out of
+    range in any base): int() refuses strings of over 4300 digits with a
+    ValueError, and converting a huge one costs quadratic time.
+    """
+    significant = digits.lstrip("0")
+    if len(significant) > bits:
+        return None
+    value = int(significant, base) if significant else 0
+    return value if value < 1 << bits else None
+
+
 def go_lines(text: str) -> list[str]:
     """The lines bufio.Scanner yields: split on \\n, one trailing \\r dropped, no final empty line."""
     if not text:
@@ -55,8 +70,8 @@ def parse_uint(text: str, base: int = 10, bits: int = 64) -> int:
     """strconv.ParseUint(text, base, bits) for base 2, 8, 10 or 16."""
     if not _DIGITS[base].fullmatch(text):
         raise ParseError(f"invalid unsigned integer {text[:40]!r}")
-    value = int(text, base)
-    if value >= 1 << bits:
+    value = _digits_value(text, base, bits)
+    if value is None:
         raise ParseError(f"unsigned integer {text[:40]!r} out of range")
     return value
 
@@ -65,9 +80,10 @@ def parse_int(text: str, bits: int = 64) -> int:
     """strconv.ParseInt(text, 10, bits): an optional sign, then decimal digits."""
     if not _SIGNED_DECIMAL.fullmatch(text):
         raise ParseError(f"invalid integer {text[:40]!r}")
-    value = int(text, 10)
+    magnitude = _digits_value(text.lstrip("+-"), 10, bits)
+    value = None if magnitude is None else (-magnitude if text.startswith("-") else magnitude)
     limit = 1 << (bits - 1)
-    if not -limit <= value < limit:
+    if value is None or not -limit <= value < limit:
         raise ParseError(f"integer {text[:40]!r} out of range")
     return value
 
