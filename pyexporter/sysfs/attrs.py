@@ -28,23 +28,30 @@ def parse_uint(text: str, base: int = 10) -> int | None:
     if base == 10:
         if not _UINT10.fullmatch(text):
             return None
-        value = int(text)
-    elif base == 0:
-        if not _UINT_ANY.fullmatch(text):
-            return None
-        lowered = text.lower()
-        if lowered.startswith("0x"):
-            value = int(text[2:], 16)
-        elif lowered.startswith("0b"):
-            value = int(text[2:], 2)
-        elif lowered.startswith("0o"):
-            value = int(text[2:], 8)
-        elif len(text) > 1 and text.startswith("0"):
-            value = int(text[1:], 8)
-        else:
-            value = int(text)
-    else:
+        return _uint64(text, 10)
+    if base != 0:
         raise ValueError(f"unsupported base {base}")
+    if not _UINT_ANY.fullmatch(text):
+        return None
+    lowered = text.lower()
+    if lowered.startswith("0x"):
+        return _uint64(text[2:], 16)
+    if lowered.startswith("0b"):
+        return _uint64(text[2:], 2)
+    if lowered.startswith("0o"):
+        return _uint64(text[2:], 8)
+    if len(text) > 1 and text.startswith("0"):
+        return _uint64(text[1:], 8)
+    return _uint64(text, 10)
+
+
+def _uint64(digits: str, base: int) -> int | None:
+    # More than 64 significant digits is out of range in any base; int() would
+    # also refuse over 4300 decimal digits with a ValueError.
+    significant = digits.lstrip("0")
+    if len(significant) > 64:
+        return None
+    value = int(significant, base) if significant else 0
     return value if value <= _MAX_UINT64 else None
 
 

@@ -10,6 +10,7 @@ from pyexporter.errors import ParseError
 from pyexporter.procfs import goparse
 from pyexporter.procfs.meminfo import parse_meminfo
 from pyexporter.procfs.stat import parse_stat
+from pyexporter.sysfs import attrs
 
 #: More digits than int() converts by default (sys.get_int_max_str_digits() is 4300).
 HUGE = "9" * 5000
@@ -63,6 +64,20 @@ def test_goparse_parse_uint_base0_long_digit_strings(text, expected):
             goparse.parse_uint_base0(text)
     else:
         assert goparse.parse_uint_base0(text) == expected
+
+
+@pytest.mark.parametrize(("text", "base", "expected"), [
+    (HUGE, 10, None),
+    (ZEROS + "5", 10, 5),
+    ("0x" + "f" * 5000, 0, None),
+    ("0x" + "0" * 5000 + "f", 0, 15),
+    ("0" + "7" * 5000, 0, None),
+    ("0b" + "1" * 65, 0, None),
+    (HUGE, 0, None),
+    ("18446744073709551615", 0, 2**64 - 1),
+])
+def test_sysfs_parse_uint_long_digit_strings(text, base, expected):
+    assert attrs.parse_uint(text, base) == expected
 
 
 @pytest.mark.parametrize("parse", [parse_random_value, parse_hung_task_detect_count])
