@@ -9,7 +9,7 @@ from collectors.kernel_hung import parse_hung_task_detect_count
 from pyexporter.errors import ParseError
 from pyexporter.procfs import goparse
 from pyexporter.procfs.meminfo import parse_meminfo
-from pyexporter.procfs.stat import parse_stat
+from pyexporter.procfs.stat import parse_cpu_line, parse_stat
 from pyexporter.sysfs import attrs
 
 #: More digits than int() converts by default (sys.get_int_max_str_digits() is 4300).
@@ -95,3 +95,7 @@ def test_stat_with_a_huge_cpu_number():
     with pytest.raises(ParseError):
         parse_stat(f"cpu{HUGE} 1 2 3 4\n")
 
+
+def test_cpu_line_without_fields():
+    with pytest.raises(ParseError):
+        parse_cpu_line([])
