@@ -1,0 +1,123 @@
+"""Every parser against bad input: a value or ParseError, never another exception, never a hang.
+
+The parsers are discovered (tests/robustness/parsers.py), so one added to a
+parser or collector module is fuzzed without being listed anywhere.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pyexporter.errors import ParseError
+from tests.robustness.parsers import (
+    NOT_INPUT_PARSERS,
+    SAMPLES,
+    Parser,
+    collector_modules,
+    discover,
+    parser_modules,
+    samples_for,
+    unclassified,
+)
+from tests.robustness.strategies import FUZZ_SETTINGS, NASTY_TOKENS, ParserHung, bad_inputs, time_budget
+
+PARSERS = discover()
+#: A generous bound for one call on inputs of at most a few KiB: only a hang or a blow-up exceeds it.
+CALL_BUDGET = 10.0
+
+
+def check(parser: Parser, data: bytes) -> None:
+    with time_budget(CALL_BUDGET):
+        try:
+            parser.call(data)
+        except ParseError:
+            pass
+
+
+def test_every_parser_module_has_a_covered_parser():
+    covered = {p.module for p in PARSERS}
+    assert [m for m in parser_modules() if m not in covered] == []
+
+
+def test_every_parse_function_is_fuzzed_or_excused():
+    # A parse_* with a signature discover() does not understand would silently escape the fuzzers.
+    assert unclassified() == []
+    known = {f"{p.module}.{p.func.__name__}" for p in discover(parser_modules() + collector_modules())}
+    for name in NOT_INPUT_PARSERS:
+        module, _, attr = name.rpartition(".")
+        assert module in parser_modules() + collector_modules(), f"{name}: stale exclusion"
+        assert hasattr(importlib.import_module(module), attr), f"{name}: stale exclusion"
+        assert name not in known
+
+
+def test_samples_name_existing_parsers():
+    names = {p.qualname for p in PARSERS}
+    assert sorted(set(SAMPLES) - names) == []
+
+
+def test_discovery_finds_the_known_parsers():
+    # Guards the discovery itself: a change that finds nothing would make every fuzz test vacuous.
+    names = {p.qualname for p in PARSERS}
+    for expected in ("pyexporter.procfs.meminfo.parse_meminfo", "pyexporter.procfs.stat.parse_stat",
+                     "pyexporter.textformat.parse_text_format", "collectors.loadavg.parse_loadavg"):
+        assert expected in names
+    assert len(PARSERS) >= 40
+
+
+@pytest.mark.parametrize("parser", PARSERS, ids=lambda p: p.qualname)
+def test_parser_on_nasty_tokens_alone(parser):
+    for token in NASTY_TOKENS:
+        check(parser, token)
+        check(parser, token + b"\n")
+        check(parser, b"name " + token + b"\n")
+        check(parser, b"name: " + token + b" kB\n")
+
+
+@pytest.mark.parametrize("parser", PARSERS, ids=lambda p: p.qualname)
+def test_parser_on_mutated_samples(parser):
+    samples = samples_for(parser)
+
+    @FUZZ_SETTINGS
+    @given(data=bad_inputs(samples))
+    def run(data: bytes) -> None:
+        check(parser, data)
+
+    run()
+
+
+@pytest.mark.parametrize("parser", PARSERS, ids=lambda p: p.qualname)
+def test_parser_on_each_sample_cut_at_every_line(parser):
+    # A file caught mid-write: every prefix that ends at a line boundary, and one byte short of it.
+    for sample in samples_for(parser):
+        for end in range(len(sample) + 1):
+            if end == len(sample) or sample[end:end + 1] == b"\n":
+                check(parser, sample[:end])
+                check(parser, sample[:max(end - 1, 0)])
+
+
+@pytest.mark.parametrize("parser", PARSERS, ids=lambda p: p.qualname)
+@given(data=st.binary(max_size=64))
+@FUZZ_SETTINGS
+def test_parser_on_short_arbitrary_bytes(parser, data):
+    check(parser, data)
+
+
+def test_the_check_catches_other_exceptions_and_hangs(monkeypatch):
+    def parse_fragile(text: str) -> int:
+        return int(text.split()[1])
+
+    fragile = Parser("fragile", __name__, parse_fragile, "str")
+    with pytest.raises(IndexError):
+        check(fragile, b"")
+
+    def parse_forever(text: str) -> None:
+        while True:
+            pass
+
+    monkeypatch.setattr(f"{__name__}.CALL_BUDGET", 0.2)
+    with pytest.raises(ParserHung):
+        check(Parser("forever", __name__, parse_forever, "str"), b"x")
