@@ -24,8 +24,9 @@ from pyexporter.exposition import (
     render_text,
 )
 from pyexporter.logs import setup_logging
+from pyexporter.metrics import MetricFamily
 from pyexporter.registry import Collector, create_collectors, load_collectors
-from pyexporter.scrape import ScrapeEngine
+from pyexporter.scrape import Collection, ScrapeEngine
 from pyexporter.selfmetrics import ExporterMetrics
 from pyexporter.settings import Settings
 
@@ -107,8 +108,7 @@ class MetricsHandler:
                 body = render(families, eof=False) if fmt == "openmetrics" else render(families)
                 collection.rendered[fmt] = body
             if metrics is not None:
-                own = metrics.families()
-                body += render_openmetrics(own, eof=False) if fmt == "openmetrics" else render_text(own)
+                body += exporter_metrics_body(collection, fmt, metrics)
             if fmt == "openmetrics":
                 body += b"# EOF\n"
             content_type = OPENMETRICS_CONTENT_TYPE if fmt == "openmetrics" else TEXT_CONTENT_TYPE
@@ -129,6 +129,29 @@ class MetricsHandler:
             if metrics is not None:
                 metrics.in_flight = self.in_flight
                 metrics.requests[status] += 1
+
+
+def exporter_metrics_body(collection: Collection, fmt: str, metrics: ExporterMetrics) -> bytes:
+    """The exporter's own families in name order, rendered in `fmt`.
+
+    process_* and python_* are read once per collection and shared by the
+    requests that joined it, as the collectors' data is: reading /proc/self and
+    listing the open fds on every request cost more than the rest of a request
+    under load (benchmarks/load.py). The promhttp_* counters are this request's.
+    """
+    def render(families: list[MetricFamily]) -> bytes:
+        return render_openmetrics(families, eof=False) if fmt == "openmetrics" else render_text(families)
+
+    handler = metrics.handler_families()
+    before_key, after_key = f"{fmt}:process<", f"{fmt}:process>"
+    before, after = collection.rendered.get(before_key), collection.rendered.get(after_key)
+    if before is None or after is None:
+        shared = metrics.process_families()
+        first = handler[0].name
+        before = render([f for f in shared if f.name < first])
+        after = render([f for f in shared if f.name > first])
+        collection.rendered[before_key], collection.rendered[after_key] = before, after
+    return before + render(handler) + after
 
 
 def landing_page(settings: Settings) -> bytes:
