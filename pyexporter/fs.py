@@ -126,11 +126,13 @@ def read_optional_text(path: str, limit: int = MAX_FILE_BYTES) -> str | None:
     return None if data is None else data.decode("utf-8", "replace")
 
 
-def read_sysfs_attr(path: str) -> str | None:
-    """One sysfs attribute, read with a single read() as the kernel expects.
+def read_sysfs_bytes(path: str) -> bytes | None:
+    """One sysfs attribute's raw bytes, read with a single read() as the kernel expects.
 
-    Returns the value without its trailing newline, or None when the attribute
-    is absent or refuses to be read (EINVAL, EIO, ENODEV, ... as real drivers do).
+    None when the attribute is absent, is not a regular file (a directory in
+    its place), or refuses to be read (EINVAL, EIO, ENODEV, ... as real
+    drivers do). Collectors that must reproduce Go's string handling exactly
+    (TrimSpace, ToValidUTF8) start from these bytes.
     """
     try:
         fd = _open_regular(path)
@@ -141,13 +143,24 @@ def read_sysfs_attr(path: str) -> str | None:
             return None
         raise
     try:
-        data = os.read(fd, SYSFS_ATTR_BYTES)
+        return os.read(fd, SYSFS_ATTR_BYTES)
     except OSError as exc:
         if exc.errno in _SYSFS_UNREADABLE:
             return None
         raise
     finally:
         os.close(fd)
+
+
+def read_sysfs_attr(path: str) -> str | None:
+    """One sysfs attribute, read with a single read() as the kernel expects.
+
+    Returns the value without its trailing newline, or None when the attribute
+    is absent or refuses to be read (EINVAL, EIO, ENODEV, ... as real drivers do).
+    """
+    data = read_sysfs_bytes(path)
+    if data is None:
+        return None
     return data.decode("utf-8", "replace").rstrip("\n")
 
 
@@ -196,10 +209,97 @@ def resolve_link(path: str) -> str | None:
     """The target of a symlink resolved relative to its directory, or None if absent or not a link.
 
     /sys/class entries are relative links into /sys/devices; resolving them
-    relative to the link keeps them inside the configured sysfs root.
+    relative to the link keeps them inside the configured sysfs root. A link
+    stored as a text file (see `read_link`) resolves the same way.
     """
-    try:
-        target = os.readlink(path)
-    except OSError:
+    target = read_link(path)
+    if target is None:
         return None
     return os.path.normpath(os.path.join(os.path.dirname(path), target))
+
+
+#: A stored link is smaller than a page; real sysfs attributes report 4096.
+_STORED_LINK_MAX = 4095
+
+
+def read_link(path: str) -> str | None:
+    """The target of a symlink, as readlink() gives it; None when `path` is not a link.
+
+    A checkout made without symlink support (git with core.symlinks=false, as
+    copies of node_exporter's fixture trees are) stores each link as a small
+    regular file holding the relative target and no newline. Such a file is
+    taken for the link it stands for when its text is a relative path
+    ("../...") to something that exists. Real sysfs never has such files:
+    its attributes are never relative paths and report a size of 4096.
+    """
+    try:
+        return os.readlink(path)
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:
+            return None
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or not 3 <= st.st_size <= _STORED_LINK_MAX:
+        return None
+    try:
+        data = read_file(path, _STORED_LINK_MAX)
+    except (OSError, ParseError):
+        return None
+    if not data.startswith(b"../") or any(c in data for c in b"\n\r\0"):
+        return None
+    target = data.decode("utf-8", "surrogateescape")
+    if not os.path.lexists(os.path.normpath(os.path.join(os.path.dirname(path), target))):
+        return None
+    return target
+
+
+#: Bound on links followed while resolving one path (the kernel's is 40).
+_MAX_LINKS = 40
+
+
+def real_path(path: str) -> str | None:
+    """`path` with every link in it followed, like Go's filepath.EvalSymlinks; None if any part is missing.
+
+    Unlike os.path.realpath it also follows links stored as text files (see
+    `read_link`) and reports a missing component instead of guessing.
+    """
+    pending = os.path.abspath(path).split("/")[::-1]
+    resolved = "/"
+    hops = 0
+    while pending:
+        part = pending.pop()
+        if part in ("", "."):
+            continue
+        if part == "..":
+            resolved = os.path.dirname(resolved)
+            continue
+        candidate = os.path.join(resolved, part)
+        target = read_link(candidate)
+        if target is None:
+            if not os.path.lexists(candidate):
+                return None
+            resolved = candidate
+            continue
+        hops += 1
+        if hops > _MAX_LINKS:
+            return None
+        if target.startswith("/"):
+            resolved = "/"
+        pending.extend(target.split("/")[::-1])
+    return resolved
+
+
+def resolve_dir(path: str) -> str | None:
+    """A directory entry (as in /sys/class/<class>/) as a directory to read from, or None.
+
+    A directory or a link to one resolves to a usable path; a broken link, a
+    regular file or anything else is None.
+    """
+    if os.path.isdir(path):
+        return path
+    if read_link(path) is None:
+        return None
+    resolved = real_path(path)
+    return resolved if resolved is not None and os.path.isdir(resolved) else None
