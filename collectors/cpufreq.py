@@ -1,18 +1,29 @@
-"""cpufreq: CPU frequency scaling from /sys/devices/system/cpu/cpu*/cpufreq."""
+"""cpufreq: CPU frequency scaling from /sys/devices/system/cpu/cpu*/cpufreq.
+
+node_exporter's cpu collector also writes node_cpu_frequency_hertz{package,core,cpu}
+from /proc/cpuinfo, but only while cpufreq is enabled too. pyexporter's cpu
+collector leaves that series out and this collector writes it, under the
+same condition: the cpu collector enabled with --collector.cpu.info (or one
+of its include flags, which switch it on).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import platform
 import re
 from dataclasses import dataclass, field
 
 from pyexporter.errors import NoDataError, ParseError
-from pyexporter.fs import list_dir, resolve_dir
+from pyexporter.fs import list_dir, read_text, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
+from pyexporter.procfs.cpuinfo import cpuinfo_format, parse_cpuinfo
+from pyexporter.procfs.gotext import parse_int
 from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value, read_whole_value
-from pyexporter.sysfs.values import parse_int, uint_or_none, valid_utf8
+from pyexporter.sysfs.values import uint_or_none, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +72,16 @@ def governor_states(governor: str, available: str) -> list[tuple[str, float]]:
 class CpuFreqCollector(Collector):
     name = "cpufreq"
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         p = f"{NAMESPACE}_cpu_"
+        flags = settings.flags
+        self.cpuinfo_frequency = "cpu" in settings.enabled_collectors and bool(
+            flags.get("collector.cpu.info") or flags.get("collector.cpu.info.flags-include")
+            or flags.get("collector.cpu.info.bugs-include"))
+        self.cpuinfo_format = cpuinfo_format(platform.machine())
+        self.cpuinfo_hertz = gauge(p + "frequency_hertz", "CPU frequency in hertz from /proc/cpuinfo.",
+                                   "package", "core", "cpu")
         # sysfs gives kHz; the metrics are in Hz.
         self.freqs = (
             ("cpuinfo_cur_freq", gauge(p + "frequency_hertz", "Current cpu thread frequency in hertz.",
@@ -101,10 +119,26 @@ class CpuFreqCollector(Collector):
         return CpuFreq(cpu, khz, read_value(os.path.join(path, "scaling_governor")) or "",
                        read_value(os.path.join(path, "scaling_available_governors")) or "")
 
+    def collect_cpuinfo(self) -> list[MetricFamily]:
+        try:
+            cpus = parse_cpuinfo(read_text(self.roots.proc("cpuinfo")), self.cpuinfo_format)
+        except (OSError, ParseError) as exc:
+            # The cpu collector reads the same file and reports the failure.
+            log.debug("cpufreq: no frequencies from /proc/cpuinfo: %s", exc)
+            return []
+        family = self.cpuinfo_hertz.family()
+        for cpu in cpus:
+            family.add(cpu.cpu_mhz * 1e6, valid_utf8(cpu.physical_id), valid_utf8(cpu.core_id),
+                       str(cpu.processor))
+        return [family]
+
     def collect(self) -> list[MetricFamily]:
+        out = self.collect_cpuinfo() if self.cpuinfo_frequency else []
         cpu_dir = self.roots.sys("devices", "system", "cpu")
         cpus = [name for name in list_dir(cpu_dir) if _CPU_DIR.match(name)]
         if not cpus:
+            if out:
+                return out
             raise NoDataError(f"no CPUs in {cpu_dir}")
         offline = self.offline(cpu_dir)
         families = [(attr, desc.family()) for attr, desc in self.freqs]
@@ -124,4 +158,4 @@ class CpuFreqCollector(Collector):
                     family.add(float(freq.khz[attr]) * 1000.0, label)
             for governor, state in governor_states(freq.governor, freq.available_governors):
                 governors.add(state, label, valid_utf8(governor))
-        return [*(family for _, family in families), governors]
+        return [*out, *(family for _, family in families), governors]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pyexporter.errors import NoDataError
 from pyexporter.fs import list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
+from pyexporter.procfs.gotext import wrap_uint64
 from pyexporter.registry import Collector, register
 from pyexporter.sysfs.attrs import read_value
 from pyexporter.sysfs.values import uint_or_none, valid_utf8
@@ -20,7 +21,6 @@ log = logging.getLogger(__name__)
 _NAMESPACE = re.compile(r"nvme[0-9]+(?:c[0-9]+)?n([0-9]+)")
 DEVICE_ATTRS = ("firmware_rev", "model", "serial", "state", "cntlid")
 NAMESPACE_ATTRS = ("nuse", "size", "queue/logical_block_size")
-_U64 = (1 << 64) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +34,11 @@ class Namespace:
     @property
     def used_bytes(self) -> int:
         # procfs multiplies uint64s: Go wraps around instead of growing.
-        return (self.used_blocks * self.logical_block_size) & _U64
+        return wrap_uint64(self.used_blocks * self.logical_block_size)
 
     @property
     def size_bytes(self) -> int:
-        return (self.size_blocks * self.logical_block_size) & _U64
+        return wrap_uint64(self.size_blocks * self.logical_block_size)
 
 
 def namespace_id(entry: str) -> str | None:

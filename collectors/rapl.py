@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import list_dir, read_sysfs_bytes
 from pyexporter.metrics import COUNTER, NAMESPACE, MetricFamily, counter
+from pyexporter.procfs.gotext import go_trim_space, parse_int
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.sysfs.attrs import read_whole_value
-from pyexporter.sysfs.values import decode, parse_int, trim_space, uint_or_none, valid_utf8
+from pyexporter.sysfs.values import decode, uint_or_none, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def index_and_name(counts: dict[str, int], raw_name: str) -> tuple[int, str]:
     parts = raw_name.split("-")
     if len(parts) == 2:
         try:
-            return parse_int(parts[1], 10), parts[0]
+            return parse_int(parts[1]), parts[0]
         except ParseError:
             pass
     return counts.get(raw_name, 0), raw_name
@@ -69,7 +70,7 @@ class RaplCollector(Collector):
             raw = read_sysfs_bytes(os.path.join(path, "name"))
             if raw is None:
                 continue
-            index, name = index_and_name(counts, trim_space(decode(raw)))
+            index, name = index_and_name(counts, go_trim_space(decode(raw)))
             if uint_or_none(read_whole_value(os.path.join(path, "max_energy_range_uj"))) is None:
                 log.debug("rapl: skipping %s: no readable max_energy_range_uj", path)
                 continue

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pyexporter.fs import read_sysfs_bytes
-from pyexporter.sysfs.values import decode, sys_value, trim_space
+from pyexporter.procfs.gotext import go_trim_space
+from pyexporter.sysfs.values import decode, sys_value
 
 
 def read_value(path: str) -> str | None:
@@ -15,4 +16,4 @@ def read_value(path: str) -> str | None:
 def read_whole_value(path: str) -> str | None:
     """procfs util.ReadUintFromFile/ReadIntFromFile: the whole attribute, TrimSpace."""
     data = read_sysfs_bytes(path)
-    return None if data is None else trim_space(decode(data))
+    return None if data is None else go_trim_space(decode(data))

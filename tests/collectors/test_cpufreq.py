@@ -86,3 +86,45 @@ def test_governor_states():
     assert governor_states("", "a b") == []
     assert governor_states("b", "a b") == [("a", 0.0), ("b", 1.0)]
     assert governor_states("x", "") == [("", 0.0)]
+
+
+CPUINFO = "".join(
+    f"processor\t: {n}\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 142\n"
+    f"model name\t: Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz\ncpu MHz\t\t: {799.998 + n}\n"
+    f"physical id\t: 0\ncore id\t\t: {n % 2}\nflags\t\t: fpu aes\n\n"
+    for n in range(2)
+)
+
+
+def cpuinfo_collector(root, *flags):
+    collector = make_collector("cpufreq", root, *flags)
+    collector.cpuinfo_format = "x86"  # the test's /proc/cpuinfo is x86 whatever runs it
+    return collector
+
+
+@pytest.mark.parametrize(
+    ("flags", "present"),
+    [
+        ((), False),
+        (("--collector.cpu.info",), True),
+        (("--collector.cpu.info.flags-include=^aes$",), True),
+        (("--collector.cpu.info", "--no-collector.cpu"), False),
+    ],
+)
+def test_cpuinfo_frequency_follows_the_cpu_collector(tmp_path, flags, present):
+    tree(tmp_path)
+    write_tree(tmp_path, {"proc/cpuinfo": CPUINFO})
+    got = samples(cpuinfo_collector(tmp_path, *flags).collect())
+    assert ('node_cpu_frequency_hertz{core="1",cpu="1",package="0"}' in got) is present
+    if present:
+        assert got['node_cpu_frequency_hertz{core="0",cpu="0",package="0"}'] == 799998000
+        assert "# HELP node_cpu_frequency_hertz CPU frequency in hertz from /proc/cpuinfo.\n" in collect_text(
+            cpuinfo_collector(tmp_path, *flags))
+
+
+def test_cpuinfo_unreadable_keeps_cpufreq(tmp_path):
+    tree(tmp_path)
+    write_tree(tmp_path, {"proc/cpuinfo": None})
+    got = samples(cpuinfo_collector(tmp_path, "--collector.cpu.info").collect())
+    assert not any(k.startswith("node_cpu_frequency_hertz") for k in got)
+    assert 'node_cpu_scaling_frequency_hertz{cpu="0"}' in got
