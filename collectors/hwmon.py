@@ -21,6 +21,7 @@ from pyexporter.filters import DeviceFilter
 from pyexporter.fs import list_dir, read_sysfs_bytes, real_path, resolve_dir
 from pyexporter.metrics import COUNTER, GAUGE, MetricFamily
 from pyexporter.registry import Collector, Flag, register
+from pyexporter.settings import Settings
 from pyexporter.sysfs.values import SYSREAD_BYTES, decode, float_or_none, valid_utf8
 
 log = logging.getLogger(__name__)
@@ -196,7 +197,7 @@ class HwmonCollector(Collector):
              "Regexp of hwmon sensor to exclude (mutually exclusive to sensor-include).", None, "regex"),
     )
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.chip_filter = DeviceFilter(self.flag("collector.hwmon.chip-exclude"),
                                         self.flag("collector.hwmon.chip-include"))

@@ -17,6 +17,7 @@ from pyexporter.errors import ConfigError, NoDataError
 from pyexporter.fs import list_dir, resolve_dir
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
 from pyexporter.registry import Collector, Flag, register
+from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value
 from pyexporter.sysfs.values import int_or_none, valid_utf8
 
@@ -104,7 +105,7 @@ class NetClassCollector(Collector):
              "Expose the statistics for each network device, replacing netdev collector.", False, "bool"),
     )
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         pattern = self.flag("collector.netclass.ignored-devices") or ""
         try:

@@ -12,6 +12,7 @@ from pyexporter.fs import list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.gotext import wrap_uint64
 from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value
 from pyexporter.sysfs.values import uint_or_none, valid_utf8
 
@@ -59,7 +60,7 @@ def parse_namespace(nsid: str, values: dict[str, str]) -> Namespace:
 class NVMeCollector(Collector):
     name = "nvme"
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         p = f"{NAMESPACE}_nvme_"
         self.info = gauge(p + "info", "Non-numeric data from /sys/class/nvme/<device>, value is always 1.",

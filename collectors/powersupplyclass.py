@@ -11,6 +11,7 @@ from pyexporter.errors import ConfigError, NoDataError
 from pyexporter.fs import list_dir, resolve_dir
 from pyexporter.metrics import GAUGE, NAMESPACE, MetricFamily
 from pyexporter.registry import Collector, Flag, register
+from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value
 from pyexporter.sysfs.values import int_or_none, valid_utf8
 
@@ -114,7 +115,7 @@ class PowerSupplyClassCollector(Collector):
              "Regexp of power supplies to ignore for powersupplyclass collector.", "^$", "regex"),
     )
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         try:
             self.ignored = re.compile(self.flag("collector.powersupply.ignored-supplies") or "")

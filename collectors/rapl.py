@@ -12,6 +12,7 @@ from pyexporter.fs import list_dir, read_sysfs_bytes
 from pyexporter.metrics import COUNTER, NAMESPACE, MetricFamily, counter
 from pyexporter.procfs.gotext import go_trim_space, parse_int
 from pyexporter.registry import Collector, Flag, register
+from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_whole_value
 from pyexporter.sysfs.values import decode, uint_or_none, valid_utf8
 
@@ -51,7 +52,7 @@ class RaplCollector(Collector):
              False, "bool"),
     )
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.zone_label = bool(self.flag("collector.rapl.enable-zone-label"))
         self.joules = counter(f"{NAMESPACE}_rapl_joules_total", "Current RAPL value in joules",

@@ -11,6 +11,7 @@ from pyexporter.errors import ConfigError, NoDataError
 from pyexporter.fs import list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, Flag, register
+from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value
 from pyexporter.sysfs.values import uint_or_none, valid_utf8
 
@@ -35,7 +36,7 @@ class TapestatsCollector(Collector):
              "regex"),
     )
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         try:
             self.ignored = re.compile(self.flag("collector.tapestats.ignored-devices") or "")

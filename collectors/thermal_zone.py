@@ -12,6 +12,7 @@ from pyexporter.fs import list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.gotext import parse_int
 from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value
 from pyexporter.sysfs.values import valid_utf8
 
@@ -60,7 +61,7 @@ def parse_cooling(entry: str, dev_type: str | None, max_state: str | None,
 class ThermalZoneCollector(Collector):
     name = "thermal_zone"
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.zone_temp = gauge(f"{NAMESPACE}_thermal_zone_temp", "Zone temperature in Celsius",
                                "zone", "type")

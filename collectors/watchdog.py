@@ -9,6 +9,7 @@ from pyexporter.errors import NoDataError
 from pyexporter.fs import list_dir, read_link, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value
 from pyexporter.sysfs.values import int_or_none, valid_utf8
 
@@ -46,7 +47,7 @@ def parse_watchdog(name: str, values: dict[str, str]) -> Watchdog:
 class WatchdogCollector(Collector):
     name = "watchdog"
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         prefix = f"{NAMESPACE}_watchdog_"
         self.numeric = tuple(
