@@ -24,6 +24,8 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 SYSFS_ATTR_BYTES = 4096 * 4
 
 _CHUNK = 256 * 1024
+#: A link target is a path, far shorter than this.
+_STORED_LINK_BYTES = 4096
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
 
 #: errnos that mean "this optional file is not there" rather than "broken".
@@ -205,12 +207,41 @@ def is_dir(path: str) -> bool:
     return os.path.isdir(path)
 
 
+def _link_stored_as_file(path: str) -> str | None:
+    """The target text of a symlink that a checkout without symlink support wrote as a file.
+
+    Fixture trees kept in git and checked out with `core.symlinks=false` (as
+    node_exporter's own conformance tree is) hold each link as a small regular
+    file containing its relative target and no newline. A real sysfs attribute
+    always ends in a newline, so it is never taken for one.
+    """
+    try:
+        fd = _open_regular(path)
+    except (OSError, ParseError):
+        return None
+    try:
+        data = os.read(fd, _STORED_LINK_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if not data or len(data) > _STORED_LINK_BYTES or data.startswith(b"/") or b"/" not in data:
+        return None
+    if any(c in data for c in b"\n\r\0"):
+        return None
+    try:
+        return data.decode()
+    except UnicodeDecodeError:
+        return None
+
+
 def resolve_link(path: str) -> str | None:
     """The target of a symlink resolved relative to its directory, or None if absent or not a link.
 
     /sys/class entries are relative links into /sys/devices; resolving them
     relative to the link keeps them inside the configured sysfs root. A link
-    stored as a text file (see `read_link`) resolves the same way.
+    stored as a file by a checkout without symlinks resolves the same way when
+    its target exists (see `read_link`).
     """
     target = read_link(path)
     if target is None:
@@ -218,19 +249,13 @@ def resolve_link(path: str) -> str | None:
     return os.path.normpath(os.path.join(os.path.dirname(path), target))
 
 
-#: A stored link is smaller than a page; real sysfs attributes report 4096.
-_STORED_LINK_MAX = 4095
-
-
 def read_link(path: str) -> str | None:
     """The target of a symlink, as readlink() gives it; None when `path` is not a link.
 
-    A checkout made without symlink support (git with core.symlinks=false, as
-    copies of node_exporter's fixture trees are) stores each link as a small
-    regular file holding the relative target and no newline. Such a file is
-    taken for the link it stands for when its text is a relative path
-    ("../...") to something that exists. Real sysfs never has such files:
-    its attributes are never relative paths and report a size of 4096.
+    A link stored as a file by a checkout without symlinks (see
+    `_link_stored_as_file`) counts as the link it stands for when its target
+    exists. Only small files are looked at: real sysfs attributes report a
+    size of 4096 and are never opened here.
     """
     try:
         return os.readlink(path)
@@ -241,18 +266,12 @@ def read_link(path: str) -> str | None:
         st = os.lstat(path)
     except OSError:
         return None
-    if not stat.S_ISREG(st.st_mode) or not 3 <= st.st_size <= _STORED_LINK_MAX:
+    if not stat.S_ISREG(st.st_mode) or not 0 < st.st_size < _STORED_LINK_BYTES:
         return None
-    try:
-        data = read_file(path, _STORED_LINK_MAX)
-    except (OSError, ParseError):
+    stored = _link_stored_as_file(path)
+    if stored is None or not os.path.exists(os.path.join(os.path.dirname(path), stored)):
         return None
-    if not data.startswith(b"../") or any(c in data for c in b"\n\r\0"):
-        return None
-    target = data.decode("utf-8", "surrogateescape")
-    if not os.path.lexists(os.path.normpath(os.path.join(os.path.dirname(path), target))):
-        return None
-    return target
+    return stored
 
 
 #: Bound on links followed while resolving one path (the kernel's is 40).
