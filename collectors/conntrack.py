@@ -5,8 +5,8 @@ from __future__ import annotations
 from pyexporter.errors import NoDataError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
+from pyexporter.procfs.gotext import go_trim_space, parse_uint
 from pyexporter.procfs.net_conntrackstat import parse_conntrack_stat
-from pyexporter.procfs.strconv import parse_uint, trim_space
 from pyexporter.registry import Collector, register
 
 #: (metric suffix, ConntrackStatEntry field, HELP) for the per-CPU sums.
@@ -27,7 +27,7 @@ _STATS = (
 
 def read_uint_file(path: str) -> int:
     """node_exporter's readUintFromFile: the whole file, trimmed, as a decimal uint64."""
-    return parse_uint(trim_space(read_text(path)))
+    return parse_uint(go_trim_space(read_text(path)))
 
 
 @register

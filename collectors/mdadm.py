@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import list_dir, read_sysfs_attr, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
+from pyexporter.procfs.gotext import go_trim_space, parse_uint
 from pyexporter.procfs.mdstat import parse_mdstat
-from pyexporter.procfs.strconv import parse_uint, trim_space
 from pyexporter.registry import Collector, register
 
 log = logging.getLogger(__name__)
@@ -43,14 +43,14 @@ def _attr(path: str) -> str:
     value = read_sysfs_attr(path)
     if value is None:
         raise _MissingAttribute(path)
-    return trim_space(value.encode()[:_SYSFS_READ_BYTES].decode("utf-8", "replace"))
+    return go_trim_space(value.encode()[:_SYSFS_READ_BYTES].decode("utf-8", "replace"))
 
 
 def _uint_attr(path: str) -> int:
     value = read_sysfs_attr(path)
     if value is None:
         raise _MissingAttribute(path)
-    return parse_uint(trim_space(value))
+    return parse_uint(go_trim_space(value))
 
 
 def read_mdraid(md_dir: str, device: str) -> Mdraid:

@@ -7,7 +7,7 @@ import re
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.fs import read_optional_text, read_text
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, untyped
-from pyexporter.procfs.strconv import fields, parse_float, scan_lines
+from pyexporter.procfs.gotext import go_fields, go_lines, parse_float
 from pyexporter.registry import Collector, Flag, register
 
 DEFAULT_FIELDS = (
@@ -27,7 +27,7 @@ def parse_net_stats(text: str, source: str = "netstat") -> Stats:
     replaces the earlier one; a pair whose field counts differ is an error.
     """
     out: Stats = {}
-    lines = scan_lines(text)
+    lines = go_lines(text)
     for i in range(0, len(lines), 2):
         names = lines[i].split(" ")
         values = lines[i + 1].split(" ") if i + 1 < len(lines) else [""]
@@ -44,8 +44,8 @@ def parse_net_stats(text: str, source: str = "netstat") -> Stats:
 def parse_snmp6(text: str) -> Stats:
     """/proc/net/snmp6: 'Ip6InReceives 7' lines; the protocol ends at the first '6' of the name."""
     out: Stats = {}
-    for line in scan_lines(text):
-        parts = fields(line)
+    for line in go_lines(text):
+        parts = go_fields(line)
         if len(parts) < 2:
             continue
         six = parts[0].find("6")

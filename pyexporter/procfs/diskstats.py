@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.strconv import scan_lines
+from pyexporter.procfs.gotext import go_lines
 
 #: The counters after major, minor and name, in column order (Documentation/admin-guide/iostats.rst).
 #: Kernels before 4.18 print the first 11, 4.18 adds 4 discard counters, 5.5 adds 2 flush counters.
@@ -80,7 +80,7 @@ def scan_diskstats_line(line: str) -> tuple[int, int, str, tuple[int, ...]] | No
 def parse_diskstats(text: str) -> list[Diskstats]:
     """Every device line of /proc/diskstats; lines with fewer than 14 items are skipped."""
     out = []
-    for line in scan_lines(text):
+    for line in go_lines(text):
         scanned = scan_diskstats_line(line)
         if scanned is not None:
             out.append(Diskstats(*scanned))

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.strconv import fields, parse_float, parse_int, trim_space
+from pyexporter.procfs.gotext import go_fields, go_trim_space, parse_float, parse_int
 
 _STATUS_LINE = re.compile(r"(\d+) blocks .*\[(\d+)/(\d+)\] \[([U_]+)\]")
 _RECOVERY_BLOCKS = re.compile(r"\((\d+/\d+)\)")
@@ -37,7 +37,7 @@ class MDStat:
 
 def _status(device_line: str, status_line: str) -> tuple[int, int, int, int]:
     """(active, total, down, size) from an array's first two lines."""
-    status_fields = fields(status_line)
+    status_fields = go_fields(status_line)
     if not status_fields:
         raise ParseError(f"unexpected statusline {status_line[:80]!r}")
     size = parse_int(status_fields[0])
@@ -68,7 +68,7 @@ def _recovery(line: str) -> tuple[int, int, float, float, float]:
         match = pattern.search(line)
         if match is None:
             raise ParseError(f"unexpected recoveryLine matching {what}: {line[:80]!r}")
-        raw = trim_space(match.group(1)) if pattern is _RECOVERY_PCT else match.group(1)
+        raw = go_trim_space(match.group(1)) if pattern is _RECOVERY_PCT else match.group(1)
         results.append(parse_float(raw))
     return synced, to_sync, results[0], results[1], results[2]
 
@@ -82,10 +82,10 @@ def parse_mdstat(text: str) -> list[MDStat]:
     out = []
     lines = text.split("\n")
     for i, line in enumerate(lines):
-        if (not trim_space(line) or line[0] == " " or line.startswith("Personalities")
+        if (not go_trim_space(line) or line[0] == " " or line.startswith("Personalities")
                 or line.startswith("unused")):
             continue
-        device_fields = fields(line)
+        device_fields = go_fields(line)
         if len(device_fields) < 3:
             raise ParseError(f"expected 3+ fields in md device line, got {line[:80]!r}")
         name = device_fields[0]

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.strconv import fields, parse_uint_base0
+from pyexporter.procfs.gotext import go_fields, parse_uint_base0
 
 _HEADER_WIDTH = 9
 _DATA_WIDTH = 6
@@ -38,7 +38,7 @@ def parse_arp(text: str) -> list[ARPEntry]:
     """Every entry; the header (9 columns) and blank lines are skipped, any other width is an error."""
     entries = []
     for line in text.split("\n"):
-        columns = fields(line)
+        columns = go_fields(line)
         if len(columns) in (0, _HEADER_WIDTH):
             continue
         if len(columns) != _DATA_WIDTH:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.strconv import fields, parse_uint, scan_lines
+from pyexporter.procfs.gotext import go_fields, go_lines, parse_uint
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +28,8 @@ class ConntrackStatEntry:
 def parse_conntrack_stat(text: str) -> list[ConntrackStatEntry]:
     """One entry per CPU line; the first line is the header. Values are hexadecimal."""
     out = []
-    for line in scan_lines(text)[1:]:
-        values = [parse_uint(value, 16) for value in fields(line)]
+    for line in go_lines(text)[1:]:
+        values = [parse_uint(value, 16) for value in go_fields(line)]
         # 16 columns before Linux 2.6.35 (no search_restart), 17 since.
         if len(values) not in (16, 17):
             raise ParseError(f"invalid conntrackstat entry, invalid number of fields: {len(values)}")

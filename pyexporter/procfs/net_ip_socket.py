@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.strconv import fields, parse_uint, parse_uint_base0, scan_lines
+from pyexporter.procfs.gotext import go_fields, go_lines, parse_uint, parse_uint_base0
 
 _MIN_FIELDS = 10
 
@@ -52,8 +52,8 @@ def _check_line(columns: list[str]) -> tuple[int, int]:
 def parse_socket_summary(text: str) -> SocketSummary:
     """Sum of the tx and rx queues over every socket line; the first line is the header."""
     tx_total = rx_total = used = 0
-    for line in scan_lines(text)[1:]:
-        tx, rx = _check_line(fields(line))
+    for line in go_lines(text)[1:]:
+        tx, rx = _check_line(go_fields(line))
         tx_total += tx
         rx_total += rx
         used += 1

@@ -5,10 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.strconv import parse_int_base0, scan_lines
+from pyexporter.procfs.gotext import go_lines, parse_uint_base0
 
 #: The per-protocol keys procfs keeps; other keys are read (and must be numbers) but dropped.
 PROTOCOL_KEYS = ("inuse", "orphan", "tw", "alloc", "mem", "memory")
+
+
+def parse_int_base0(text: str) -> int:
+    """strconv.ParseInt(text, 0, 64), as procfs's ValueParser.Int reads sockstat values."""
+    negative = text[:1] == "-"
+    magnitude = parse_uint_base0(text[1:] if text[:1] in ("+", "-") else text)
+    value = -magnitude if negative else magnitude
+    if not -(1 << 63) <= value < (1 << 63):
+        raise ParseError(f"integer {text[:40]!r} out of range")
+    return value
 
 
 @dataclass(slots=True)
@@ -28,7 +38,7 @@ class Sockstat:
 def parse_sockstat(text: str) -> Sockstat:
     """Lines 'PROTO: key value key value ...', split on single spaces as procfs splits them."""
     stat = Sockstat()
-    for line in scan_lines(text):
+    for line in go_lines(text):
         parts = line.split(" ")
         # A protocol and at least one key/value pair.
         if len(parts) < 3:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.strconv import fields, parse_uint, scan_lines
+from pyexporter.procfs.gotext import go_fields, go_lines, parse_uint
 
 _MIN_COLUMNS = 9
 
@@ -31,8 +31,8 @@ def _hex32(values: list[str]) -> list[int]:
 def parse_softnet(text: str) -> list[SoftnetStat]:
     """One entry per CPU line. Columns are hexadecimal; newer kernels append columns."""
     out = []
-    for line_no, line in enumerate(scan_lines(text)):
-        columns = fields(line)
+    for line_no, line in enumerate(go_lines(text)):
+        columns = go_fields(line)
         width = len(columns)
         if width < _MIN_COLUMNS:
             raise ParseError(f"softnet_stat: detected {width} columns, but expected at least {_MIN_COLUMNS}")
