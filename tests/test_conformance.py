@@ -20,11 +20,12 @@ FINISHED_GROUPS = [
     "context", "forks", "boot", "intr", "vmstat", "os", "time", "filefd", "entropy", "pressure",
     "softirqs=^node_softirqs_total$", "edac", "fibrechannel", "infiniband", "bonding", "bcache",
     "bcachefs", "btrfs", "xfs", "dmmultipath~^node_dmmultipath_(path_state|device_paths)",
+    "textfile",
 ]
 FINISHED_COLLECTORS = [
     "loadavg", "nfs", "nfsd", "zfs", "ipvs", "kernel_hung", "schedstat", "cpu", "meminfo", "stat",
     "vmstat", "os", "time", "filefd", "entropy", "pressure", "edac", "fibrechannel", "infiniband",
-    "bonding", "bcache", "bcachefs", "btrfs", "xfs", "dmmultipath",
+    "bonding", "bcache", "bcachefs", "btrfs", "xfs", "dmmultipath", "textfile",
 ]
 
 CHECK = CONFORMANCE / "check"
