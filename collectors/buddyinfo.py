@@ -28,8 +28,8 @@ def parse_buddyinfo(text: str) -> list[BuddyInfo]:
         # procfs refuses any line (even an empty one) without node and zone.
         if len(parts) < 4:
             raise ParseError(f"buddyinfo: invalid number of fields: {line[:80]!r}")
-        node = parts[1].removesuffix(",")
-        zone = parts[3].removesuffix(",")
+        node = parts[1].rstrip(",")
+        zone = parts[3].rstrip(",")
         counts = parts[4:]
         if bucket_count == -1:
             bucket_count = len(counts)
