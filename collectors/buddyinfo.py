@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import fields, lines, parse_float
+from pyexporter.procfs.gotext import go_fields, go_lines, parse_float
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -23,8 +23,8 @@ def parse_buddyinfo(text: str) -> list[BuddyInfo]:
     """`Node 0, zone DMA 1 0 ...` lines; every line must have the same number of orders."""
     out: list[BuddyInfo] = []
     bucket_count = -1
-    for line in lines(text):
-        parts = fields(line)
+    for line in go_lines(text):
+        parts = go_fields(line)
         # procfs refuses any line (even an empty one) without node and zone.
         if len(parts) < 4:
             raise ParseError(f"buddyinfo: invalid number of fields: {line[:80]!r}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import atoi, fields, lines
+from pyexporter.procfs.gotext import go_fields, go_lines, parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -23,13 +23,13 @@ class CgroupSummary:
 def parse_cgroups(text: str) -> list[CgroupSummary]:
     """`subsys_name hierarchy num_cgroups enabled` lines; `#` lines are the header."""
     out: list[CgroupSummary] = []
-    for line in lines(text):
+    for line in go_lines(text):
         if line.startswith("#"):
             continue
-        parts = fields(line)
+        parts = go_fields(line)
         if len(parts) < 4:
             raise ParseError(f"cgroups: 4+ fields required, found {len(parts)}: {line[:80]!r}")
-        out.append(CgroupSummary(parts[0], atoi(parts[1]), atoi(parts[2]), atoi(parts[3])))
+        out.append(CgroupSummary(parts[0], parse_int(parts[1]), parse_int(parts[2]), parse_int(parts[3])))
     return out
 
 

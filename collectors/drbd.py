@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import read_optional_text
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
-from pyexporter.procfs.goparse import fields, parse_float, parse_uint
+from pyexporter.procfs.gotext import go_fields, parse_float, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -55,7 +55,7 @@ def parse_drbd(text: str) -> list[DrbdValue]:
     """The `key:value` words of /proc/drbd; `N:` starts device drbdN (node_exporter scans words)."""
     out: list[DrbdValue] = []
     device = "unknown"
-    for word in fields(text):
+    for word in go_fields(text):
         kv = word.split(":")
         if len(kv) != 2:
             continue

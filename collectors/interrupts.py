@@ -10,7 +10,7 @@ from pyexporter.errors import ParseError
 from pyexporter.filters import DeviceFilter
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.goparse import fields, lines, parse_float, parse_int
+from pyexporter.procfs.gotext import go_fields, go_lines, parse_float, parse_int
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 
@@ -44,17 +44,17 @@ def parse_interrupts(text: str) -> dict[str, Interrupt]:
     Rows with fewer values than CPUs (ERR, MIS) are skipped, as node_exporter does.
     Values stay strings: node_exporter parses them when it emits them.
     """
-    all_lines = lines(text)
+    all_lines = go_lines(text)
     if not all_lines:
         raise ParseError("interrupts empty")
-    cpu_count = len(fields(all_lines[0]))
+    cpu_count = len(go_fields(all_lines[0]))
     out: dict[str, Interrupt] = {}
     for line in all_lines[1:]:
         # On aarch64 the value may follow the colon without a space.
         name, sep, rest = line.partition(":")
         if not sep:
             continue
-        parts = fields(rest)
+        parts = go_fields(rest)
         if len(parts) < cpu_count + 1:
             continue
         name = name.lstrip(" ")

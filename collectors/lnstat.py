@@ -7,7 +7,7 @@ import re
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text, scan_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.goparse import fields, lines, parse_uint
+from pyexporter.procfs.gotext import go_fields, go_lines, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -19,11 +19,11 @@ def parse_lnstat(text: str) -> dict[str, list[int]]:
 
     Returns the values of each counter in CPU order.
     """
-    all_lines = lines(text)
-    headers = fields(all_lines[0]) if all_lines else []
+    all_lines = go_lines(text)
+    headers = go_fields(all_lines[0]) if all_lines else []
     stats: dict[str, list[int]] = {}
     for line in all_lines[1:]:
-        for index, raw in enumerate(fields(line)):
+        for index, raw in enumerate(go_fields(line)):
             if index >= len(headers):
                 raise ParseError(f"lnstat: more values than counter names in {line[:80]!r}")
             stats.setdefault(headers[index], []).append(parse_uint(raw, 16))

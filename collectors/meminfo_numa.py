@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text, scan_dir
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily
-from pyexporter.procfs.goparse import fields, lines, parse_float, trim_space
+from pyexporter.procfs.gotext import go_fields, go_lines, go_trim_space, parse_float
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -29,11 +29,11 @@ class NumaMetric:
 def parse_node_meminfo(text: str) -> list[NumaMetric]:
     """`Node 0 MemTotal: 131928496 kB` lines; kB values become bytes."""
     out: list[NumaMetric] = []
-    for raw_line in lines(text):
-        line = trim_space(raw_line)
+    for raw_line in go_lines(text):
+        line = go_trim_space(raw_line)
         if not line:
             continue
-        parts = fields(line)
+        parts = go_fields(line)
         if len(parts) < 4:
             raise ParseError(f"invalid line in node meminfo: {line[:80]!r}")
         value = parse_float(parts[3])
@@ -49,11 +49,11 @@ def parse_node_meminfo(text: str) -> list[NumaMetric]:
 def parse_node_numastat(text: str, node: str) -> list[NumaMetric]:
     """`numa_hit 193460335812` lines, exposed as `<name>_total` counters."""
     out: list[NumaMetric] = []
-    for raw_line in lines(text):
-        line = trim_space(raw_line)
+    for raw_line in go_lines(text):
+        line = go_trim_space(raw_line)
         if not line:
             continue
-        parts = fields(line)
+        parts = go_fields(line)
         if len(parts) != 2:
             raise ParseError(f"numastat line did not have 2 fields: {line[:80]!r}")
         out.append(NumaMetric(parts[0] + "_total", COUNTER, node, parse_float(parts[1])))

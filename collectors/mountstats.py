@@ -15,7 +15,7 @@ import os
 from pyexporter.errors import ParseError
 from pyexporter.fs import is_dir, read_text, resolve_link
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily
-from pyexporter.procfs.goparse import atoi, trim_space
+from pyexporter.procfs.gotext import go_trim_space, parse_int
 from pyexporter.procfs.mountstats import NFSStats, parse_mountinfo, parse_mountstats
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -156,8 +156,8 @@ class MountstatsCollector(Collector):
             name = os.path.basename(target)
         else:
             # A fixture tree copied without its symlinks keeps the link target as content.
-            name = trim_space(read_text(self_path, limit=64))
-        pid_dir = self.roots.proc(str(atoi(name)))
+            name = go_trim_space(read_text(self_path, limit=64))
+        pid_dir = self.roots.proc(str(parse_int(name)))
         if not is_dir(pid_dir):
             raise ParseError(f"{self_path} names {name!r}, which is not a process directory")
         return pid_dir

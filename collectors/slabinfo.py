@@ -9,7 +9,7 @@ from pyexporter.errors import ParseError
 from pyexporter.filters import DeviceFilter
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import lines, parse_int
+from pyexporter.procfs.gotext import go_lines, parse_int
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 
@@ -36,7 +36,7 @@ def parse_slabinfo(text: str) -> list[Slab]:
     blanks make it invalid); the version and header lines are skipped.
     """
     out: list[Slab] = []
-    for line in lines(text):
+    for line in go_lines(text):
         if _VERSION_LINE.search(line) or _HEADER_LINE.search(line):
             continue
         parts = _GO_WHITESPACE.sub(" ", line).split(" ")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.goparse import fields, lines, parse_uint
+from pyexporter.procfs.gotext import go_fields, go_lines, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -16,12 +16,12 @@ _ROW_NAMES = {f"{name}:": name for name in SOFTIRQ_TYPES}
 
 def parse_softirqs(text: str) -> dict[str, list[int]]:
     """Per-CPU counts of each known vector; the first line (CPU names) is not read."""
-    all_lines = lines(text)
+    all_lines = go_lines(text)
     if not all_lines:
         raise ParseError("softirqs empty")
     out: dict[str, list[int]] = {}
     for line in all_lines[1:]:
-        parts = fields(line)
+        parts = go_fields(line)
         if len(parts) < 2:
             continue
         name = _ROW_NAMES.get(parts[0])

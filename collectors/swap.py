@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import atoi, fields, lines
+from pyexporter.procfs.gotext import go_fields, go_lines, parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -24,11 +24,11 @@ class Swap:
 def parse_swaps(text: str) -> list[Swap]:
     """`Filename Type Size Used Priority` rows after the header line; sizes are in KiB."""
     out: list[Swap] = []
-    for line in lines(text)[1:]:
-        parts = fields(line)
+    for line in go_lines(text)[1:]:
+        parts = go_fields(line)
         if len(parts) < 5:
             raise ParseError(f"swaps: too few fields in {line[:80]!r}")
-        out.append(Swap(parts[0], parts[1], atoi(parts[2]), atoi(parts[3]), atoi(parts[4])))
+        out.append(Swap(parts[0], parts[1], parse_int(parts[2]), parse_int(parts[3]), parse_int(parts[4])))
     return out
 
 

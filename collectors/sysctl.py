@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_file
 from pyexporter.metrics import NAMESPACE, UNTYPED, Desc, MetricFamily, gauge
-from pyexporter.procfs.goparse import fields, parse_int, trim_space
+from pyexporter.procfs.gonum import parse_int_base0
+from pyexporter.procfs.gotext import go_fields, go_trim_space
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 
@@ -42,7 +43,7 @@ def parse_sysctl_ints(values: list[str], name: str) -> list[int]:
     out = []
     for index, value in enumerate(values):
         try:
-            out.append(parse_int(value, 0))
+            out.append(parse_int_base0(value))
         except ParseError:
             raise ParseError(f"field {index} in sysctl {name} is not a valid int: {value!r}") from None
     return out
@@ -50,7 +51,7 @@ def parse_sysctl_ints(values: list[str], name: str) -> list[int]:
 
 def sysctl_fields(data: bytes) -> list[str]:
     """The whitespace-separated fields of a sysctl file as procfs sees them (first read only)."""
-    return fields(trim_space(data[:SYSCTL_READ_BYTES].decode("utf-8", "replace")))
+    return go_fields(go_trim_space(data[:SYSCTL_READ_BYTES].decode("utf-8", "replace")))
 
 
 @register

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
-from pyexporter.procfs.goparse import fields, parse_int, trim_space
+from pyexporter.procfs.gonum import parse_int_base0
+from pyexporter.procfs.gotext import go_fields, go_trim_space, parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -66,14 +67,14 @@ class Zone:
 def _value(text: str) -> int:
     """procfs' ValueParser: base inferred from the prefix; a value it cannot parse reads 0."""
     try:
-        return parse_int(text, 0)
+        return parse_int_base0(text)
     except ParseError:
         return 0
 
 
 def _protection(line: str) -> tuple[int, ...] | None:
     """`protection: (0, 2877, 7826)`; None when an entry is not a decimal integer."""
-    values = trim_space(line.split(":")[1].replace("(", "", 1).replace(")", "", 1))
+    values = go_trim_space(line.split(":")[1].replace("(", "", 1).replace(")", "", 1))
     try:
         return tuple(parse_int(part) for part in values.split(", "))
     except ParseError:
@@ -94,10 +95,10 @@ def parse_zoneinfo(text: str) -> list[Zone]:
             if match is not None:
                 zone.node, zone.zone = match.group(1), match.group(2)
                 continue
-            stripped = trim_space(line)
+            stripped = go_trim_space(line)
             if stripped.startswith("per-node stats"):
                 continue
-            parts = fields(stripped)
+            parts = go_fields(stripped)
             if len(parts) < 2:
                 continue
             key = parts[0]

@@ -1,132 +1,91 @@
-"""Go's string and number parsing, as prometheus/procfs and node_exporter use it.
+"""Text primitives with the exact semantics of the Go functions node_exporter parses with.
 
-node_exporter's output is the reference, so numbers are accepted or refused as
-Go's strconv accepts or refuses them (Python's int() and float() take `1_000`,
-surrounding blanks and non-ASCII digits; Go does not), lines are split as
-bufio.ScanLines splits them and fields as strings.Fields splits them. Every
-function raises `ParseError` and nothing else.
+prometheus/procfs and node_exporter read /proc with bufio.Scanner, split lines
+with strings.Fields and convert numbers with strconv.ParseUint/ParseInt.
+Python's str.split, splitlines and int() are more lenient (int() takes signs,
+underscores, surrounding blanks and non-ASCII digits; splitlines breaks on
+form feeds and record separators), which would turn input node_exporter
+rejects into numbers, so parsers use these instead. Every function raises
+ParseError and nothing else.
 """
 
 from __future__ import annotations
 
-import math
 import re
 
 from pyexporter.errors import ParseError
 
-_DIGITS = re.compile(r"[0-9]+")
-_HEX_DIGITS = re.compile(r"[0-9a-fA-F]+")
-# Base 0: an optional prefix picks the base and underscores may separate digits.
-_BASE0 = re.compile(
-    r"0[xX](?P<hex>_?[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)"
-    r"|0[oO](?P<oct>_?[0-7]+(?:_[0-7]+)*)"
-    r"|0[bB](?P<bin>_?[01]+(?:_[01]+)*)"
-    r"|0(?P<oct0>_?[0-7]+(?:_[0-7]+)*)"
-    r"|(?P<dec>0|[1-9][0-9]*(?:_[0-9]+)*)"
-)
-_DECIMAL_FLOAT = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_HEX_FLOAT = re.compile(r"0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?[0-9]+")
-_SPECIAL_FLOAT = {"inf": math.inf, "infinity": math.inf, "nan": math.nan}
+#: bufio.MaxScanTokenSize: a longer line makes the Scanner fail.
+MAX_LINE = 64 * 1024
 
-# unicode.IsSpace: what strings.Fields splits on (Python's str.split() also
-# splits on \x1c-\x1f, which Go keeps inside a field).
-_GO_SPACE_CHARS = (
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
-    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-_GO_SPACE = re.compile("[" + re.escape(_GO_SPACE_CHARS) + "]+")
+#: unicode.IsSpace, which strings.Fields splits on (Python's str.split also
+#: splits on \x1c-\x1f, which Go keeps inside a field).
+_GO_SPACE = re.compile("[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+
+_DIGITS = {
+    2: re.compile(r"[01]+"),
+    8: re.compile(r"[0-7]+"),
+    10: re.compile(r"[0-9]+"),
+    16: re.compile(r"[0-9a-fA-F]+"),
+}
+_SIGNED_DECIMAL = re.compile(r"[+-]?[0-9]+")
 
 
-def fields(text: str) -> list[str]:
+def go_lines(text: str) -> list[str]:
+    """The lines bufio.Scanner yields: split on \\n, one trailing \\r dropped, no final empty line."""
+    if not text:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    out = []
+    for line in lines:
+        if len(line) >= MAX_LINE:
+            raise ParseError(f"line longer than {MAX_LINE} bytes")
+        out.append(line[:-1] if line.endswith("\r") else line)
+    return out
+
+
+def go_fields(line: str) -> list[str]:
     """strings.Fields: the runs of non-space characters."""
-    return [part for part in _GO_SPACE.split(text) if part]
-
-
-def trim_space(text: str) -> str:
-    """strings.TrimSpace."""
-    return text.strip(_GO_SPACE_CHARS)
-
-
-def lines(text: str) -> list[str]:
-    """bufio.ScanLines: split at '\\n', drop one '\\r' before it, no empty last line."""
-    out = text.split("\n")
-    if out and out[-1] == "":
-        out.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in out]
-
-
-def _range_checked(value: int, low: int, high: int, text: str) -> int:
-    if value < low or value > high:
-        raise ParseError(f"value out of range: {text!r}")
-    return value
-
-
-def parse_int(text: str, base: int = 10, bits: int = 64) -> int:
-    """strconv.ParseInt(text, base, bits) for base 10, 16 or 0."""
-    sign = 1
-    body = text
-    if body[:1] in ("+", "-"):
-        sign = -1 if body[0] == "-" else 1
-        body = body[1:]
-    magnitude = _parse_magnitude(body, base, text)
-    low, high = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
-    return _range_checked(sign * magnitude, low, high, text)
+    return [part for part in _GO_SPACE.split(line) if part]
 
 
 def parse_uint(text: str, base: int = 10, bits: int = 64) -> int:
-    """strconv.ParseUint(text, base, bits): no sign allowed."""
-    return _range_checked(_parse_magnitude(text, base, text), 0, (1 << bits) - 1, text)
+    """strconv.ParseUint(text, base, bits) for base 2, 8, 10 or 16."""
+    if not _DIGITS[base].fullmatch(text):
+        raise ParseError(f"invalid unsigned integer {text[:40]!r}")
+    value = int(text, base)
+    if value >= 1 << bits:
+        raise ParseError(f"unsigned integer {text[:40]!r} out of range")
+    return value
 
 
-def atoi(text: str) -> int:
-    """strconv.Atoi on a 64-bit platform."""
-    return parse_int(text, 10, 64)
+def parse_int(text: str, bits: int = 64) -> int:
+    """strconv.ParseInt(text, 10, bits): an optional sign, then decimal digits."""
+    if not _SIGNED_DECIMAL.fullmatch(text):
+        raise ParseError(f"invalid integer {text[:40]!r}")
+    value = int(text, 10)
+    limit = 1 << (bits - 1)
+    if not -limit <= value < limit:
+        raise ParseError(f"integer {text[:40]!r} out of range")
+    return value
 
 
-def _parse_magnitude(body: str, base: int, text: str) -> int:
-    if base == 10:
-        if not _DIGITS.fullmatch(body):
-            raise ParseError(f"invalid integer: {text!r}")
-        return int(body, 10)
-    if base == 16:
-        if not _HEX_DIGITS.fullmatch(body):
-            raise ParseError(f"invalid hexadecimal integer: {text!r}")
-        return int(body, 16)
-    if base == 0:
-        match = _BASE0.fullmatch(body)
-        if match is None:
-            raise ParseError(f"invalid integer: {text!r}")
-        for group, radix in (("hex", 16), ("oct", 8), ("bin", 2), ("oct0", 8), ("dec", 10)):
-            digits = match.group(group)
-            if digits is not None:
-                return int(digits.replace("_", ""), radix)
-    raise ParseError(f"unsupported base {base}")
-
-
-def parse_float(text: str) -> float:
-    """strconv.ParseFloat(text, 64): decimal, hexadecimal with exponent, inf, nan."""
+def parse_uint_base0(text: str, bits: int = 64) -> int:
+    """strconv.ParseUint(text, 0, bits): 0x/0o/0b prefixes, a leading 0 means octal, '_' between digits."""
     body = text
-    sign = 1.0
-    signed = body[:1] in ("+", "-")
-    if signed:
-        sign = -1.0 if body[0] == "-" else 1.0
-        body = body[1:]
-    special = _SPECIAL_FLOAT.get(body.lower())
-    if special is not None:
-        # Go takes a sign before "inf" but not before "nan".
-        if signed and math.isnan(special):
-            raise ParseError(f"invalid number: {text!r}")
-        return sign * special
-    if _DECIMAL_FLOAT.fullmatch(body):
-        value = float(body)
-    elif _HEX_FLOAT.fullmatch(body):
-        try:
-            value = float.fromhex(body)
-        except OverflowError:
-            raise ParseError(f"value out of range: {text!r}") from None
-    else:
-        raise ParseError(f"invalid number: {text!r}")
-    if math.isinf(value):
-        raise ParseError(f"value out of range: {text!r}")
-    return sign * value
-
+    base = 10
+    lowered = text[:2].lower()
+    if lowered in ("0x", "0o", "0b"):
+        base = {"0x": 16, "0o": 8, "0b": 2}[lowered]
+        body = text[2:]
+        if body.startswith("_"):
+            body = body[1:]
+    elif len(text) > 1 and text[0] == "0":
+        base = 8
+        body = text[2:] if text[1] == "_" else text[1:]
+    # Go allows single underscores between digits (and after the base prefix) only with base 0.
+    if "__" in body or body.endswith("_") or body.startswith("_"):
+        raise ParseError(f"invalid unsigned integer {text[:40]!r}")
+    return parse_uint(body.replace("_", ""), base, bits)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import atoi, fields, lines, parse_uint
+from pyexporter.procfs.gotext import go_fields, go_lines, parse_int, parse_uint
 
 _DEVICE_ENTRY_LEN = 8
 _BYTES_LEN = 8
@@ -157,7 +157,7 @@ def _parse_operations(it: Iterator[str]) -> list[NFSOperation]:
     """Per-operation lines up to the next blank line."""
     ops: list[NFSOperation] = []
     for line in it:
-        parts = fields(line)
+        parts = go_fields(line)
         if not parts:
             break
         if len(parts) < _OPERATION_MIN_FIELDS:
@@ -170,7 +170,7 @@ def _parse_operations(it: Iterator[str]) -> list[NFSOperation]:
 def _parse_nfs_stats(it: Iterator[str], stat_version: str) -> NFSStats:
     stats = NFSStats(stat_version)
     for line in it:
-        parts = fields(line)
+        parts = go_fields(line)
         if not parts:
             break
         key = parts[0]
@@ -207,9 +207,9 @@ def _parse_nfs_stats(it: Iterator[str], stat_version: str) -> NFSStats:
 def parse_mountstats(text: str) -> list[Mount]:
     """Every `device X mounted on Y with fstype T [statvers=V]` entry, NFS ones with statistics."""
     mounts: list[Mount] = []
-    it = iter(lines(text))
+    it = iter(go_lines(text))
     for line in it:
-        parts = fields(line)
+        parts = go_fields(line)
         if not parts or parts[0] != "device":
             continue
         if len(parts) < _DEVICE_ENTRY_LEN or (parts[2], parts[3], parts[5], parts[6]) != (
@@ -236,13 +236,13 @@ def _options(text: str) -> dict[str, str]:
 def parse_mountinfo(text: str) -> list[MountInfo]:
     """/proc/<pid>/mountinfo lines, split on single spaces as procfs splits them."""
     out: list[MountInfo] = []
-    for line in lines(text):
+    for line in go_lines(text):
         parts = line.split(" ")
         if len(parts) < 10:
             raise ParseError(f"too few fields in mount string: {line[:100]!r}")
         if parts[-4] != "-":
             raise ParseError(f"couldn't find separator in expected field: {parts[-4]!r}")
-        atoi(parts[0])
-        atoi(parts[1])
+        parse_int(parts[0])
+        parse_int(parts[1])
         out.append(MountInfo(parts[4], parts[-3], parts[-2], _options(parts[-1])))
     return out
