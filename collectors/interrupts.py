@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
@@ -16,9 +15,6 @@ from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
 
-_GO_INT = re.compile(r"[+-]?[0-9]+")
-
-
 @dataclass(frozen=True, slots=True)
 class Interrupt:
     name: str
@@ -29,8 +25,6 @@ class Interrupt:
 
 def _is_numbered(name: str) -> bool:
     """strconv.Atoi succeeds: a numbered IRQ line carries chip info and devices separately."""
-    if not _GO_INT.fullmatch(name):
-        return False
     try:
         parse_int(name)
     except ParseError:

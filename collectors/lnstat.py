@@ -6,7 +6,7 @@ import re
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text, scan_dir
-from pyexporter.metrics import NAMESPACE, MetricFamily, counter
+from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter
 from pyexporter.procfs.gotext import go_fields, go_lines, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -37,7 +37,17 @@ class LnstatCollector(Collector):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.label_names = ("subsystem", "cpu")
+        # Counter names come from the files' headers; a descriptor is made once per name.
+        self.descs: dict[str, Desc] = {}
+
+    def _desc(self, header: str) -> Desc:
+        desc = self.descs.get(header)
+        if desc is None:
+            name = f"{NAMESPACE}_lnstat_{header}_total"
+            if not _METRIC_NAME.fullmatch(name):
+                raise ParseError(f"lnstat: invalid counter name {header!r}")
+            desc = self.descs[header] = counter(name, "linux network cache stats", "subsystem", "cpu")
+        return desc
 
     def collect(self) -> list[MetricFamily]:
         families: list[MetricFamily] = []
@@ -46,10 +56,7 @@ class LnstatCollector(Collector):
             if entry.is_dir():
                 continue
             for header, values in parse_lnstat(read_text(entry.path)).items():
-                name = f"{NAMESPACE}_lnstat_{header}_total"
-                if not _METRIC_NAME.fullmatch(name):
-                    raise ParseError(f"lnstat: {entry.name} has an invalid counter name {header!r}")
-                family = counter(name, "linux network cache stats", *self.label_names).family()
+                family = self._desc(header).family()
                 for cpu, value in enumerate(values):
                     family.add(value, entry.name, str(cpu))
                 families.append(family)
