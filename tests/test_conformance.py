@@ -20,11 +20,14 @@ FINISHED_GROUPS = [
     "context", "forks", "boot", "intr", "vmstat", "os", "time", "filefd", "entropy", "pressure",
     "softirqs=^node_softirqs_total$", "edac", "fibrechannel", "infiniband", "bonding", "bcache",
     "bcachefs", "btrfs", "xfs", "dmmultipath~^node_dmmultipath_(path_state|device_paths)",
+    "textfile", "hwmon", "thermal", "cooling", "power", "tape", "nvme", "dmi",
+    "cpu=^node_cpu_(frequency|scaling)", "network~^node_network_(receive|transmit)_",
 ]
 FINISHED_COLLECTORS = [
     "loadavg", "nfs", "nfsd", "zfs", "ipvs", "kernel_hung", "schedstat", "cpu", "meminfo", "stat",
     "vmstat", "os", "time", "filefd", "entropy", "pressure", "edac", "fibrechannel", "infiniband",
-    "bonding", "bcache", "bcachefs", "btrfs", "xfs", "dmmultipath",
+    "bonding", "bcache", "bcachefs", "btrfs", "xfs", "dmmultipath", "textfile", "netclass", "hwmon",
+    "thermal_zone", "powersupplyclass", "rapl", "watchdog", "tapestats", "nvme", "dmi", "cpufreq",
 ]
 
 CHECK = CONFORMANCE / "check"
