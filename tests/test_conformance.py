@@ -25,6 +25,8 @@ FINISHED_GROUPS = [
     "arp", "nf", "sockstat", "softnet", "udp", "disk", "md",
     "network=^node_network_(receive|transmit)_.*_total$", "promhttp_metric_handler_requests_total",
     "promhttp_metric_handler_errors_total", "promhttp_metric_handler_requests_in_flight",
+    "buddyinfo", "cgroups", "drbd", "interrupts", "lnstat", "mountstats", "processes", "slabinfo",
+    "sysctl", "xfrm", "zoneinfo", "memory", "softirqs",
 ]
 FINISHED_COLLECTORS = [
     "loadavg", "nfs", "nfsd", "zfs", "ipvs", "kernel_hung", "schedstat", "cpu", "meminfo", "stat",
@@ -32,7 +34,8 @@ FINISHED_COLLECTORS = [
     "bonding", "bcache", "bcachefs", "btrfs", "xfs", "dmmultipath", "textfile", "netclass", "hwmon",
     "thermal_zone", "powersupplyclass", "rapl", "watchdog", "tapestats", "nvme", "dmi", "cpufreq",
     "arp", "conntrack", "diskstats", "mdadm", "netdev", "netstat", "sockstat", "softnet",
-    "udp_queues",
+    "udp_queues", "buddyinfo", "cgroups", "drbd", "interrupts", "lnstat", "meminfo_numa",
+    "mountstats", "processes", "slabinfo", "softirqs", "sysctl", "xfrm", "zoneinfo",
 ]
 
 CHECK = CONFORMANCE / "check"
