@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 from collections import Counter
 
-from pyexporter import netlink
+from pyexporter import rtnetlink
 from pyexporter.filters import DeviceFilter
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
@@ -17,13 +17,19 @@ from pyexporter.procfs.net_arp import parse_arp
 from pyexporter.registry import Collector, Flag, register
 
 
-def count_neighbours(neighbours: list[netlink.Neighbour], names: dict[int, str]) -> Counter[str]:
-    """Entries per interface name, without NUD_NOARP entries as /proc/net/arp leaves them out."""
+def count_neighbours(neighbours: list[rtnetlink.Neighbour], names: dict[int, str]) -> Counter[str]:
+    """Entries per interface name, without NUD_NOARP entries as /proc/net/arp leaves them out.
+
+    An entry of an interface that went away since the neighbour dump is not
+    counted, as node_exporter skips an index it no longer finds.
+    """
     counts: Counter[str] = Counter()
     for neigh in neighbours:
-        if not neigh.has_attributes or neigh.state & netlink.NUD_NOARP:
+        if not neigh.has_attributes or neigh.state & rtnetlink.NUD_NOARP:
             continue
-        counts[names.get(neigh.index, "")] += 1
+        name = names.get(neigh.index)
+        if name is not None:
+            counts[name] += 1
     return counts
 
 
@@ -48,8 +54,9 @@ class ARPCollector(Collector):
 
     def _counts(self) -> Counter[str]:
         if self.use_netlink:
-            names = {link.index: link.name for link in netlink.links()}
-            return count_neighbours(netlink.neighbours(socket.AF_INET), names)
+            # Neighbours first, then names, in node_exporter's order.
+            neighbours = rtnetlink.neighbours(socket.AF_INET)
+            return count_neighbours(neighbours, rtnetlink.interface_names())
         return Counter(entry.device for entry in parse_arp(read_text(self.roots.proc("net", "arp"))))
 
     def collect(self) -> list[MetricFamily]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 
-from pyexporter import netlink
+from pyexporter import rtnetlink
 from pyexporter.errors import ConfigError, NoDataError
 from pyexporter.filters import DeviceFilter
 from pyexporter.fs import is_dir, list_dir, read_sysfs_attr, read_text
@@ -172,7 +172,7 @@ class NetDevCollector(Collector):
 
     def _netlink_stats(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
-        for link in netlink.links():
+        for link in rtnetlink.links():
             if self.filter.ignored(link.name):
                 log.debug("Ignoring device", extra={"device": link.name})
                 continue
@@ -205,9 +205,10 @@ class NetDevCollector(Collector):
         return aliases
 
     def _address_families(self) -> list[MetricFamily]:
-        names = {link.index: link.name for link in netlink.links()}
+        addresses = rtnetlink.addresses()
+        names = rtnetlink.interface_names()
         family = self.address_desc.family()
-        for addr in netlink.addresses():
+        for addr in addresses:
             device = names.get(addr.index)
             if device is None:
                 continue

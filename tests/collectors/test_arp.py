@@ -1,6 +1,8 @@
+import socket
+
 import pytest
 
-from pyexporter import netlink
+from pyexporter import rtnetlink
 from pyexporter.errors import ParseError
 from pyexporter.procfs.net_arp import ARPEntry, parse_arp
 from tests.support import collect_text, make_collector, samples, write_tree
@@ -78,9 +80,27 @@ def test_malformed_line(tmp_path):
 
 
 def test_arp_from_netlink_skips_noarp_entries(tmp_path, monkeypatch):
-    links = [netlink.Link(1, "lo", None), netlink.Link(2, "eth0", None)]
-    monkeypatch.setattr(netlink, "links", lambda: links)
-    monkeypatch.setattr(netlink, "neighbours", lambda family: [
-        netlink.Neighbour(2, 0x02, True), netlink.Neighbour(2, 0x04, True),
-        netlink.Neighbour(1, netlink.NUD_NOARP, True), netlink.Neighbour(2, 0x02, False)])
+    monkeypatch.setattr(rtnetlink, "interface_names", lambda: {1: "lo", 2: "eth0"})
+    monkeypatch.setattr(rtnetlink, "neighbours", lambda family: [
+        rtnetlink.Neighbour(2, 0x02, True), rtnetlink.Neighbour(2, 0x04, True),
+        rtnetlink.Neighbour(1, rtnetlink.NUD_NOARP, True), rtnetlink.Neighbour(2, 0x02, False)])
     assert samples(make_collector("arp", tmp_path).collect()) == {'node_arp_entries{device="eth0"}': 2}
+
+
+def test_arp_from_netlink_asks_for_ipv4_and_skips_vanished_interfaces(tmp_path, monkeypatch):
+    asked = []
+    monkeypatch.setattr(rtnetlink, "interface_names", lambda: {1: "lo", 3: "br0"})
+    monkeypatch.setattr(rtnetlink, "neighbours", lambda family: asked.append(family) or [
+        rtnetlink.Neighbour(3, 0x02, True), rtnetlink.Neighbour(7, 0x02, True)])
+    got = samples(make_collector("arp", tmp_path, "--collector.arp.device-exclude=^lo$").collect())
+    assert got == {'node_arp_entries{device="br0"}': 1}
+    assert asked == [socket.AF_INET]
+
+
+def test_arp_netlink_failure_is_an_error(tmp_path, monkeypatch):
+    def refuse(family):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(rtnetlink, "neighbours", refuse)
+    with pytest.raises(PermissionError):
+        make_collector("arp", tmp_path).collect()

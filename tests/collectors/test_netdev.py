@@ -1,7 +1,7 @@
 import pytest
 
 from collectors.netdev import format_address, legacy_names
-from pyexporter import netlink
+from pyexporter import rtnetlink
 from pyexporter.errors import ConfigError, NoDataError, ParseError
 from pyexporter.procfs.net_dev import parse_net_dev
 from tests.support import collect_text, make_collector, samples, write_tree
@@ -150,16 +150,16 @@ def test_ifalias_without_sysfs_is_no_data(tmp_path):
 
 
 def _link(index, name, **stats):
-    values = dict.fromkeys(netlink.LINK_STATS_FIELDS, 0)
+    values = dict.fromkeys(rtnetlink.LINK_STATS_FIELDS, 0)
     values.update(stats)
-    return netlink.Link(index, name, values)
+    return rtnetlink.Link(index, name, values)
 
 
 def test_netlink_statistics(tmp_path, monkeypatch):
     links = [_link(1, "lo", rx_bytes=10, rx_dropped=1, rx_missed_errors=2, rx_nohandler=3),
              _link(2, "eth0", tx_carrier_errors=1, tx_window_errors=1),
-             netlink.Link(3, "dummy0", None)]
-    monkeypatch.setattr(netlink, "links", lambda: links)
+             rtnetlink.Link(3, "dummy0", None)]
+    monkeypatch.setattr(rtnetlink, "links", lambda: links)
     got = samples(make_collector("netdev", tmp_path).collect())
     assert got['node_network_receive_bytes_total{device="lo"}'] == 10
     assert got['node_network_receive_drop_total{device="lo"}'] == 3
@@ -174,20 +174,19 @@ def test_netlink_failure_is_an_error(tmp_path, monkeypatch):
     def refuse():
         raise PermissionError(1, "Operation not permitted")
 
-    monkeypatch.setattr(netlink, "links", refuse)
+    monkeypatch.setattr(rtnetlink, "links", refuse)
     with pytest.raises(PermissionError):
         make_collector("netdev", tmp_path).collect()
 
 
 def test_address_info(tmp_path, monkeypatch):
     write_tree(tmp_path, {"proc/net/dev": NET_DEV})
-    links = [netlink.Link(1, "lo", None), netlink.Link(2, "eth0", None)]
-    monkeypatch.setattr(netlink, "links", lambda: links)
-    monkeypatch.setattr(netlink, "addresses", lambda: [
-        netlink.Address(1, 2, 8, bytes([127, 0, 0, 1])),
-        netlink.Address(2, 10, 64, bytes.fromhex("fe800000000000000000000000000001")),
-        netlink.Address(2, 2, 24, bytes([192, 168, 1, 2])),
-        netlink.Address(9, 2, 24, bytes([10, 0, 0, 1])),  # no such link
+    monkeypatch.setattr(rtnetlink, "interface_names", lambda: {1: "lo", 2: "eth0"})
+    monkeypatch.setattr(rtnetlink, "addresses", lambda: [
+        rtnetlink.Address(1, 2, 8, bytes([127, 0, 0, 1])),
+        rtnetlink.Address(2, 10, 64, bytes.fromhex("fe800000000000000000000000000001")),
+        rtnetlink.Address(2, 2, 24, bytes([192, 168, 1, 2])),
+        rtnetlink.Address(9, 2, 24, bytes([10, 0, 0, 1])),  # no such link
     ])
     got = samples(make_collector("netdev", tmp_path, NO_NETLINK, "--collector.netdev.address-info").collect())
     info = {k: v for k, v in got.items() if k.startswith("node_network_address_info")}

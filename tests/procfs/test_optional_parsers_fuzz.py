@@ -15,7 +15,7 @@ from collectors.slabinfo import parse_slabinfo
 from collectors.softirqs import parse_softirqs
 from collectors.swap import parse_swaps
 from collectors.sysctl import parse_sysctl_ints, sysctl_fields
-from collectors.tcpstat import count_sockets, netlink_messages
+from collectors.tcpstat import count_sockets
 from collectors.xfrm import parse_xfrm_stat
 from collectors.zoneinfo import parse_zoneinfo
 from pyexporter.errors import ParseError
@@ -28,7 +28,7 @@ TEXT_PARSERS = [
     parse_mountinfo,
 ]
 BYTES_PARSERS = [
-    parse_pid_stat, sysctl_fields, lambda b: count_sockets([b]), lambda b: list(netlink_messages(b)),
+    parse_pid_stat, sysctl_fields, lambda b: count_sockets([b]),
 ]
 
 # Text made of the pieces these files are built from, so that deep paths are reached.
