@@ -203,3 +203,42 @@ def test_promtool_catches_a_broken_exposition():
     assert code == 3 and any("_total" in p for p in problems), problems
     code, problems = promtool_problems(promtool, b"pyx_broken{ 1\n")
     assert code != 0, problems
+
+
+def docs_scrape_config() -> dict:
+    text = (REPO / "docs" / "deploy.md").read_text()
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "scrape_configs:" in b]
+    assert len(blocks) == 1, "docs/deploy.md should show one Prometheus scrape configuration"
+    return yaml.safe_load(blocks[0])
+
+
+def test_docs_scrape_config_is_valid(tmp_path):
+    promtool = need_tool("promtool", APT_HINT)
+    config = docs_scrape_config()
+    assert [job["job_name"] for job in config["scrape_configs"]] == [JOB]
+    job = config["scrape_configs"][0]
+    assert job.pop("kubernetes_sd_configs") == [{"role": "node"}]
+    # Debian builds Prometheus without Kubernetes discovery, so its promtool rejects that one section:
+    # check everything else (the relabelling above all) with a static target of the same shape.
+    job["static_configs"] = [{"targets": ["10.0.8.109:10250"]}]
+    path = tmp_path / "prometheus.yml"
+    path.write_text(yaml.safe_dump(config))
+    proc = subprocess.run([promtool, "check", "config", str(path)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(("kubelet_address", "target"), [
+    ("10.0.8.109:10250", "10.0.8.109:20000"),
+    ("[fd00:10::8]:10250", "[fd00:10::8]:20000"),
+    ("node-a.example:10250", "node-a.example:20000"),
+])
+def test_docs_relabelling_points_at_port_20000(kubelet_address, target):
+    job = docs_scrape_config()["scrape_configs"][0]
+    assert job["kubernetes_sd_configs"] == [{"role": "node"}]
+    rule = next(r for r in job["relabel_configs"] if r["target_label"] == "__address__")
+    assert rule["source_labels"] == ["__address__"]
+    # Prometheus anchors relabel regexes at both ends and writes groups as ${1}.
+    match = re.fullmatch(rule["regex"], kubelet_address)
+    assert match is not None
+    assert re.sub(r"\$\{(\d+)\}", lambda m: match.group(int(m.group(1))), rule["replacement"]) == target
