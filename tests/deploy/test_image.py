@@ -20,8 +20,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+import yaml
 
+from pyexporter.registry import load_collectors
 from tests.deploy.helpers import http_get, need_tool, stop_process, wait_for
+from tests.known_flags import known_only
 from tests.support import REPO, free_port
 
 DOCKERFILE = REPO / "Dockerfile"
@@ -216,19 +219,70 @@ def host_scrape():
         stop_process(proc)
 
 
+def daemonset_pod_spec() -> dict:
+    docs = [d for d in yaml.safe_load_all((REPO / "manifests" / "daemonset.yaml").read_text()) if d]
+    (daemonset,) = [d for d in docs if d["kind"] == "DaemonSet"]
+    return daemonset["spec"]["template"]["spec"]
+
+
+def podman_quantity(value: str, kind: str) -> str:
+    """A Kubernetes resource quantity (128Mi, 200m) as podman takes it (128m, 0.2)."""
+    if kind == "memory":
+        match = re.fullmatch(r"(\d+)(Mi|Gi)", value)
+        assert match, f"unsupported memory quantity {value!r}"
+        return match.group(1) + {"Mi": "m", "Gi": "g"}[match.group(2)]
+    match = re.fullmatch(r"(\d+)(m?)", value)
+    assert match, f"unsupported cpu quantity {value!r}"
+    return str(int(match.group(1)) / (1000 if match.group(2) else 1))
+
+
+def podman_run_like_the_daemonset(pod: dict, port: int) -> tuple[list[str], list[str]]:
+    """podman options and exporter args doing what the DaemonSet asks of the kubelet.
+
+    Returns (options, args); the listen address becomes 127.0.0.1:port (nothing listens beyond
+    loopback here), and flags of collectors not on this branch yet are left out (test_manifests
+    checks every flag against node_exporter and, once the collectors exist, against pyexporter).
+    """
+    (container,) = pod["containers"]
+    ctx = container["securityContext"]
+    opts = ["--user", f"{ctx['runAsUser']}:{ctx['runAsGroup']}"]
+    if pod.get("hostNetwork"):
+        opts.append("--network=host")
+    if pod.get("hostPID"):
+        opts.append("--pid=host")
+    if ctx.get("readOnlyRootFilesystem"):
+        opts.append("--read-only")
+    if ctx.get("allowPrivilegeEscalation") is False:
+        opts.append("--security-opt=no-new-privileges")
+    opts += [f"--cap-drop={cap}" for cap in ctx["capabilities"]["drop"]]
+    host_paths = {v["name"]: v["hostPath"]["path"] for v in pod["volumes"]}
+    for mount in container["volumeMounts"]:
+        mode = ["ro"] if mount.get("readOnly") else ["rw"]
+        if mount.get("mountPropagation") == "HostToContainer":
+            mode.append("rslave")
+        opts += ["-v", f"{host_paths[mount['name']]}:{mount['mountPath']}:{','.join(mode)}"]
+    limits = container["resources"]["limits"]
+    opts += ["--memory", podman_quantity(limits["memory"], "memory"),
+             "--cpus", podman_quantity(limits["cpu"], "cpu")]
+    args = [a for a in container["args"] if not a.startswith("--web.listen-address=")]
+    args.append(f"--web.listen-address=127.0.0.1:{port}")
+    args, dropped = known_only(args)
+    not_landed = {f.split(".")[1] for f in dropped if f.startswith("--collector.")} - set(load_collectors())
+    assert all(f.startswith("--collector.") and f.split(".")[1] in not_landed for f in dropped), (
+        f"pyexporter rejects flags of the DaemonSet: {dropped}")
+    return opts, args
+
+
 @pytest.mark.slow
-def test_image_serves_node_metrics_read_only_as_nobody(image, host_scrape):
+def test_image_serves_node_metrics_like_the_daemonset(image, host_scrape):
+    """The image, run as manifests/daemonset.yaml runs it: the pod spec turned into podman options."""
     port = free_port()
     name = f"pyexporter-test-{uuid.uuid4().hex[:12]}"
-    run = [
-        "run", "-d", "--name", name, "--runtime", "runc", *container_rlimits(),
-        "--read-only", "--cap-drop=ALL", "--security-opt=no-new-privileges",
-        "--network=host", "--pid=host",
-        "-v", "/proc:/host/proc:ro", "-v", "/sys:/host/sys:ro", "-v", "/:/host/root:ro,rslave",
-        image,
-        "--path.procfs=/host/proc", "--path.sysfs=/host/sys", "--path.rootfs=/host/root",
-        f"--web.listen-address=127.0.0.1:{port}",
-    ]
+    opts, args = podman_run_like_the_daemonset(daemonset_pod_spec(), port)
+    for required in ("--read-only", "--cap-drop=ALL", "--network=host", "--pid=host",
+                     "/proc:/host/proc:ro", "/sys:/host/sys:ro", "/:/host/root:ro,rslave"):
+        assert required in opts, required
+    run = ["run", "-d", "--name", name, "--runtime", "runc", *container_rlimits(), *opts, image, *args]
     podman(*run)
     try:
         def metrics() -> str | None:
