@@ -46,6 +46,7 @@ class MetricsHandler:
         self.engine = engine
         self.exporter_metrics = exporter_metrics
         self.enabled = tuple(sorted(engine.collectors))
+        self.known = frozenset(load_collectors()) | frozenset(engine.collectors)
         self.in_flight = 0
 
     def _select(self, request: web.Request) -> tuple[str, ...] | None:
@@ -57,10 +58,9 @@ class MetricsHandler:
             raise web.HTTPBadRequest(text="Combined collect and exclude queries are not allowed.\n")
         if excludes:
             return tuple(n for n in self.enabled if n not in excludes)
-        known = load_collectors()
-        chosen = []
+        chosen: list[str] = []
         for name in collects:
-            if name not in known:
+            if name not in self.known:
                 raise web.HTTPBadRequest(
                     text=f"Couldn't create filtered metrics handler: missing collector: {name}\n")
             if name not in self.engine.collectors:
@@ -82,7 +82,7 @@ class MetricsHandler:
                 timeout = min(timeout, max(offered - SCRAPE_TIMEOUT_MARGIN, offered / 2))
         return timeout
 
-    async def __call__(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
         metrics = self.exporter_metrics
         names = self._select(request)
         limit = self.settings.max_requests
@@ -169,7 +169,7 @@ def build_app(
     app[SETTINGS_KEY] = settings
     if settings.telemetry_path != "/":
         app.router.add_get("/", index)
-    app.router.add_get(settings.telemetry_path, handler)
+    app.router.add_get(settings.telemetry_path, handler.handle)
 
     async def on_cleanup(_app: web.Application) -> None:
         engine.shutdown()

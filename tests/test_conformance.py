@@ -15,10 +15,14 @@ import pytest
 from tests.support import CONFORMANCE, REPO
 
 FINISHED_GROUPS = [
-    "load1", "load5", "load15",
+    "load1", "load5", "load15", "nfs", "nfsd", "zfs", "ipvs", "kernel", "schedstat",
+    "cpu~^node_cpu_(frequency|scaling|vulnerabilities)", "memory~^node_memory_numa", "procs",
+    "context", "forks", "boot", "intr", "vmstat", "os", "time", "filefd", "entropy", "pressure",
+    "softirqs=^node_softirqs_total$",
 ]
 FINISHED_COLLECTORS = [
-    "loadavg",
+    "loadavg", "nfs", "nfsd", "zfs", "ipvs", "kernel_hung", "schedstat", "cpu", "meminfo", "stat",
+    "vmstat", "os", "time", "filefd", "entropy", "pressure",
 ]
 
 CHECK = CONFORMANCE / "check"

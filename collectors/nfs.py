@@ -1,0 +1,62 @@
+"""nfs: NFS client RPC statistics from /proc/net/rpc/nfs."""
+
+from __future__ import annotations
+
+import logging
+
+from pyexporter.errors import NoDataError
+from pyexporter.fs import read_optional_text
+from pyexporter.metrics import NAMESPACE, MetricFamily, counter
+from pyexporter.procfs.nfs import parse_client_rpc_stats
+from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_SUBSYSTEM = f"{NAMESPACE}_nfs"
+
+
+@register
+class NfsCollector(Collector):
+    name = "nfs"
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        # node_exporter's nfs and nfsd collectors share this HELP, "NFSd" included.
+        self.packets = counter(
+            f"{_SUBSYSTEM}_packets_total",
+            "Total NFSd network packets (sent+received) by protocol type.", "protocol")
+        self.connections = counter(f"{_SUBSYSTEM}_connections_total", "Total number of NFSd TCP connections.")
+        self.rpcs = counter(f"{_SUBSYSTEM}_rpcs_total", "Total number of RPCs performed.")
+        self.retransmissions = counter(
+            f"{_SUBSYSTEM}_rpc_retransmissions_total", "Number of RPC transmissions performed.")
+        self.auth_refreshes = counter(
+            f"{_SUBSYSTEM}_rpc_authentication_refreshes_total",
+            "Number of RPC authentication refreshes performed.")
+        self.requests = counter(
+            f"{_SUBSYSTEM}_requests_total", "Number of NFS procedures invoked.", "proto", "method")
+
+    def collect(self) -> list[MetricFamily]:
+        path = self.roots.proc("net", "rpc", "nfs")
+        text = read_optional_text(path)
+        if text is None:
+            log.debug("Not collecting NFS metrics: %s does not exist", path)
+            raise NoDataError(f"{path} does not exist")
+        stats = parse_client_rpc_stats(text)
+
+        packets = self.packets.family()
+        packets.add(stats.network.udp_count, "udp")
+        packets.add(stats.network.tcp_count, "tcp")
+        requests = self.requests.family()
+        # The client collector reports every procedure procfs knows, Null included.
+        for proto, procedures in (("2", stats.v2), ("3", stats.v3), ("4", stats.v4)):
+            for method, value in procedures.items():
+                requests.add(value, proto, method)
+        return [
+            packets,
+            self.connections.one(stats.network.tcp_connect),
+            self.rpcs.one(stats.client_rpc.rpc_count),
+            self.retransmissions.one(stats.client_rpc.retransmissions),
+            self.auth_refreshes.one(stats.client_rpc.auth_refreshes),
+            requests,
+        ]

@@ -1,0 +1,162 @@
+import pytest
+
+from collectors.ipvs import parse_backend_labels
+from pyexporter.errors import ConfigError, NoDataError, ParseError
+from pyexporter.procfs.ipvs import (
+    IPVSBackendStatus,
+    IPVSStats,
+    parse_ip_port,
+    parse_ipvs_backend_status,
+    parse_ipvs_stats,
+)
+from tests.support import collect_text, make_collector, samples, write_tree
+
+STATS = (
+    "   Total Incoming Outgoing         Incoming         Outgoing\n"
+    "   Conns  Packets  Packets            Bytes            Bytes\n"
+    " 16AA370 E33656E5        0     51D8C8883AB3                0\n"
+    "\n"
+    " Conns/s   Pkts/s   Pkts/s          Bytes/s          Bytes/s\n"
+    "       4    1FB3C        0          1282A8F                0\n"
+)
+IPVS = (
+    "IP Virtual Server version 1.2.1 (size=4096)\n"
+    "Prot LocalAddress:Port Scheduler Flags\n"
+    "  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n"
+    "TCP  C0A80016:0CEA wlc  \n"
+    "  -> C0A85216:0CEA      Tunnel  100    248        2         \n"
+    "  -> C0A85318:0CEA      Tunnel  100    248        2         \n"
+    "TCP  C0A80037:0CEA wlc  \n"
+    "  -> C0A8321A:0CEA      Tunnel  0      0          0         \n"
+    "FWM  10001000 wlc   \n"
+    "  -> C0A8321A:0CEA      Tunnel  20     64         1         \n"
+    "  -> C0A8321A:0CEA      Route   5      6          7         \n"
+    "UDP  [2620:0000:0000:0000:0000:0000:0000:0080]:0050 rr\n"
+    "  -> [2620:0000:0000:0000:0000:0000:0000:0081]:0051      Masq    1      2          3\n"
+)
+
+
+def test_parse_ipvs_stats():
+    assert parse_ipvs_stats(STATS) == IPVSStats(0x16AA370, 0xE33656E5, 0, 0x51D8C8883AB3, 0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "a\nb\nc", "a\nb\n1 2 3 4\n", "a\nb\n1 2 3 4 x\n", "a\nb\n1 2 3 4 -5\n",
+     "a\nb\n1 2 3 4 10000000000000000\n"],
+)
+def test_parse_ipvs_stats_rejects(text):
+    with pytest.raises(ParseError):
+        parse_ipvs_stats(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("C0A80016:0CEA", ("192.168.0.22", 3306)),
+        ("[2620:0000:0000:0000:0000:0000:0000:0080]:0050", ("2620::80", 80)),
+        ("[0000:0000:0000:0000:0000:ffff:c0a8:0001]:0050", ("192.168.0.1", 80)),  # as Go prints it
+        ("[2001:0db8:0000:0001:0000:0000:0000:0001]:ffff", ("2001:db8:0:1::1", 65535)),
+    ],
+)
+def test_parse_ip_port(text, expected):
+    assert parse_ip_port(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["C0A80016:0CE", "C0A8001G:0CEA", "C0A80016:0CEX", " 0A80016:0CEA",
+     "[2620:0000:0000:0000:0000:0000:0000:zzzz]:0050",
+     "[2620:0000:0000:0000:0000:0000:00%0:0080]:0050", ""],
+)
+def test_parse_ip_port_rejects(text):
+    with pytest.raises(ParseError):
+        parse_ip_port(text)
+
+
+def test_parse_ipvs_backend_status():
+    backends = parse_ipvs_backend_status(IPVS)
+    assert backends[0] == IPVSBackendStatus(
+        "192.168.0.22", 3306, "", "TCP", "192.168.82.22", 3306, 248, 2, 100)
+    assert backends[3] == IPVSBackendStatus("", 0, "10001000", "FWM", "192.168.50.26", 3306, 64, 1, 20)
+    assert backends[5].local_address == "2620::80" and backends[5].proto == "UDP"
+    assert len(backends) == 6
+    assert parse_ipvs_backend_status("") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["TCP  C0A80016 wlc\n", "TCP\n", "  -> C0A85216:0CEA Tunnel x 1 2\n",
+     "  -> C0A85216:0CEA Tunnel 1 2 -3\n",
+     "  -> nonsense Tunnel 1 2 3\n"],
+)
+def test_parse_ipvs_backend_status_rejects(text):
+    with pytest.raises(ParseError):
+        parse_ipvs_backend_status(text)
+
+
+def test_parse_ipvs_backend_status_skips_short_real_server_lines():
+    assert parse_ipvs_backend_status("TCP C0A80016:0CEA wlc\n  -> C0A85216:0CEA Tunnel 1 2\n") == []
+
+
+def test_parse_backend_labels():
+    assert parse_backend_labels("proto,local_address,,proto") == ("local_address", "proto")
+    assert parse_backend_labels("") == ()
+    with pytest.raises(ConfigError, match="bogus"):
+        parse_backend_labels("proto,bogus")
+
+
+def test_ipvs_collector(tmp_path):
+    write_tree(tmp_path, {"proc/net/ip_vs_stats": STATS, "proc/net/ip_vs": IPVS})
+    collector = make_collector("ipvs", tmp_path)
+    got = samples(collector.collect())
+    assert got["node_ipvs_connections_total"] == 0x16AA370
+    assert got["node_ipvs_incoming_bytes_total"] == 0x51D8C8883AB3
+    labels = ('local_address="",local_mark="10001000",local_port="0",proto="FWM",'
+              'remote_address="192.168.50.26",remote_port="3306"')
+    # Two real servers with the same labels are summed.
+    assert got[f"node_ipvs_backend_connections_active{{{labels}}}"] == 70
+    assert got[f"node_ipvs_backend_connections_inactive{{{labels}}}"] == 8
+    assert got[f"node_ipvs_backend_weight{{{labels}}}"] == 25
+    assert "# TYPE node_ipvs_backend_weight gauge\n" in collect_text(collector)
+
+
+def test_ipvs_backend_labels_flag_aggregates(tmp_path):
+    write_tree(tmp_path, {"proc/net/ip_vs_stats": STATS, "proc/net/ip_vs": IPVS})
+    got = samples(make_collector("ipvs", tmp_path, "--collector.ipvs.backend-labels=proto").collect())
+    assert got['node_ipvs_backend_connections_active{proto="TCP"}'] == 496
+    assert got['node_ipvs_backend_connections_active{proto="FWM"}'] == 70
+    assert got['node_ipvs_backend_weight{proto="UDP"}'] == 1
+
+
+def test_ipvs_unknown_label_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError):
+        make_collector("ipvs", tmp_path, "--collector.ipvs.backend-labels=nope")
+
+
+def test_ipvs_missing_stats_is_no_data(tmp_path):
+    write_tree(tmp_path, {"proc/net/ip_vs": IPVS})
+    with pytest.raises(NoDataError):
+        make_collector("ipvs", tmp_path).collect()
+
+
+def test_ipvs_missing_backends_fails(tmp_path):
+    write_tree(tmp_path, {"proc/net/ip_vs_stats": STATS})
+    with pytest.raises(FileNotFoundError):
+        make_collector("ipvs", tmp_path).collect()
+
+
+def test_ipvs_empty_files(tmp_path):
+    write_tree(tmp_path, {"proc/net/ip_vs_stats": "", "proc/net/ip_vs": ""})
+    with pytest.raises(ParseError):
+        make_collector("ipvs", tmp_path).collect()
+    write_tree(tmp_path, {"proc/net/ip_vs_stats": STATS})
+    got = samples(make_collector("ipvs", tmp_path).collect())
+    assert not any("backend" in k for k in got) and len(got) == 5
+
+
+def test_ipvs_malformed_backend_line_fails(tmp_path):
+    bad = IPVS + "  -> C0A8321A:0CEA Route x 6 7\n"
+    write_tree(tmp_path, {"proc/net/ip_vs_stats": STATS, "proc/net/ip_vs": bad})
+    with pytest.raises(ParseError):
+        make_collector("ipvs", tmp_path).collect()

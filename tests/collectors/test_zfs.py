@@ -1,0 +1,170 @@
+import pytest
+
+from collectors.zfs import (
+    ObjsetValue,
+    metric_suffix,
+    parse_kstat_named,
+    parse_objset,
+    parse_pool_io,
+    parse_pool_state,
+)
+from pyexporter.errors import NoDataError, ParseError
+from tests.support import collect_text, make_collector, samples, write_tree
+
+ARCSTATS = (
+    "6 1 0x01 91 4368 5266997922 97951858082072\n"
+    "name                            type data\n"
+    "hits                            4    8772612\n"
+    "c_min                           4    33554432\n"
+    "arc_need_free                   3    -12\n"
+    "text_thing                      7    not-a-number\n"
+    "l2-odd.name-x                   4    5\n"
+)
+IO = (
+    "12 3 0x00 1 80 79205351707403 395818011156865\n"
+    "nread    nwritten reads    writes   wtime    wlentime wupdate  rtime    rlentime "
+    "rupdate  wcnt     rcnt\n"
+    "1884160  3206144  22       132      7155162  104112268 79210489694949 24168078 104112268 "
+    "79210489849220 0 1\n"
+)
+OBJSET = (
+    "24 1 0x01 7 2160 221611904716 7145015038451\n"
+    "name                            type data\n"
+    "dataset_name                    7    pool3/dataset with  space\n"
+    "writes                          4    4\n"
+    "nwritten                        4    12302\n"
+    "signed                          3    -1\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (ARCSTATS, [("hits", 8772612), ("c_min", 33554432), ("arc_need_free", -12), ("l2-odd.name-x", 5)]),
+        ("name type data\n", []),
+        ("junk\nname type data\nshort 4\nx 4 1\n", [("x", 1)]),
+    ],
+)
+def test_parse_kstat_named(text, expected):
+    assert parse_kstat_named(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "\n", "hits 4 1\n", "name type data\nhits 4 -1\n", "name type data\nx 3 1.5\n",
+     "name type data\nx 4 18446744073709551616\n"],
+)
+def test_parse_kstat_named_rejects(text):
+    with pytest.raises(ParseError):
+        parse_kstat_named(text)
+
+
+def test_metric_suffix():
+    assert metric_suffix("l2-odd.name-x") == "name_x"
+    assert metric_suffix("hits") == "hits"
+
+
+def test_parse_pool_io():
+    values = dict(parse_pool_io(IO))
+    assert values["nread"] == 1884160 and values["rcnt"] == 1 and len(values) == 12
+    assert parse_pool_io("") == []
+    assert parse_pool_io("nread only a few fields\n1 2 3\n") == []  # no 12-field header: nothing
+
+
+@pytest.mark.parametrize(
+    "text",
+    [IO + "1 2\n", IO.replace("22 ", "x "), IO + "\n"],
+)
+def test_parse_pool_io_rejects(text):
+    with pytest.raises(ParseError):
+        parse_pool_io(text)
+
+
+def test_parse_objset():
+    assert parse_objset(OBJSET) == [
+        ObjsetValue(True, "pool3/dataset with  space", "writes", 4),
+        ObjsetValue(True, "pool3/dataset with  space", "nwritten", 12302),
+    ]
+    # Counters before the dataset_name line carry no pool and no dataset.
+    assert parse_objset("name type data\nwrites 4 1\n") == [ObjsetValue(False, "", "writes", 1)]
+
+
+@pytest.mark.parametrize("text", ["", "dataset_name 7 x\n", "name type data\nwrites 4 x\n"])
+def test_parse_objset_rejects(text):
+    with pytest.raises(ParseError):
+        parse_objset(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("ONLINE\n", "online"), ("", ""), ("Degraded\nx\n", "degraded")])
+def test_parse_pool_state(text, expected):
+    assert parse_pool_state(text) == expected
+
+
+def _tree(tmp_path, **extra):
+    files = {
+        "proc/spl/kstat/zfs/arcstats": ARCSTATS,
+        "proc/spl/kstat/zfs/zil": "x\nname type data\nzil_commit_count 4 13\n",
+        "proc/spl/kstat/zfs/tank/io": IO,
+        "proc/spl/kstat/zfs/tank/objset-0x36": OBJSET,
+        "proc/spl/kstat/zfs/tank/state": "DEGRADED\n",
+        "proc/spl/kstat/zfs/empty/state": "",
+    }
+    files.update(extra)
+    return write_tree(tmp_path, files)
+
+
+def test_zfs_collector(tmp_path):
+    collector = make_collector("zfs", _tree(tmp_path))
+    got = samples(collector.collect())
+    assert got["node_zfs_arc_hits"] == 8772612
+    assert got["node_zfs_arc_arc_need_free"] == -12
+    assert got["node_zfs_arc_name_x"] == 5
+    assert got["node_zfs_zil_zil_commit_count"] == 13
+    assert got['node_zfs_zpool_nread{zpool="tank"}'] == 1884160
+    assert got['node_zfs_zpool_dataset_nwritten{dataset="pool3/dataset with  space",zpool="tank"}'] == 12302
+    assert got['node_zfs_zpool_state{state="degraded",zpool="tank"}'] == 1
+    assert got['node_zfs_zpool_state{state="online",zpool="tank"}'] == 0
+    # An empty state file: every state reads 0.
+    assert sum(v for k, v in got.items() if 'zpool="empty"' in k) == 0
+    assert len([k for k in got if 'zpool="empty"' in k]) == 7
+    text = collect_text(collector)
+    assert ("# HELP node_zfs_arc_name_x kstat.zfs.misc.arcstats.l2-odd.name-x\n"
+            "# TYPE node_zfs_arc_name_x untyped\n") in text
+    assert "# HELP node_zfs_zpool_state kstat.zfs.misc.state\n# TYPE node_zfs_zpool_state gauge\n" in text
+    assert "# HELP node_zfs_zpool_dataset_writes kstat.zfs.misc.objset.writes\n" in text
+
+
+def test_zfs_missing_base_is_no_data(tmp_path):
+    with pytest.raises(NoDataError):
+        make_collector("zfs", tmp_path).collect()
+
+
+def test_zfs_missing_kstat_files_are_skipped(tmp_path):
+    write_tree(tmp_path, {"proc/spl/kstat/zfs/p/state": "ONLINE\n"})
+    got = samples(make_collector("zfs", tmp_path).collect())
+    assert got == {f'node_zfs_zpool_state{{state="{s}",zpool="p"}}': float(s == "online")
+                   for s in ("online", "degraded", "faulted", "offline", "removed", "unavail", "suspended")}
+
+
+@pytest.mark.parametrize(
+    ("path", "content"),
+    [
+        ("proc/spl/kstat/zfs/arcstats", ""),  # empty: no header, as node_exporter fails
+        ("proc/spl/kstat/zfs/arcstats", "name type data\nhits 4 many\n"),  # malformed line
+        ("proc/spl/kstat/zfs/tank/objset-0x1", ""),
+        ("proc/spl/kstat/zfs/tank/io", IO + "1 2 3\n"),
+    ],
+)
+def test_zfs_unparsable_file_fails(tmp_path, path, content):
+    collector = make_collector("zfs", _tree(tmp_path, **{path: content}))
+    with pytest.raises(ParseError):
+        collector.collect()
+
+
+def test_zfs_invalid_kstat_name_is_skipped(tmp_path):
+    fm = "name type data\nbad:ok 4 1\n9lives 4 2\nbad/name 4 3\n"
+    tree = _tree(tmp_path, **{"proc/spl/kstat/zfs/fm": fm})
+    got = samples(make_collector("zfs", tree).collect())
+    assert got["node_zfs_fm_bad:ok"] == 1 and got["node_zfs_fm_9lives"] == 2
+    assert not any("bad/name" in k for k in got)

@@ -1,0 +1,125 @@
+"""The command line and the process lifecycle, on the real `python -m pyexporter`."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from pyexporter.cli import parse_args, parse_duration
+from pyexporter.registry import all_flags, load_collectors
+from tests.support import REPO, free_port
+
+
+def run_exporter(*args: str, timeout: float = 10) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pyexporter", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_defaults():
+    settings = parse_args([])
+    assert settings.listen_addresses == ("0.0.0.0:20000",)
+    assert settings.telemetry_path == "/metrics"
+    assert settings.max_requests == 40
+    assert settings.roots.procfs == "/proc" and settings.roots.sysfs == "/sys"
+    assert settings.roots.rootfs == "/" and settings.roots.udev_data == "/run/udev/data"
+    assert settings.collector_timeout == 7.0
+    enabled_by_default = {n for n, c in load_collectors().items() if c.default_enabled}
+    assert set(settings.enabled_collectors) == enabled_by_default
+
+
+def test_both_value_forms_and_repeatable_addresses():
+    settings = parse_args(["--path.procfs", "/host/proc", "--path.sysfs=/host/sys",
+                           "--web.listen-address=127.0.0.1:1", "--web.listen-address", "[::1]:2"])
+    assert settings.roots.procfs == "/host/proc" and settings.roots.sysfs == "/host/sys"
+    assert settings.listen_addresses == ("127.0.0.1:1", "[::1]:2")
+
+
+def test_collector_switches():
+    settings = parse_args(["--collector.disable-defaults", "--collector.loadavg"])
+    assert settings.enabled_collectors == ("loadavg",)
+    assert "loadavg" not in parse_args(["--no-collector.loadavg"]).enabled_collectors
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("5s", 5.0), ("500ms", 0.5), ("1m30s", 90.0), ("2h", 7200.0), ("1d", 86400.0), ("0", 0.0),
+])
+def test_parse_duration(text, seconds):
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "5", "s", "5x", "1m 2s", "-1s"])
+def test_parse_duration_rejects(text):
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+def test_unknown_flag_exits_2_with_one_line():
+    proc = run_exporter("--no.such-flag")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--no.such-flag" in lines[0]
+
+
+def test_bad_regex_exits_2_with_one_line():
+    regex_flags = [f for f in all_flags() if f.kind == "regex"]
+    assert regex_flags, "some collector flag takes a regular expression"
+    proc = run_exporter(f"--{regex_flags[0].name}=(unclosed")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and regex_flags[0].name in lines[0] and "regular expression" in lines[0]
+
+
+def test_version():
+    proc = run_exporter("--version")
+    assert proc.returncode == 0
+    assert "pyexporter, version" in proc.stdout and "1.12.1" in proc.stdout
+
+
+def test_port_in_use_fails_fast():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        started = time.monotonic()
+        proc = run_exporter(f"--web.listen-address=127.0.0.1:{port}", "--collector.disable-defaults")
+        elapsed = time.monotonic() - started
+    assert proc.returncode != 0
+    assert f"127.0.0.1:{port}" in proc.stderr and "address already in use" in proc.stderr
+    # Interpreter start included; the bind failure itself must not wait.
+    assert elapsed < 8
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_shuts_down_gracefully(sig):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pyexporter", f"--web.listen-address=127.0.0.1:{port}",
+         "--collector.disable-defaults", "--collector.loadavg"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as resp:
+                    assert b"node_load1 " in resp.read()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()
+                assert time.monotonic() < deadline, "exporter did not start"
+                time.sleep(0.1)
+        proc.send_signal(sig)
+        started = time.monotonic()
+        assert proc.wait(5) == 0
+        assert time.monotonic() - started < 5
+        _, err = proc.communicate()
+        assert "Starting pyexporter" in err and "Enabled collectors" in err and "procfs=/proc" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
