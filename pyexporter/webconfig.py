@@ -179,7 +179,7 @@ class WebConfig:
 
 def _fail(key: str, problem: str, node: yaml.Node | None = None) -> ConfigError:
     where = f" (line {node.start_mark.line + 1})" if node is not None and node.start_mark else ""
-    return ConfigError(f"{key}: {problem}{where}")
+    return ConfigError(f"{key or 'top level'}: {problem}{where}")
 
 
 def _kind(node: yaml.Node) -> str:
