@@ -6,8 +6,10 @@ same file. It is validated completely at start: a `ConfigError` names the offend
 server never starts without the protection the file asks for. Afterwards the config file and the
 certificate, key and client CA files it names are watched (a cheap `stat` per TLS handshake and per
 request): a changed, valid set is used from the next connection or request on, an invalid one is
-logged and the running configuration stays in force. docs/webconfig.md describes the format and
-where Python's ssl module differs from Go's crypto/tls.
+logged and the running configuration stays in force. Each request on a TLS connection is also
+checked against the TLS settings in force, which covers connections whose handshake began before
+a change, and client_allowed_sans. docs/webconfig.md describes the format and where Python's ssl
+module differs from Go's crypto/tls.
 
 Nothing here logs or reports a password, a password hash or a private key.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -502,15 +505,18 @@ def _openssl_ciphers(tls: TLSSettings) -> list[str]:
     return [name for name in (CIPHER_SUITES[c] for c in tls.cipher_suites) if name is not None]
 
 
-_default_ciphers: str | None = None
+def _effective_min_version(tls: TLSSettings) -> ssl.TLSVersion:
+    if tls.cipher_suites and not _openssl_ciphers(tls):
+        # Go offers no TLS 1.0-1.2 suite then, so only TLS 1.3 handshakes can succeed.
+        return ssl.TLSVersion.TLSv1_3
+    return tls.min_version
 
 
+@functools.cache
 def _default_cipher_string() -> str:
-    global _default_ciphers
-    if _default_ciphers is None:
-        fresh = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        _default_ciphers = ":".join(c["name"] for c in fresh.get_ciphers() if c["protocol"] != "TLSv1.3")
-    return _default_ciphers
+    # Python's own TLS 1.2 list, to restore it when a reload drops cipher_suites.
+    fresh = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    return ":".join(c["name"] for c in fresh.get_ciphers() if c["protocol"] != "TLSv1.3")
 
 
 def apply_handshake_settings(ctx: ssl.SSLContext, tls: TLSSettings) -> None:
@@ -519,11 +525,7 @@ def apply_handshake_settings(ctx: ssl.SSLContext, tls: TLSSettings) -> None:
     section = "tls_server_config"
     ctx.verify_mode = CLIENT_AUTH[tls.client_auth_type][1]
     ciphers = _openssl_ciphers(tls)
-    minimum = tls.min_version
-    if tls.cipher_suites and not ciphers:
-        # Go offers no TLS 1.0-1.2 suite then, so only TLS 1.3 handshakes can succeed.
-        minimum = ssl.TLSVersion.TLSv1_3
-    ctx.minimum_version = minimum
+    ctx.minimum_version = _effective_min_version(tls)
     ctx.maximum_version = tls.max_version
     try:
         ctx.set_ciphers(":".join(ciphers) if ciphers else _default_cipher_string())
@@ -644,6 +646,35 @@ def client_sans(peercert: Mapping[str, Any] | None) -> set[str]:
             except ValueError:
                 out.add(value.strip())
     return out
+
+
+_PROTOCOLS = {"TLSv1": ssl.TLSVersion.TLSv1, "TLSv1.1": ssl.TLSVersion.TLSv1_1,
+              "TLSv1.2": ssl.TLSVersion.TLSv1_2, "TLSv1.3": ssl.TLSVersion.TLSv1_3}
+
+
+def connection_refusal(transport: Any, tls: TLSSettings) -> str | None:
+    """Why a TLS connection does not meet `tls` (the settings now in force), or None.
+
+    New connections get the current settings in the handshake; this catches the ones whose
+    handshake began before a change, and checks client_allowed_sans, which Python's ssl cannot
+    check during the handshake.
+    """
+    sslobj = transport.get_extra_info("ssl_object") if transport is not None else None
+    if sslobj is None:
+        return "not a TLS connection"
+    version = _PROTOCOLS.get(sslobj.version() or "")
+    if version is None or not _effective_min_version(tls) <= version <= tls.max_version:
+        return f"TLS version {sslobj.version()}"
+    ciphers = _openssl_ciphers(tls)
+    cipher = sslobj.cipher()
+    if ciphers and version < ssl.TLSVersion.TLSv1_3 and (cipher is None or cipher[0] not in ciphers):
+        return f"cipher suite {cipher[0] if cipher else None}"
+    peercert = transport.get_extra_info("peercert")
+    if CLIENT_AUTH[tls.client_auth_type][1] == ssl.CERT_REQUIRED and not peercert:
+        return "no client certificate"
+    if tls.client_allowed_sans is not None and not client_sans(peercert) & set(tls.client_allowed_sans):
+        return "client certificate has none of client_allowed_sans"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -787,16 +818,12 @@ class WebSecurity:
             self._listen_ctx = self._build_ctx(config)
             self._listen_ctx.sni_callback = self._on_client_hello
         self._current_ctx = self._listen_ctx
-        #: Counts changes of the listening context's handshake settings.
-        self._handshake_generation = 0
         #: The files whose change triggers a reload (the config file first), and their last stamps.
         self._watch: tuple[str, ...] = (path, *config.tls.material_files)
         self._seen: tuple[FileStamp, ...] = (config_stamp, *material)
         self._cache = AuthCache()
         self._state = self._new_state(config, None)
         self._bcrypt_pool: ThreadPoolExecutor | None = None
-        self._log_loaded("Web config loaded", config)
-        _warn_differences(config)
 
     @property
     def config(self) -> WebConfig:
@@ -837,6 +864,11 @@ class WebSecurity:
         })
 
     # -- the hooks server.run() uses
+
+    def announce(self) -> None:
+        """Log what was loaded, and where Python's ssl does less or more than Go would."""
+        self._log_loaded("Web config loaded", self.config)
+        _warn_differences(self.config)
 
     def ssl_context(self) -> ssl.SSLContext | None:
         """The context to listen with, or None for plain HTTP (no TLS key in the file)."""
@@ -892,28 +924,20 @@ class WebSecurity:
                 # New connections copy these from the listening context, not from the one swapped
                 # in at ClientHello; the same calls just succeeded on `ctx`.
                 apply_handshake_settings(self._listen_ctx, config.tls)
-                self._handshake_generation += 1
             self._current_ctx = ctx
         self._state = self._new_state(config, self._state)
         self._log_loaded("Web config reloaded", config)
 
-    def _on_client_hello(self, ssl_obj: Any, _server_name: str | None, ctx: ssl.SSLContext) -> int | None:
-        # Runs inside OpenSSL's ClientHello processing, with or without SNI. Returning an alert
-        # number ends the handshake; an exception would too, so none escapes.
+    def _on_client_hello(self, ssl_obj: Any, _server_name: str | None, ctx: ssl.SSLContext) -> None:
+        # Runs inside OpenSSL's ClientHello processing, with or without SNI: the certificate, key
+        # and client CA store of the context set here are the ones this handshake uses. An
+        # exception would abort the handshake, so none escapes.
         try:
-            generation = self._handshake_generation
             self.maybe_reload()
-            if self._handshake_generation != generation:
-                # This connection already copied the old versions and client-auth mode from the
-                # listening context; the ones after it get the new settings. Refusing it keeps a
-                # tightened setting from letting one more client through.
-                log.info("TLS settings changed; refusing the connection that noticed it")
-                return ssl.ALERT_DESCRIPTION_HANDSHAKE_FAILURE
             if self._current_ctx is not None and self._current_ctx is not ctx:
                 ssl_obj.context = self._current_ctx
         except Exception as exc:
             log.error("TLS certificate reload failed", extra={"err": f"{type(exc).__name__}: {exc}"})
-        return None
 
     # -- requests
 
@@ -933,13 +957,14 @@ class WebSecurity:
 
     async def _guard(self, request: web.Request, handler: Handler, state: _State) -> web.StreamResponse:
         config = state.config
-        if config.tls.client_allowed_sans is not None:
-            transport = request.transport
-            peercert = transport.get_extra_info("peercert") if transport is not None else None
-            if not client_sans(peercert) & set(config.tls.client_allowed_sans):
-                # Go ends the handshake instead; this connection gets nothing but 403s.
-                log.debug("client certificate has none of client_allowed_sans",
-                          extra={"remote": request.remote})
+        if config.tls.enabled:
+            refusal = connection_refusal(request.transport, config.tls)
+            if refusal is not None:
+                # Go refuses such a client in the handshake. Here the handshake may have run under
+                # settings since tightened (or client_allowed_sans did not match): this connection
+                # gets nothing but a 403 and is closed.
+                log.debug("connection refused by tls_server_config", extra={
+                    "remote": request.remote, "reason": refusal})
                 response = _plain_error(403, "Forbidden")
                 response.force_close()
                 return response
@@ -994,5 +1019,7 @@ def _warn_differences(config: WebConfig) -> None:
 
 
 def load_web_config(path: str) -> WebSecurity:
-    """Read and validate the web config file; raises ConfigError naming the key at fault."""
+    """Read and validate the web config file; raises ConfigError naming the key at fault.
+
+    Logs nothing, so that a refused file is reported in one line; `announce()` logs the result."""
     return WebSecurity(path)

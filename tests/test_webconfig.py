@@ -405,3 +405,17 @@ def test_client_sans_as_go_prints_them():
     assert client_sans(peercert) == {"scraper.example", "ops@example.org", "10.0.0.1", "2001:db8::1",
                                      "spiffe://cluster/ns/monitoring"}
     assert client_sans(None) == set() and client_sans({}) == set()
+
+
+def test_encrypted_key_is_refused_without_a_prompt(tmp_path):
+    from cryptography.hazmat.primitives import serialization
+
+    pki = make_pki(tmp_path)
+    key = serialization.load_pem_private_key(pki.server.key.read_bytes(), password=None)
+    encrypted = tmp_path / "encrypted.key"
+    encrypted.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                            serialization.BestAvailableEncryption(b"passphrase")))
+    config = parse(f"tls_server_config:\n  cert_file: {pki.server.cert}\n  key_file: {encrypted}\n")
+    with pytest.raises(ConfigError, match=r"failed to load X509 key pair \(cert_file, key_file\): the key is "
+                                          "encrypted"):
+        build_ssl_context(config.tls)

@@ -75,11 +75,11 @@ def test_invalid_config_files_are_refused_at_start(tmp_path):
         finally:
             err = stop(proc)
         assert proc.returncode == 2, (name, err)
-        errors = [line for line in err.splitlines() if line.startswith("pyexporter: error: ")]
-        assert len(errors) == 1, (name, err)
-        assert f": {key}: " in errors[0] or errors[0].startswith(f"pyexporter: error: {key}="), (name, errors)
-        assert problem in errors[0], (name, errors)
-        assert "Traceback" not in err and "Listening on" not in err, name
+        lines = err.splitlines()
+        assert len(lines) == 1, (name, err)
+        assert lines[0].startswith(f"pyexporter: error: --web.config.file={path}"), (name, lines)
+        assert f": {key}: " in lines[0] or lines[0].startswith(f"pyexporter: error: {key}="), (name, lines)
+        assert problem in lines[0], (name, lines)
         assert "$2y$10$tooshort" not in err
 
 
@@ -172,5 +172,5 @@ scrape_configs:
         if prometheus is not None:
             stop(prometheus)
         err = stop(exporter)
-    assert "Listening on" in err and "tls=True" in err
+    assert "Listening on" in err and "tls=True" in err and 'msg="Web config loaded"' in err
     assert password not in err and "$2b$" not in err

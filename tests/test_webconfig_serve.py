@@ -370,21 +370,33 @@ async def test_logs_hold_no_secrets(tmp_path, pki, caplog):
 
 async def test_handshake_settings_change_without_restart(tmp_path, pki):
     config = write_config(tmp_path, tls_config(pki))
-    tls12_only = pki.client_context()
-    tls12_only.maximum_version = ssl.TLSVersion.TLSv1_2
+    client_ca = "".join(f"    {line}\n" for line in pki.client_ca_file.read_text().splitlines())
+    require_cert = f"  client_auth_type: RequireAndVerifyClientCert\n  client_ca: |\n{client_ca}"
+
+    def tls12_only(ctx: ssl.SSLContext) -> ssl.SSLContext:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        return ctx
+
     async with serve(config, tmp_path) as served:
-        assert (await fetch(served.url(), tls12_only))[0] == 200
-        client_ca = "".join(f"    {line}\n" for line in pki.client_ca_file.read_text().splitlines())
-        tightened = tls_config(pki, "  min_version: TLS13\n  client_auth_type: RequireAndVerifyClientCert\n"
-                                    f"  client_ca: |\n{client_ca}")
-        replace_file(config, tightened.encode())
-        # The connection that notices the change is refused (it started with the old settings).
+        # A keep-alive connection made under the old settings: refused once they tighten.
+        connector = aiohttp.TCPConnector(ssl=tls12_only(pki.client_context()))
+        async with aiohttp.ClientSession(connector=connector) as session:
+            async with session.get(served.url()) as resp:
+                assert resp.status == 200
+            replace_file(config, tls_config(pki, "  min_version: TLS13\n").encode())
+            async with session.get(served.url()) as resp:
+                assert resp.status == 403 and "node_webtest" not in await resp.text()
         with pytest.raises(CONNECTION_REFUSED):
-            await fetch(served.url(), pki.client_context(pki.client))
+            await fetch(served.url(), tls12_only(pki.client_context()))
+        assert (await fetch(served.url(), pki.client_context()))[0] == 200
+
+        # Noticed in a handshake: that connection started before the change and did not have to
+        # show a certificate, so it gets 403; the next one is refused in the handshake.
+        replace_file(config, tls_config(pki, "  min_version: TLS13\n" + require_cert).encode())
+        status, _, body = await fetch(served.url(), pki.client_context())
+        assert status == 403 and "node_webtest" not in body
         with pytest.raises(CONNECTION_REFUSED):
             await fetch(served.url(), pki.client_context())
-        tls12_with_cert = pki.client_context(pki.client)
-        tls12_with_cert.maximum_version = ssl.TLSVersion.TLSv1_2
         with pytest.raises(CONNECTION_REFUSED):
-            await fetch(served.url(), tls12_with_cert)
+            await fetch(served.url(), tls12_only(pki.client_context(pki.client)))
         assert (await fetch(served.url(), pki.client_context(pki.client)))[0] == 200
