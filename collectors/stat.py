@@ -1,0 +1,44 @@
+"""stat: interrupts, context switches, forks, boot time and process states from /proc/stat."""
+
+from __future__ import annotations
+
+from pyexporter.fs import read_text
+from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
+from pyexporter.procfs.stat import SOFTIRQ_VECTORS, parse_stat
+from pyexporter.registry import Collector, Flag, register
+from pyexporter.settings import Settings
+
+
+@register
+class StatCollector(Collector):
+    name = "stat"
+    flags = (Flag("collector.stat.softirq", "Export softirq calls per vector", False, "bool"),)
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.intr = counter(f"{NAMESPACE}_intr_total", "Total number of interrupts serviced.")
+        self.ctxt = counter(f"{NAMESPACE}_context_switches_total", "Total number of context switches.")
+        self.forks = counter(f"{NAMESPACE}_forks_total", "Total number of forks.")
+        self.btime = gauge(f"{NAMESPACE}_boot_time_seconds", "Node boot time, in unixtime.")
+        self.procs_running = gauge(f"{NAMESPACE}_procs_running", "Number of processes in runnable state.")
+        self.procs_blocked = gauge(f"{NAMESPACE}_procs_blocked",
+                                   "Number of processes blocked waiting for I/O to complete.")
+        self.softirqs = counter(f"{NAMESPACE}_softirqs_total", "Number of softirq calls.", "vector")
+        self.export_softirq: bool = self.flag("collector.stat.softirq")
+
+    def collect(self) -> list[MetricFamily]:
+        stat = parse_stat(read_text(self.roots.proc("stat")))
+        out = [
+            self.intr.one(stat.irq_total),
+            self.ctxt.one(stat.context_switches),
+            self.forks.one(stat.processes_created),
+            self.btime.one(stat.boot_time),
+            self.procs_running.one(stat.processes_running),
+            self.procs_blocked.one(stat.processes_blocked),
+        ]
+        if self.export_softirq:
+            fam = self.softirqs.family()
+            for vector in SOFTIRQ_VECTORS:
+                fam.add(getattr(stat.softirq, vector), vector)
+            out.append(fam)
+        return out

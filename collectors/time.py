@@ -1,0 +1,61 @@
+"""time: the system clock, the local time zone's offset, and the kernel's clocksources."""
+
+from __future__ import annotations
+
+import time
+
+from pyexporter.errors import ParseError
+from pyexporter.fs import list_dir, read_sysfs_attr
+from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
+from pyexporter.procfs.gotext import go_fields, go_trim_space
+from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
+
+#: procfs reads clocksource attributes with a single 128-byte read.
+SYSFS_READ_BYTES = 128
+
+
+def _read_clocksource_attr(path: str) -> str:
+    """util.SysReadFile: one short read, trimmed; a missing attribute fails the collector."""
+    value = read_sysfs_attr(path)
+    if value is None:
+        raise ParseError(f"{path}: missing or unreadable")
+    head = value.encode("utf-8")[:SYSFS_READ_BYTES]
+    return go_trim_space(head.decode("utf-8", "replace"))
+
+
+@register
+class TimeCollector(Collector):
+    name = "time"
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.now = gauge(f"{NAMESPACE}_time_seconds", "System time in seconds since epoch (1970).")
+        self.zone = gauge(f"{NAMESPACE}_time_zone_offset_seconds", "System time zone offset in seconds.",
+                          "time_zone")
+        self.available = gauge(f"{NAMESPACE}_time_clocksource_available_info",
+                               "Available clocksources read from '/sys/devices/system/clocksource'.",
+                               "device", "clocksource")
+        self.current = gauge(f"{NAMESPACE}_time_clocksource_current_info",
+                             "Current clocksource read from '/sys/devices/system/clocksource'.",
+                             "device", "clocksource")
+        self.clocksource_dir = self.roots.sys("devices", "system", "clocksource")
+
+    def collect(self) -> list[MetricFamily]:
+        now_ns = time.time_ns()
+        local = time.localtime(now_ns // 1_000_000_000)
+        out = [self.now.one(now_ns / 1e9), self.zone.one(local.tm_gmtoff, local.tm_zone)]
+        available = self.available.family()
+        current = self.current.family()
+        names = [n for n in list_dir(self.clocksource_dir)
+                 if n.startswith("clocksource") and n[11:12].isascii() and n[11:12].isdigit()]
+        # The device label is the position in the sorted listing, as node_exporter numbers it.
+        for index, name in enumerate(names):
+            base = f"{self.clocksource_dir}/{name}"
+            sources = go_fields(_read_clocksource_attr(f"{base}/available_clocksource"))
+            chosen = _read_clocksource_attr(f"{base}/current_clocksource")
+            for source in sources:
+                available.add(1.0, str(index), source)
+            current.add(1.0, str(index), chosen)
+        out.extend((available, current))
+        return out
