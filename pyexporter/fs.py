@@ -241,3 +241,31 @@ def resolve_link(path: str) -> str | None:
         resolved = os.path.normpath(os.path.join(os.path.dirname(path), stored))
         return resolved if os.path.exists(resolved) else None
     return os.path.normpath(os.path.join(os.path.dirname(path), target))
+
+
+#: A link target is a path of at most PATH_MAX bytes.
+_LINK_TARGET_MAX = 4096
+
+
+def read_link(path: str) -> str | None:
+    """The target text of the symlink at path (not resolved), or None.
+
+    Copies of sysfs trees made without symlinks (node_exporter's fixture tree
+    as the conformance suite ships it) keep each link as a small regular file
+    holding the target. Real sysfs never has a regular file where these
+    entries are, so such a file holding one path-like line is read as the link
+    it stands for. None when path is absent or is neither.
+    """
+    try:
+        return os.readlink(path)
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:
+            return None
+    try:
+        data = read_file(path, _LINK_TARGET_MAX)
+    except (OSError, ParseError):
+        return None
+    target = data.decode("utf-8", "replace")
+    if not target or "/" not in target or "\n" in target or "\0" in target:
+        return None
+    return target
