@@ -29,9 +29,9 @@ INFO_LABELS = (*LOCATION_LABELS, "parent_segment", "parent_bus", "parent_device"
 NAME_LABELS = ("vendor_name", "device_name", "subsystem_vendor_name", "subsystem_device_name", "class_name")
 
 
-def load_pci_ids(ids_file: str | None, default_paths: tuple[str, ...] = DEFAULT_PCI_IDS_PATHS) -> PciIds:
+def load_pci_ids(ids_file: str | None) -> PciIds:
     """The tables of the given or first readable default pci.ids; empty when none can be read."""
-    candidates = (ids_file,) if ids_file else default_paths
+    candidates = (ids_file,) if ids_file else DEFAULT_PCI_IDS_PATHS
     for path in candidates:
         try:
             text = fs.read_text(path)
