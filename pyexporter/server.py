@@ -221,20 +221,28 @@ async def serve(settings: Settings, app: web.Application, ssl_context: Any = Non
 def run(settings: Settings) -> int:
     """Start the exporter; returns the process exit code."""
     setup_logging(settings.log_level, settings.log_format)
+    web_config = None
+    if settings.web_config_file:
+        from pyexporter.webconfig import load_web_config
+
+        try:
+            # Checked before anything is logged: a refused file is reported in one line.
+            web_config = load_web_config(settings.web_config_file)
+        except ConfigError as exc:
+            sys.stderr.write(f"pyexporter: error: {exc}\n")
+            return 2
     log.info("Starting pyexporter", extra={"version": __version__, "node_exporter": NODE_EXPORTER_COMPAT})
     log.info("Reading from", extra={"procfs": settings.roots.procfs, "sysfs": settings.roots.sysfs,
                                     "rootfs": settings.roots.rootfs, "udev": settings.roots.udev_data})
     middlewares: list[Any] = []
     ssl_context = None
+    if web_config is not None:
+        web_config.announce()
+        middlewares = web_config.middlewares()
+        ssl_context = web_config.ssl_context()
     try:
         for address in settings.listen_addresses:
             parse_listen_address(address)
-        if settings.web_config_file:
-            from pyexporter.webconfig import load_web_config
-
-            web_config = load_web_config(settings.web_config_file)
-            middlewares = web_config.middlewares()
-            ssl_context = web_config.ssl_context()
         collectors = create_collectors(settings)
     except ConfigError as exc:
         log.error(str(exc))

@@ -76,19 +76,3 @@ def test_list_dir_and_links(tmp_path):
     assert fs.list_dir(str(tmp_path / "absent")) == []
     assert fs.resolve_link(str(tmp_path / "class" / "eth0")) == str(tmp_path / "devices" / "eth0")
     assert fs.resolve_link(str(tmp_path / "devices")) is None
-
-
-def test_read_link_real_and_flattened(tmp_path):
-    os.symlink("../../devices/pci0000:00/0000:00:02.1", tmp_path / "real")
-    os.symlink(tmp_path / "nowhere", tmp_path / "dangling")
-    (tmp_path / "flat").write_text("../../devices/pci0000:00/0000:00:02.1")
-    (tmp_path / "value").write_text("0x8086\n")
-    (tmp_path / "two_lines").write_text("../a\n../b")
-    (tmp_path / "dir").mkdir()
-    assert fs.read_link(str(tmp_path / "real")) == "../../devices/pci0000:00/0000:00:02.1"
-    assert fs.read_link(str(tmp_path / "dangling")) == str(tmp_path / "nowhere")
-    assert fs.read_link(str(tmp_path / "flat")) == "../../devices/pci0000:00/0000:00:02.1"
-    assert fs.read_link(str(tmp_path / "value")) is None
-    assert fs.read_link(str(tmp_path / "two_lines")) is None
-    assert fs.read_link(str(tmp_path / "dir")) is None
-    assert fs.read_link(str(tmp_path / "absent")) is None
