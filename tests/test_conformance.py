@@ -18,11 +18,24 @@ FINISHED_GROUPS = [
     "load1", "load5", "load15", "nfs", "nfsd", "zfs", "ipvs", "kernel", "schedstat",
     "cpu~^node_cpu_(frequency|scaling|vulnerabilities)", "memory~^node_memory_numa", "procs",
     "context", "forks", "boot", "intr", "vmstat", "os", "time", "filefd", "entropy", "pressure",
-    "softirqs=^node_softirqs_total$",
+    "softirqs=^node_softirqs_total$", "edac", "fibrechannel", "infiniband", "bonding", "bcache",
+    "bcachefs", "btrfs", "xfs", "dmmultipath~^node_dmmultipath_(path_state|device_paths)",
+    "textfile", "hwmon", "thermal", "cooling", "power", "tape", "nvme", "dmi",
+    "cpu=^node_cpu_(frequency|scaling)", "network~^node_network_(receive|transmit)_", "netstat",
+    "arp", "nf", "sockstat", "softnet", "udp", "disk", "md",
+    "network=^node_network_(receive|transmit)_.*_total$", "promhttp_metric_handler_requests_total",
+    "promhttp_metric_handler_errors_total", "promhttp_metric_handler_requests_in_flight",
+    "buddyinfo", "cgroups", "drbd", "interrupts", "lnstat", "mountstats", "processes", "slabinfo",
+    "sysctl", "xfrm", "zoneinfo", "memory", "softirqs",
 ]
 FINISHED_COLLECTORS = [
     "loadavg", "nfs", "nfsd", "zfs", "ipvs", "kernel_hung", "schedstat", "cpu", "meminfo", "stat",
-    "vmstat", "os", "time", "filefd", "entropy", "pressure",
+    "vmstat", "os", "time", "filefd", "entropy", "pressure", "edac", "fibrechannel", "infiniband",
+    "bonding", "bcache", "bcachefs", "btrfs", "xfs", "dmmultipath", "textfile", "netclass", "hwmon",
+    "thermal_zone", "powersupplyclass", "rapl", "watchdog", "tapestats", "nvme", "dmi", "cpufreq",
+    "arp", "conntrack", "diskstats", "mdadm", "netdev", "netstat", "sockstat", "softnet",
+    "udp_queues", "buddyinfo", "cgroups", "drbd", "interrupts", "lnstat", "meminfo_numa",
+    "mountstats", "processes", "slabinfo", "softirqs", "sysctl", "xfrm", "zoneinfo",
 ]
 
 CHECK = CONFORMANCE / "check"

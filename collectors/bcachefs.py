@@ -1,0 +1,285 @@
+"""bcachefs: filesystems under /sys/fs/bcachefs/<uuid> and their member devices.
+
+Sizes are human-readable ("2.05G", "48.9G") and decoded as prometheus/procfs
+decodes them: a binary multiplier, the product truncated to an integer.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from pyexporter import fs
+from pyexporter.errors import NoDataError, ParseError
+from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
+from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
+from pyexporter.sysfs.attrs import parse_float, parse_uint
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_MULTIPLIERS = {"k": 1024.0, "m": 1024.0**2, "g": 1024.0**3, "t": 1024.0**4, "p": 1024.0**5, "e": 1024.0**6}
+#: node_exporter's SanitizeMetricName: runs of invalid characters (and the
+#: underscores around them) become one underscore.
+_INVALID_NAME_RUN = re.compile(r"_*[^0-9A-Za-z_]+_*")
+
+
+def sanitize_metric_name(name: str) -> str:
+    return _INVALID_NAME_RUN.sub("_", name)
+
+
+def parse_human_bytes(text: str) -> int:
+    """A bcachefs size: "2.05G" -> 2201170739, "720" -> 720."""
+    text = text.strip()
+    if not text:
+        raise ParseError("bcachefs: empty size")
+    multiplier = _MULTIPLIERS.get(text[-1].lower())
+    if multiplier is None:
+        multiplier = 1.0
+    else:
+        text = text[:-1].strip()
+    value = parse_float(text)
+    if value is None:
+        raise ParseError(f"bcachefs: {text[:40]!r} is not a size")
+    product = value * multiplier
+    if math.isnan(product) or product < 0 or product >= 2.0**64:
+        raise ParseError(f"bcachefs: {text[:40]!r} is out of range")
+    return int(product)
+
+
+def _uint(text: str) -> int:
+    value = parse_uint(text)
+    if value is None:
+        raise ParseError(f"bcachefs: {text[:40]!r} is not an unsigned integer")
+    return value
+
+
+def parse_compression_stats(text: str) -> dict[str, tuple[int, int]]:
+    """compression_stats: {algorithm: (compressed bytes, uncompressed bytes)} after the header line."""
+    out: dict[str, tuple[int, int]] = {}
+    for line in text.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        compressed, uncompressed = parse_human_bytes(fields[1]), parse_human_bytes(fields[2])
+        if len(fields) >= 4:
+            parse_human_bytes(fields[3])  # average extent size: validated, not exported
+        out[fields[0].removesuffix(":")] = (compressed, uncompressed)
+    return out
+
+
+def parse_errors(text: str) -> dict[str, int]:
+    """errors: {error type: count}; lines are "<type> <count> [<last time>]"."""
+    out: dict[str, int] = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) < 2:
+            continue
+        count = _uint(fields[1])
+        if len(fields) >= 3:
+            _uint(fields[2])
+        out[fields[0]] = count
+    return out
+
+
+def parse_counter(text: str) -> int:
+    """A counters/<name> file: the "since filesystem creation" value (0 when only "since mount")."""
+    creation: int | None = None
+    seen = False
+    for line in text.splitlines():
+        if line.startswith("since mount:"):
+            parse_human_bytes(line[len("since mount:"):])
+            seen = True
+        elif line.startswith("since filesystem creation:"):
+            creation = parse_human_bytes(line[len("since filesystem creation:"):])
+            seen = True
+    if not seen:
+        raise ParseError("bcachefs: counter file format not recognized")
+    return creation or 0
+
+
+def parse_btree_write_stats(text: str) -> dict[str, tuple[int, int]]:
+    """btree_write_stats: {write type: (count, average size bytes)} after the header line."""
+    out: dict[str, tuple[int, int]] = {}
+    for line in text.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        out[fields[0].removesuffix(":")] = (_uint(fields[1]), parse_human_bytes(fields[2]))
+    return out
+
+
+def parse_io_done(text: str) -> dict[str, dict[str, int]]:
+    """A device's io_done: {"read"|"write": {data type: bytes}}."""
+    out: dict[str, dict[str, int]] = {}
+    operation = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        if line in ("read:", "write:"):
+            operation = line[:-1]
+            out.setdefault(operation, {})
+            continue
+        if not operation or ":" not in line:
+            continue
+        data_type, value = line.split(":", 1)
+        out[operation][data_type.strip()] = _uint(value.strip())
+    return out
+
+
+def parse_io_errors(text: str) -> dict[str, int]:
+    """A device's io_errors: {error type: count} of the "since filesystem creation" section."""
+    out: dict[str, int] = {}
+    in_creation = False
+    for line in text.splitlines():
+        if line.startswith("IO errors since filesystem creation"):
+            in_creation = True
+            continue
+        if line.startswith("IO errors since "):
+            break
+        if not in_creation:
+            continue
+        trimmed = line.strip()
+        if not trimmed or ":" not in trimmed:
+            continue
+        error_type, value = trimmed.split(":", 1)
+        out[error_type.strip()] = _uint(value.strip())
+    return out
+
+
+@dataclass(slots=True)
+class Device:
+    label: str = ""
+    state: str = ""
+    bucket_size: int = 0
+    buckets: int = 0
+    durability: int = 0
+    io_done: dict[str, dict[str, int]] = field(default_factory=dict)
+    io_errors: dict[str, int] = field(default_factory=dict)
+
+
+@register
+class BcachefsCollector(Collector):
+    name = "bcachefs"
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        sub = f"{NAMESPACE}_bcachefs"
+        self.sub = sub
+        self.info = gauge(f"{sub}_info", "Filesystem information.", "uuid")
+        self.btree_cache = gauge(f"{sub}_btree_cache_size_bytes", "Btree cache memory usage in bytes.",
+                                 "uuid")
+        self.compressed = gauge(f"{sub}_compression_compressed_bytes", "Compressed size by algorithm.",
+                                "uuid", "algorithm")
+        self.uncompressed = gauge(f"{sub}_compression_uncompressed_bytes", "Uncompressed size by algorithm.",
+                                  "uuid", "algorithm")
+        self.errors = counter(f"{sub}_errors_total", "Error count by error type.", "uuid", "error_type")
+        self.btree_writes = counter(f"{sub}_btree_writes_total", "Number of btree writes by type.",
+                                    "uuid", "type")
+        self.btree_write_size = gauge(f"{sub}_btree_write_average_size_bytes",
+                                      "Average btree write size by type.", "uuid", "type")
+        self.device_info = gauge(f"{sub}_device_info", "Device information.",
+                                 "uuid", "device", "label", "state")
+        self.bucket_size = gauge(f"{sub}_device_bucket_size_bytes", "Bucket size in bytes.", "uuid", "device")
+        self.buckets = gauge(f"{sub}_device_buckets", "Total number of buckets.", "uuid", "device")
+        self.durability = gauge(f"{sub}_device_durability", "Device durability setting.", "uuid", "device")
+        self.io_done = counter(f"{sub}_device_io_done_bytes_total",
+                               "IO bytes by operation type and data type.",
+                               "uuid", "device", "operation", "data_type")
+        # Counter names come from the kernel's counters/ directory; their
+        # descriptors are made on first sight and kept.
+        self.counter_descs: dict[str, Desc] = {}
+        self.io_errors = counter(f"{sub}_device_io_errors_total", "IO errors by error type.",
+                                 "uuid", "device", "type")
+
+    def collect(self) -> list[MetricFamily]:
+        base = self.roots.sys("fs", "bcachefs")
+        if not fs.is_dir(base):
+            raise NoDataError("no /sys/fs/bcachefs")
+        filesystems = [e.name for e in fs.scan_dir(base) if e.is_dir(follow_symlinks=False)]
+        if not filesystems:
+            # node_exporter reports no data rather than an empty success.
+            raise NoDataError("no bcachefs filesystem mounted")
+        fams = {d.name: d.family() for d in (
+            self.info, self.btree_cache, self.compressed, self.uncompressed, self.errors, self.btree_writes,
+            self.btree_write_size, self.device_info, self.bucket_size, self.buckets, self.durability,
+            self.io_done, self.io_errors)}
+        counters: dict[str, MetricFamily] = {}
+        for uuid in filesystems:
+            self._filesystem(os.path.join(base, uuid), uuid, fams, counters)
+        return [*fams.values(), *counters.values()]
+
+    def _filesystem(self, path: str, uuid: str, fams: dict[str, MetricFamily],
+                    counters: dict[str, MetricFamily]) -> None:
+        fams[self.info.name].add(1, uuid)
+        cache = _parsed(os.path.join(path, "btree_cache_size"), parse_human_bytes, empty_ok=True)
+        fams[self.btree_cache.name].add(cache or 0, uuid)
+        for algorithm, (compressed, uncompressed) in (
+                _parsed(os.path.join(path, "compression_stats"), parse_compression_stats) or {}).items():
+            fams[self.compressed.name].add(compressed, uuid, algorithm)
+            fams[self.uncompressed.name].add(uncompressed, uuid, algorithm)
+        for error_type, count in (_parsed(os.path.join(path, "errors"), parse_errors) or {}).items():
+            fams[self.errors.name].add(count, uuid, error_type)
+        counters_dir = os.path.join(path, "counters")
+        for entry in fs.scan_dir(counters_dir):
+            if entry.is_dir(follow_symlinks=False):
+                continue
+            value = _parsed(os.path.join(counters_dir, entry.name), parse_counter)
+            if value is None:
+                continue
+            desc = self.counter_descs.get(entry.name)
+            if desc is None:
+                desc = self.counter_descs[entry.name] = counter(
+                    f"{self.sub}_{sanitize_metric_name(entry.name)}_total",
+                    f"Bcachefs counter {entry.name} since filesystem creation.", "uuid")
+            fam = counters.get(desc.name)
+            if fam is None:
+                fam = counters[desc.name] = desc.family()
+            fam.add(value, uuid)
+        writes = _parsed(os.path.join(path, "btree_write_stats"), parse_btree_write_stats) or {}
+        for write_type, (count, size) in writes.items():
+            fams[self.btree_writes.name].add(count, uuid, write_type)
+            fams[self.btree_write_size.name].add(size, uuid, write_type)
+        for entry in fs.scan_dir(path):
+            if entry.name.startswith("dev-") and entry.is_dir(follow_symlinks=False):
+                self._device(os.path.join(path, entry.name), uuid, entry.name[len("dev-"):], fams)
+
+    def _device(self, path: str, uuid: str, device: str, fams: dict[str, MetricFamily]) -> None:
+        dev = Device(
+            label=(fs.read_sysfs_attr(os.path.join(path, "label")) or "").strip(),
+            state=(fs.read_sysfs_attr(os.path.join(path, "state")) or "").strip(),
+            bucket_size=_parsed(os.path.join(path, "bucket_size"), parse_human_bytes, empty_ok=True) or 0,
+            buckets=_parsed(os.path.join(path, "nbuckets"), lambda t: _uint(t.strip())) or 0,
+            durability=_parsed(os.path.join(path, "durability"), lambda t: _uint(t.strip())) or 0,
+            io_done=_parsed(os.path.join(path, "io_done"), parse_io_done) or {},
+            io_errors=_parsed(os.path.join(path, "io_errors"), parse_io_errors) or {},
+        )
+        fams[self.device_info.name].add(1, uuid, device, dev.label, dev.state)
+        fams[self.bucket_size.name].add(dev.bucket_size, uuid, device)
+        fams[self.buckets.name].add(dev.buckets, uuid, device)
+        fams[self.durability.name].add(dev.durability, uuid, device)
+        for operation, by_type in dev.io_done.items():
+            for data_type, value in by_type.items():
+                fams[self.io_done.name].add(value, uuid, device, operation, data_type)
+        for error_type, value in dev.io_errors.items():
+            fams[self.io_errors.name].add(value, uuid, device, error_type)
+
+
+def _parsed(path: str, parse: Callable[[str], T], empty_ok: bool = False) -> T | None:
+    """A file parsed, or None when it is absent, unreadable or (logged) not parseable."""
+    raw = fs.read_sysfs_attr(path)
+    if raw is None or (empty_ok and not raw.strip()):
+        return None
+    try:
+        return parse(raw)
+    except ParseError as exc:
+        log.debug("bcachefs: %s: %s", path, exc)
+        return None

@@ -1,0 +1,400 @@
+"""filesystem: size, free space and inodes of every mounted filesystem (statfs).
+
+Mounts come from <procfs>/1/mountinfo (the host's mount table when the
+exporter shares the host PID namespace), or <procfs>/self/mountinfo where
+/proc/1 is hidden (hidepid). Each mount point is statfs'ed below
+--path.rootfs and labelled as the host sees it, so that inside a DaemonSet
+with --path.rootfs=/host/root the labels read `/`, `/var`, ...
+
+statfs on a dead NFS server blocks in the kernel, uninterruptibly. The calls
+run on a small pool of worker threads owned by the collector; one that has not
+returned within --collector.filesystem.mount-timeout leaves its mount with
+device_error="mountpoint timeout", the scrape goes on, and later scrapes skip
+that mount without waiting until the stuck call has returned (node_exporter's
+stuck-mount tracking). The stuck thread is written off and replaced, so a dead
+mount never costs more than the one thread blocked in it.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import queue
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyexporter.errors import ConfigError, ParseError
+from pyexporter.filters import DeviceFilter
+from pyexporter.fs import read_file
+from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, build_name, gauge
+from pyexporter.procfs.mountinfo import MountInfo, parse_mountinfo, unescape_mount_point
+from pyexporter.registry import Collector, Flag, register
+from pyexporter.settings import Settings
+
+log = logging.getLogger("pyexporter.collector.filesystem")
+
+DEFAULT_MOUNT_POINTS_EXCLUDE = (
+    "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)"
+)
+DEFAULT_FS_TYPES_EXCLUDE = (
+    "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|"
+    "mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|erofs|sysfs|tracefs)$"
+)
+MOUNT_TIMEOUT_LABEL = "mountpoint timeout"
+
+_LABELS = ("device", "mountpoint", "fstype", "device_error")
+#: fmt.Sscanf("%d:%d"): each number may carry a sign; anything after the minor is ignored.
+_MAJOR_MINOR = re.compile(r"([+-]?[0-9]+):([+-]?[0-9]+)")
+_INT64 = range(-(2**63), 2**63)
+
+#: Go's syscall error strings where they differ from glibc's strerror (lower-cased).
+_GO_ERRNO_TEXT = {errno.ESTALE: "stale NFS file handle"}
+
+
+def go_errno_text(exc: OSError) -> str:
+    """The text Go's syscall.Errno gives for an OSError: what node_exporter puts in device_error."""
+    code = exc.errno
+    if code is None:
+        return str(exc)
+    if code in _GO_ERRNO_TEXT:
+        return _GO_ERRNO_TEXT[code]
+    text = os.strerror(code)
+    if text.startswith("Unknown error"):
+        return f"errno {code}"
+    return text[:1].lower() + text[1:]
+
+
+def parse_major_minor(text: str) -> tuple[str, str]:
+    """`8:1` -> ("8", "1") as node_exporter prints them (strconv.Itoa of the scanned ints)."""
+    match = _MAJOR_MINOR.match(text)
+    if match is None:
+        raise ParseError(f"malformed mount point MajorMinorVer: {text!r}")
+    major, minor = int(match.group(1)), int(match.group(2))
+    if major not in _INT64 or minor not in _INT64:
+        raise ParseError(f"malformed mount point MajorMinorVer: {text!r}")
+    return str(major), str(minor)
+
+
+def _label_text(value: str) -> str:
+    """Label values must be valid UTF-8; paths read with surrogateescape may not be."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return value
+
+
+@dataclass(slots=True)
+class _Mount:
+    device: str
+    mount_point: str
+    fs_type: str
+    major: str
+    minor: str
+    read_only: bool
+    stat_path: str
+
+
+@dataclass(eq=False)
+class _StatTask:
+    """One statfs call handed to the pool; `finished` is guarded by the collector's lock."""
+
+    path: str
+    mount_point: str
+    started: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
+    started_at: float = 0.0
+    finished: bool = False
+    cancelled: bool = False
+    result: Any = None
+    error: BaseException | None = None
+    worker: _StatWorker | None = None
+
+
+class _StatWorker(threading.Thread):
+    def __init__(self, pool: _StatPool, number: int) -> None:
+        super().__init__(name=f"filesystem-statfs-{number}", daemon=True)
+        self.pool = pool
+        #: Set when a call of this worker outlived the mount timeout: it leaves
+        #: the pool once that call returns, a replacement already took its place.
+        self.written_off = False
+
+    def run(self) -> None:
+        while True:
+            task = self.pool.tasks.get()
+            if task.cancelled:
+                continue
+            self.pool.run_task(self, task)
+            if self.written_off:
+                return
+
+
+class _StatPool:
+    """`size` healthy threads running statfs calls; a written-off thread is replaced at once."""
+
+    def __init__(self, size: int, run: Callable[[_StatWorker, _StatTask], None]) -> None:
+        self.size = size
+        self.tasks: queue.SimpleQueue[_StatTask] = queue.SimpleQueue()
+        self.run_task = run
+        self._lock = threading.Lock()
+        self._healthy = 0
+        self._started = 0
+
+    def _fill(self) -> None:
+        with self._lock:
+            missing = self.size - self._healthy
+            self._healthy += missing
+            numbers = range(self._started, self._started + missing)
+            self._started += missing
+        for number in numbers:
+            _StatWorker(self, number).start()
+
+    def submit(self, task: _StatTask) -> None:
+        self._fill()
+        self.tasks.put(task)
+
+    def write_off(self, worker: _StatWorker) -> None:
+        with self._lock:
+            if worker.written_off:
+                return
+            worker.written_off = True
+            self._healthy -= 1
+        self._fill()
+
+
+@register
+class FilesystemCollector(Collector):
+    name = "filesystem"
+    flags = (
+        Flag("collector.filesystem.mount-points-exclude",
+             "Regexp of mount points to exclude for filesystem collector. "
+             "(mutually exclusive to mount-points-include)",
+             DEFAULT_MOUNT_POINTS_EXCLUDE, "regex"),
+        Flag("collector.filesystem.ignored-mount-points",
+             "Regexp of mount points to ignore for filesystem collector.", None, "regex"),
+        Flag("collector.filesystem.mount-points-include",
+             "Regexp of mount points to include for filesystem collector. "
+             "(mutually exclusive to mount-points-exclude)", None, "regex"),
+        Flag("collector.filesystem.fs-types-exclude",
+             "Regexp of filesystem types to exclude for filesystem collector. "
+             "(mutually exclusive to fs-types-include)",
+             DEFAULT_FS_TYPES_EXCLUDE, "regex"),
+        Flag("collector.filesystem.ignored-fs-types",
+             "Regexp of filesystem types to ignore for filesystem collector.", None, "regex"),
+        # node_exporter's help text says "exclude" for the include flag too; kept verbatim.
+        Flag("collector.filesystem.fs-types-include",
+             "Regexp of filesystem types to exclude for filesystem collector. "
+             "(mutually exclusive to fs-types-exclude)", None, "regex"),
+        Flag("collector.filesystem.mount-timeout",
+             "how long to wait for a mount to respond before marking it as stale", "5s", "duration"),
+        Flag("collector.filesystem.stat-workers",
+             "how many stat calls to process simultaneously", 4, "int"),
+    )
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.mount_point_filter = _filter(
+            self.flag("collector.filesystem.mount-points-exclude"),
+            self.flag("collector.filesystem.ignored-mount-points"),
+            self.flag("collector.filesystem.mount-points-include"),
+            DEFAULT_MOUNT_POINTS_EXCLUDE, "mount-points", "ignored-mount-points",
+        )
+        self.fs_type_filter = _filter(
+            self.flag("collector.filesystem.fs-types-exclude"),
+            self.flag("collector.filesystem.ignored-fs-types"),
+            self.flag("collector.filesystem.fs-types-include"),
+            DEFAULT_FS_TYPES_EXCLUDE, "fs-types", "ignored-fs-types",
+        )
+        self.mount_timeout = float(self.flag("collector.filesystem.mount-timeout"))
+        if self.mount_timeout <= 0:
+            raise ConfigError("--collector.filesystem.mount-timeout must be positive")
+        workers = max(int(self.flag("collector.filesystem.stat-workers")), 1)
+
+        def desc(name: str, help: str) -> Desc:
+            return gauge(build_name(NAMESPACE, "filesystem", name), help, *_LABELS)
+
+        self.size_desc = desc("size_bytes", "Filesystem size in bytes.")
+        self.free_desc = desc("free_bytes", "Filesystem free space in bytes.")
+        self.avail_desc = desc("avail_bytes", "Filesystem space available to non-root users in bytes.")
+        self.files_desc = desc("files", "Filesystem total file nodes.")
+        self.files_free_desc = desc("files_free", "Filesystem total free file nodes.")
+        self.readonly_desc = desc("readonly", "Filesystem read-only status.")
+        self.device_error_desc = desc(
+            "device_error", "Whether an error occurred while getting statistics for the given device.")
+        self.mount_info_desc = gauge(build_name(NAMESPACE, "filesystem", "mount_info"),
+                                     "Filesystem mount information.",
+                                     "device", "major", "minor", "mountpoint")
+
+        #: The statfs implementation; tests replace it.
+        self.statfs: Callable[[str], Any] = os.statvfs
+        self._lock = threading.Lock()
+        #: Mount points (label values) whose statfs has not returned within the timeout.
+        self._stuck: set[str] = set()
+        self._pool = _StatPool(workers, self._run_task)
+
+    # -- mount table -----------------------------------------------------------------
+
+    def _read_mountinfo(self) -> list[MountInfo]:
+        try:
+            data = read_file(self.roots.proc("1", "mountinfo"))
+        except FileNotFoundError:
+            # /proc/1 is hidden (hidepid) or absent: node_exporter falls back to its own view.
+            log.debug("reading root mounts failed, falling back to self mounts")
+            data = read_file(self.roots.proc("self", "mountinfo"))
+        return parse_mountinfo(data)
+
+    def mounts(self) -> list[_Mount]:
+        """Mounts that pass the filters, labelled as node_exporter labels them."""
+        out = []
+        for info in self._read_mountinfo():
+            # node_exporter checks major:minor of every line before filtering.
+            major, minor = parse_major_minor(info.major_minor)
+            host_path = self.roots.strip_rootfs(unescape_mount_point(info.mount_point))
+            mount_point = _label_text(host_path)
+            fs_type = _label_text(info.fs_type)
+            if self.mount_point_filter.ignored(mount_point):
+                log.debug("ignoring mount point %s", mount_point)
+                continue
+            if self.fs_type_filter.ignored(fs_type):
+                log.debug("ignoring fs type %s", fs_type)
+                continue
+            out.append(_Mount(
+                device=_label_text(info.source),
+                mount_point=mount_point,
+                fs_type=fs_type,
+                major=major,
+                minor=minor,
+                # Per-mount or superblock `ro` (node_exporter 1.12).
+                read_only=info.options.get("ro") == "" or info.super_options.get("ro") == "",
+                stat_path=self.roots.root(host_path),
+            ))
+        return out
+
+    # -- statfs on the pool ------------------------------------------------------------
+
+    def _run_task(self, worker: _StatWorker, task: _StatTask) -> None:
+        task.worker = worker
+        task.started_at = time.monotonic()
+        task.started.set()
+        result: Any = None
+        error: BaseException | None = None
+        try:
+            result = self.statfs(task.path)
+        except ValueError:
+            # A NUL in the path: Go's syscall layer refuses it with EINVAL.
+            error = OSError(errno.EINVAL, os.strerror(errno.EINVAL), task.path)
+        except BaseException as exc:  # handed to the collecting thread, never lost
+            error = exc
+        with self._lock:
+            task.result, task.error = result, error
+            task.finished = True
+            if task.mount_point in self._stuck:
+                self._stuck.discard(task.mount_point)
+                log.info("mount point has recovered, monitoring will resume", extra={
+                    "mountpoint": task.mount_point})
+        task.done.set()
+
+    def _await(self, task: _StatTask, queued_ahead: int) -> bool:
+        """True when the call returned in time; False marks the mount stuck."""
+        # Every call ahead of this one either returns or is written off (and its
+        # thread replaced) within the timeout, so this bound is only a safety net.
+        if not task.started.wait(self.mount_timeout * (queued_ahead + 1) + 1.0):
+            with self._lock:
+                task.cancelled = not task.finished
+                return task.finished
+        remaining = task.started_at + self.mount_timeout - time.monotonic()
+        if task.done.wait(max(remaining, 0.0)):
+            return True
+        with self._lock:
+            if task.finished:
+                return True
+            self._stuck.add(task.mount_point)
+        log.warning("statfs did not return in time; the mount point is skipped until it does", extra={
+            "mountpoint": task.mount_point, "timeout": f"{self.mount_timeout:g}s"})
+        if task.worker is not None:
+            self._pool.write_off(task.worker)
+        return False
+
+    # -- collect -----------------------------------------------------------------------
+
+    def collect(self) -> list[MetricFamily]:
+        mounts = self.mounts()
+        tasks: list[_StatTask | None] = []
+        with self._lock:
+            stuck = set(self._stuck)
+        for mount in mounts:
+            if mount.mount_point in stuck:
+                log.debug("mount point is in an unresponsive state", extra={"mountpoint": mount.mount_point})
+                tasks.append(None)
+                continue
+            task = _StatTask(mount.stat_path, mount.mount_point)
+            self._pool.submit(task)
+            tasks.append(task)
+
+        device_error = self.device_error_desc.family()
+        readonly = self.readonly_desc.family()
+        size = self.size_desc.family()
+        free = self.free_desc.family()
+        avail = self.avail_desc.family()
+        files = self.files_desc.family()
+        files_free = self.files_free_desc.family()
+        mount_info = self.mount_info_desc.family()
+        seen: set[tuple[str, ...]] = set()
+        for ahead, (mount, task) in enumerate(zip(mounts, tasks, strict=True)):
+            stat = None
+            if task is None or not self._await(task, ahead):
+                # As node_exporter reports a stuck mount: an error and nothing else known.
+                error_text, ro = MOUNT_TIMEOUT_LABEL, False
+            elif task.error is not None:
+                if not isinstance(task.error, OSError):
+                    raise task.error
+                error_text, ro = go_errno_text(task.error), mount.read_only
+                log.debug("error on statfs() system call", extra={
+                    "rootfs": mount.stat_path, "err": error_text})
+            else:
+                error_text, ro, stat = "", mount.read_only, task.result
+            key = (mount.device, mount.mount_point, mount.fs_type, error_text, mount.major, mount.minor)
+            if key in seen:
+                continue  # the same filesystem mounted twice at one place
+            seen.add(key)
+            labels = (mount.device, mount.mount_point, mount.fs_type, error_text)
+            device_error.add(0.0 if stat is not None else 1.0, *labels)
+            readonly.add(1.0 if ro else 0.0, *labels)
+            if stat is None:
+                continue
+            bsize = float(stat.f_bsize)
+            size.add(float(stat.f_blocks) * bsize, *labels)
+            free.add(float(stat.f_bfree) * bsize, *labels)
+            avail.add(float(stat.f_bavail) * bsize, *labels)
+            files.add(float(stat.f_files), *labels)
+            files_free.add(float(stat.f_ffree), *labels)
+            mount_info.add(1.0, mount.device, mount.major, mount.minor, mount.mount_point)
+        return [device_error, readonly, size, free, avail, files, files_free, mount_info]
+
+
+def _filter(exclude: str | None, deprecated: str | None, include: str | None, default_exclude: str,
+            what: str, deprecated_name: str) -> DeviceFilter:
+    """node_exporter's include/exclude rules, with the deprecated alias of the exclude flag.
+
+    A flag set on the command line to its default value cannot be told from an
+    unset one here; node_exporter can, and refuses it beside an include flag.
+    """
+    exclude_set = exclude is not None and exclude != default_exclude
+    if deprecated:
+        if exclude_set:
+            raise ConfigError(f"--collector.filesystem.{deprecated_name} and "
+                              f"--collector.filesystem.{what}-exclude are mutually exclusive")
+        log.warning("--collector.filesystem.%s is DEPRECATED and will be removed in 2.0.0, "
+                    "use --collector.filesystem.%s-exclude", deprecated_name, what)
+        exclude, exclude_set = deprecated, True
+    if include and not exclude_set:
+        exclude = ""
+    if exclude and include:
+        raise ConfigError(f"--collector.filesystem.{what}-exclude and "
+                          f"--collector.filesystem.{what}-include are mutually exclusive")
+    return DeviceFilter(exclude or None, include or None)

@@ -1,0 +1,1 @@
+"""Pure parsers and helpers for /sys files that more than one collector reads."""

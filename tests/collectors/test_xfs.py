@@ -1,0 +1,78 @@
+import pytest
+
+from collectors.xfs import METRICS, parse_xfs_stats
+from pyexporter.errors import ParseError
+from tests.support import collect_text, make_collector, samples, symlink, write_tree
+
+STATS = """extent_alloc 1 872 0 0
+abt 0 0 0 0
+blk_map 61 29 1 1 1 91 0
+bmbt 0 0 0 0
+dir 3 2 1 52
+trans 4 40 0
+ig 5 1 0 4 0 0 1
+log 8 21 0 5821 4
+push_ail 44 0 1102 15 0 2 0 2 0 2
+rw 28 7
+attr 0 0 0 0
+icluster 2 2 2
+vnodes 4 0 0 0 1 1 1 0
+buf 22 25 14 0 0 8 0 8 8
+abtb2 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0
+xpc 3571712 3568056 0
+debug 0
+"""
+
+
+def test_xfs(tmp_path):
+    write_tree(tmp_path, {
+        "sys/fs/xfs/sda1/stats/stats": STATS,
+        "sys/fs/xfs/stats/stats": STATS,  # the global sum: not a filesystem
+        "sys/fs/xfs/sdb1/stats/stats": "extent_alloc 1 2 3\n",  # malformed: skipped
+        "sys/fs/xfs/sdc1/stats/stats/": None,  # unreadable: skipped
+        "sys/fs/xfs/sdd1/stats/stats": "",  # empty: every counter 0
+    })
+    symlink(tmp_path, "sys/fs/xfs/sde1", "../../devices/gone")
+    got = samples(make_collector("xfs", tmp_path).collect())
+    assert len(got) == 2 * len(METRICS) == 78
+    assert got['node_xfs_extent_allocation_blocks_allocated_total{device="sda1"}'] == 872
+    assert got['node_xfs_block_mapping_extent_list_lookups_total{device="sda1"}'] == 91
+    assert got['node_xfs_directory_operation_getdents_total{device="sda1"}'] == 52
+    assert got['node_xfs_inode_operation_missed_total{device="sda1"}'] == 4
+    assert got['node_xfs_inode_operation_attribute_changes_total{device="sda1"}'] == 1
+    # The kernel prints write calls first.
+    assert got['node_xfs_write_calls_total{device="sda1"}'] == 28
+    assert got['node_xfs_read_calls_total{device="sda1"}'] == 7
+    assert got['node_xfs_vnode_remove_total{device="sda1"}'] == 1
+    assert got['node_xfs_write_calls_total{device="sdd1"}'] == 0
+
+
+def test_xfs_help(tmp_path):
+    write_tree(tmp_path, {"sys/fs/xfs/sda1/stats/stats": STATS})
+    text = collect_text(make_collector("xfs", tmp_path))
+    assert ("# HELP node_xfs_directory_operation_remove_total Number of times an existing directory entry "
+            "was created for a filesystem.\n"
+            "# TYPE node_xfs_directory_operation_remove_total counter\n") in text
+
+
+def test_xfs_absent(tmp_path):
+    assert samples(make_collector("xfs", tmp_path).collect()) == {}
+
+
+def test_parse_xfs_stats():
+    stats = parse_xfs_stats(STATS)
+    assert stats["rw"] == (28, 7)
+    assert stats["xpc"] == (3571712, 3568056, 0)
+    assert stats["debug"] == (0,)
+    assert parse_xfs_stats("vnodes 1 2 3 4 5 6 7\nlonely\n\n") == {"vnodes": (1, 2, 3, 4, 5, 6, 7)}
+    assert parse_xfs_stats("xpc 18446744073709551615 0 0\n")["xpc"][0] == 2**64 - 1
+    assert parse_xfs_stats("") == {}
+
+
+@pytest.mark.parametrize("text", [
+    "abt 1 2 3\n", "vnodes 1 2 3 4 5 6\n", "rw 1 x\n", "push_ail -1\n", "dir 1 2 3 4294967296\n",
+    "xpc 1 2\n", "ig 1 2 3 4 5 6 7 8\n", "\x00\x01 \xff\n",
+])
+def test_parse_xfs_stats_rejects(text):
+    with pytest.raises(ParseError):
+        parse_xfs_stats(text)
