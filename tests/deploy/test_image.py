@@ -22,9 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pyexporter.registry import load_collectors
 from tests.deploy.helpers import http_get, need_tool, stop_process, wait_for
-from tests.known_flags import known_only
 from tests.support import REPO, free_port
 
 DOCKERFILE = REPO / "Dockerfile"
@@ -197,6 +195,10 @@ def failing_collectors(body: str) -> set[str]:
     return set(re.findall(r'^node_scrape_collector_success\{collector="([^"]+)"\} 0$', body, re.M))
 
 
+def label_values(body: str, metric: str, label: str) -> set[str]:
+    return set(re.findall(rf'^{metric}{{[^}}]*\b{label}="([^"]*)"', body, re.M))
+
+
 def families(body: str) -> set[str]:
     return set(re.findall(r"^# TYPE (\S+) ", body, re.M))
 
@@ -240,8 +242,7 @@ def podman_run_like_the_daemonset(pod: dict, port: int) -> tuple[list[str], list
     """podman options and exporter args doing what the DaemonSet asks of the kubelet.
 
     Returns (options, args); the listen address becomes 127.0.0.1:port (nothing listens beyond
-    loopback here), and flags of collectors not on this branch yet are left out (test_manifests
-    checks every flag against node_exporter and, once the collectors exist, against pyexporter).
+    loopback here), every other arg is the DaemonSet's.
     """
     (container,) = pod["containers"]
     ctx = container["securityContext"]
@@ -266,10 +267,6 @@ def podman_run_like_the_daemonset(pod: dict, port: int) -> tuple[list[str], list
              "--cpus", podman_quantity(limits["cpu"], "cpu")]
     args = [a for a in container["args"] if not a.startswith("--web.listen-address=")]
     args.append(f"--web.listen-address=127.0.0.1:{port}")
-    args, dropped = known_only(args)
-    not_landed = {f.split(".")[1] for f in dropped if f.startswith("--collector.")} - set(load_collectors())
-    assert all(f.startswith("--collector.") and f.split(".")[1] in not_landed for f in dropped), (
-        f"pyexporter rejects flags of the DaemonSet: {dropped}")
     return opts, args
 
 
@@ -303,6 +300,16 @@ def test_image_serves_node_metrics_like_the_daemonset(image, host_scrape):
         extra_failures = failing_collectors(body) - failing_collectors(host_scrape)
         assert extra_failures == set(), f"collectors failing only in the container: {sorted(extra_failures)}"
         assert families(body) == families(host_scrape)
+        # --path.rootfs: the host's mounts, named as on the host (not /host/root/...).
+        mounts = label_values(body, "node_filesystem_avail_bytes", "mountpoint")
+        assert "/" in mounts and not any(m.startswith("/host/") for m in mounts), mounts
+        assert mounts == label_values(host_scrape, "node_filesystem_avail_bytes", "mountpoint")
+        # Host network: the node's interfaces, not a container's.
+        exclude = re.compile(next(a.split("=", 1)[1] for a in args
+                                  if a.startswith("--collector.netdev.device-exclude=")))
+        devices = label_values(body, "node_network_receive_bytes_total", "device")
+        assert "lo" in devices
+        assert devices == {d for d in os.listdir("/sys/class/net") if not exclude.search(d)}, devices
 
         # The exporter runs as 65534 with no capabilities at all.
         pid = json.loads(podman("inspect", name).stdout)[0]["State"]["Pid"]
