@@ -26,7 +26,8 @@ FINISHED_GROUPS = [
     "network=^node_network_(receive|transmit)_.*_total$", "promhttp_metric_handler_requests_total",
     "promhttp_metric_handler_errors_total", "promhttp_metric_handler_requests_in_flight",
     "buddyinfo", "cgroups", "drbd", "interrupts", "lnstat", "mountstats", "processes", "slabinfo",
-    "sysctl", "xfrm", "zoneinfo", "memory", "softirqs",
+    "sysctl", "xfrm", "zoneinfo", "memory", "softirqs", "pcidevice", "ksmd", "qdisc", "wifi",
+    "cpu=^node_cpu_vulnerabilities",
 ]
 FINISHED_COLLECTORS = [
     "loadavg", "nfs", "nfsd", "zfs", "ipvs", "kernel_hung", "schedstat", "cpu", "meminfo", "stat",
@@ -36,6 +37,7 @@ FINISHED_COLLECTORS = [
     "arp", "conntrack", "diskstats", "mdadm", "netdev", "netstat", "sockstat", "softnet",
     "udp_queues", "buddyinfo", "cgroups", "drbd", "interrupts", "lnstat", "meminfo_numa",
     "mountstats", "processes", "slabinfo", "softirqs", "sysctl", "xfrm", "zoneinfo",
+    "cpu_vulnerabilities", "ksmd", "pcidevice", "qdisc", "wifi",
 ]
 
 CHECK = CONFORMANCE / "check"
@@ -45,7 +47,7 @@ pytestmark = pytest.mark.skipif(not CHECK.exists(), reason="../shared/conformanc
 @pytest.fixture(scope="module")
 def conformance_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("conformance") / "metrics.txt"
-    args = [sys.executable, str(CHECK), "--exporter", f"{sys.executable} -m tests.known_flags",
+    args = [sys.executable, str(CHECK), "--exporter", f"{sys.executable} -m pyexporter",
             "--timeout", "60", "--save", str(out)]
     for group in FINISHED_GROUPS:
         args += ["--require", group]
