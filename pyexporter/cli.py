@@ -41,6 +41,18 @@ def parse_duration(text: str) -> float:
     return total
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Shows each flag's default, as node_exporter's --help does."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if default in (None, argparse.SUPPRESS, (), []) or "%(default)" in text or "(default:" in text:
+            return text
+        shown = ",".join(default) if isinstance(default, (list, tuple)) else default
+        return f"{text} (default: {str(shown).replace('%', '%%')})"
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports a bad command line in one line on stderr and exits 2."""
 
@@ -68,6 +80,9 @@ def _convert(flag: Flag, raw: Any) -> Any:
     return raw
 
 
+_METAVARS = {"int": "INT", "float": "FLOAT", "duration": "DURATION", "regex": "REGEX"}
+
+
 def _add_flag(parser: argparse.ArgumentParser, flag: Flag) -> None:
     opt = f"--{flag.name}"
     if flag.kind == "bool":
@@ -75,10 +90,13 @@ def _add_flag(parser: argparse.ArgumentParser, flag: Flag) -> None:
             opt, dest=flag.name, action=argparse.BooleanOptionalAction, default=flag.default, help=flag.help
         )
     elif flag.kind == "list":
-        parser.add_argument(opt, dest=flag.name, action="append", default=None, help=flag.help)
+        shown = f" (default: {','.join(flag.default)})" if flag.default else ""
+        parser.add_argument(opt, dest=flag.name, action="append", default=None, metavar="VALUE",
+                            help=flag.help + shown)
     else:
         parser.add_argument(
-            opt, dest=flag.name, default=flag.default, help=flag.help, choices=flag.choices or None
+            opt, dest=flag.name, default=flag.default, help=flag.help, choices=flag.choices or None,
+            metavar=None if flag.choices else _METAVARS.get(flag.kind, "STRING"),
         )
 
 
@@ -112,6 +130,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, list[Flag]]:
     registry = load_collectors()
     parser = _Parser(
         prog="pyexporter",
+        usage="%(prog)s [<flags>]",
+        formatter_class=_HelpFormatter,
         description=f"pyexporter {__version__}: node_exporter {NODE_EXPORTER_COMPAT} compatible exporter "
         "for hardware and OS metrics exposed by *NIX kernels.",
         allow_abbrev=False,

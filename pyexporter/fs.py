@@ -128,11 +128,13 @@ def read_optional_text(path: str, limit: int = MAX_FILE_BYTES) -> str | None:
     return None if data is None else data.decode("utf-8", "replace")
 
 
-def read_sysfs_attr(path: str) -> str | None:
-    """One sysfs attribute, read with a single read() as the kernel expects.
+def read_sysfs_bytes(path: str) -> bytes | None:
+    """One sysfs attribute's raw bytes, read with a single read() as the kernel expects.
 
-    Returns the value without its trailing newline, or None when the attribute
-    is absent or refuses to be read (EINVAL, EIO, ENODEV, ... as real drivers do).
+    None when the attribute is absent, is not a regular file (a directory in
+    its place), or refuses to be read (EINVAL, EIO, ENODEV, ... as real
+    drivers do). Collectors that must reproduce Go's string handling exactly
+    (TrimSpace, ToValidUTF8) start from these bytes.
     """
     try:
         fd = _open_regular(path)
@@ -143,13 +145,24 @@ def read_sysfs_attr(path: str) -> str | None:
             return None
         raise
     try:
-        data = os.read(fd, SYSFS_ATTR_BYTES)
+        return os.read(fd, SYSFS_ATTR_BYTES)
     except OSError as exc:
         if exc.errno in _SYSFS_UNREADABLE:
             return None
         raise
     finally:
         os.close(fd)
+
+
+def read_sysfs_attr(path: str) -> str | None:
+    """One sysfs attribute, read with a single read() as the kernel expects.
+
+    Returns the value without its trailing newline, or None when the attribute
+    is absent or refuses to be read (EINVAL, EIO, ENODEV, ... as real drivers do).
+    """
+    data = read_sysfs_bytes(path)
+    if data is None:
+        return None
     return data.decode("utf-8", "replace").rstrip("\n")
 
 
@@ -228,16 +241,84 @@ def resolve_link(path: str) -> str | None:
     /sys/class entries are relative links into /sys/devices; resolving them
     relative to the link keeps them inside the configured sysfs root. A link
     stored as a file by a checkout without symlinks resolves the same way when
-    its target exists.
+    its target exists (see `read_link`).
+    """
+    target = read_link(path)
+    if target is None:
+        return None
+    return os.path.normpath(os.path.join(os.path.dirname(path), target))
+
+
+def read_link(path: str) -> str | None:
+    """The target of a symlink, as readlink() gives it; None when `path` is not a link.
+
+    A link stored as a file by a checkout without symlinks (see
+    `_link_stored_as_file`) counts as the link it stands for when its target
+    exists. Only small files are looked at: real sysfs attributes report a
+    size of 4096 and are never opened here.
     """
     try:
-        target = os.readlink(path)
+        return os.readlink(path)
     except OSError as exc:
         if exc.errno != errno.EINVAL:
             return None
-        stored = _link_stored_as_file(path)
-        if stored is None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or not 0 < st.st_size < _STORED_LINK_BYTES:
+        return None
+    stored = _link_stored_as_file(path)
+    if stored is None or not os.path.exists(os.path.join(os.path.dirname(path), stored)):
+        return None
+    return stored
+
+
+#: Bound on links followed while resolving one path (the kernel's is 40).
+_MAX_LINKS = 40
+
+
+def real_path(path: str) -> str | None:
+    """`path` with every link in it followed, like Go's filepath.EvalSymlinks; None if any part is missing.
+
+    Unlike os.path.realpath it also follows links stored as text files (see
+    `read_link`) and reports a missing component instead of guessing.
+    """
+    pending = os.path.abspath(path).split("/")[::-1]
+    resolved = "/"
+    hops = 0
+    while pending:
+        part = pending.pop()
+        if part in ("", "."):
+            continue
+        if part == "..":
+            resolved = os.path.dirname(resolved)
+            continue
+        candidate = os.path.join(resolved, part)
+        target = read_link(candidate)
+        if target is None:
+            if not os.path.lexists(candidate):
+                return None
+            resolved = candidate
+            continue
+        hops += 1
+        if hops > _MAX_LINKS:
             return None
-        resolved = os.path.normpath(os.path.join(os.path.dirname(path), stored))
-        return resolved if os.path.exists(resolved) else None
-    return os.path.normpath(os.path.join(os.path.dirname(path), target))
+        if target.startswith("/"):
+            resolved = "/"
+        pending.extend(target.split("/")[::-1])
+    return resolved
+
+
+def resolve_dir(path: str) -> str | None:
+    """A directory entry (as in /sys/class/<class>/) as a directory to read from, or None.
+
+    A directory or a link to one resolves to a usable path; a broken link, a
+    regular file or anything else is None.
+    """
+    if os.path.isdir(path):
+        return path
+    if read_link(path) is None:
+        return None
+    resolved = real_path(path)
+    return resolved if resolved is not None and os.path.isdir(resolved) else None

@@ -58,8 +58,8 @@ class ExporterMetrics:
         process_collector.ProcessCollector(registry=self._registry)
         gc_collector.GCCollector(registry=self._registry)
         platform_collector.PlatformCollector(registry=self._registry)
-        # client_golang pre-creates 200 and 500; 503 appears once it happened.
-        self.requests: Counter[str] = Counter({"200": 0, "500": 0})
+        # promhttp pre-creates the codes its handler can answer with.
+        self.requests: Counter[str] = Counter({"200": 0, "500": 0, "503": 0})
         self.in_flight = 0
         self.errors: Counter[str] = Counter({"encoding": 0, "gathering": 0})
         self._build_info = _BUILD_INFO.one(

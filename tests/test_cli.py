@@ -90,7 +90,9 @@ def test_port_in_use_fails_fast():
         proc = run_exporter(f"--web.listen-address=127.0.0.1:{port}", "--collector.disable-defaults")
         elapsed = time.monotonic() - started
     assert proc.returncode != 0
-    assert f"127.0.0.1:{port}" in proc.stderr and "address already in use" in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1, proc.stderr
+    assert f"127.0.0.1:{port}" in errors[0] and "address already in use" in errors[0]
     # Interpreter start included; the bind failure itself must not wait.
     assert elapsed < 8
 

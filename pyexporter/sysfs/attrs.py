@@ -11,6 +11,8 @@ import math
 import re
 
 from pyexporter import fs
+from pyexporter.procfs.gotext import go_trim_space
+from pyexporter.sysfs.values import decode, sys_value
 
 _UINT10 = re.compile(r"[0-9]+")
 _UINT_ANY = re.compile(r"(?:0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[1-9][0-9]*|0)")
@@ -94,3 +96,19 @@ def entry_dir(path: str) -> str | None:
     if target is not None and fs.is_dir(target):
         return target
     return None
+
+
+def read_value(path: str) -> str | None:
+    """procfs util.SysReadFile: the first 128 bytes, Go's TrimSpace; None when absent or unreadable.
+
+    Invalid UTF-8 is kept (see `pyexporter.sysfs.values.valid_utf8`) so labels
+    come out as node_exporter's strings.ToValidUTF8 makes them.
+    """
+    data = fs.read_sysfs_bytes(path)
+    return None if data is None else sys_value(data)
+
+
+def read_whole_value(path: str) -> str | None:
+    """procfs util.ReadUintFromFile/ReadIntFromFile: the whole attribute, Go's TrimSpace."""
+    data = fs.read_sysfs_bytes(path)
+    return None if data is None else go_trim_space(decode(data))

@@ -1,0 +1,169 @@
+"""netclass: network device properties from /sys/class/net/<iface>.
+
+node_network_up, node_network_info and one "Network device property" gauge or
+counter per numeric attribute, as node_exporter 1.12.1's sysfs path produces
+them. The node_network_receive_*/transmit_* statistics belong to netdev.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pyexporter.errors import ConfigError, NoDataError
+from pyexporter.fs import list_dir, resolve_dir
+from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
+from pyexporter.registry import Collector, Flag, register
+from pyexporter.settings import Settings
+from pyexporter.sysfs.attrs import read_value
+from pyexporter.sysfs.values import int_or_none, valid_utf8
+
+log = logging.getLogger(__name__)
+
+#: Attributes holding text, kept as read (procfs NetClassIface string fields).
+TEXT_ATTRS = ("address", "broadcast", "duplex", "ifalias", "operstate")
+
+#: (sysfs attribute, metric name suffix, type) in node_exporter's emission order.
+#: speed is handled apart: it is converted and may be an invalid -1.
+NUMERIC_ATTRS: tuple[tuple[str, str, str], ...] = (
+    ("addr_assign_type", "address_assign_type", GAUGE),
+    ("carrier", "carrier", GAUGE),
+    ("carrier_changes", "carrier_changes_total", COUNTER),
+    ("carrier_up_count", "carrier_up_changes_total", COUNTER),
+    ("carrier_down_count", "carrier_down_changes_total", COUNTER),
+    ("dev_id", "device_id", GAUGE),
+    ("dormant", "dormant", GAUGE),
+    ("flags", "flags", GAUGE),
+    ("ifindex", "iface_id", GAUGE),
+    ("iflink", "iface_link", GAUGE),
+    ("link_mode", "iface_link_mode", GAUGE),
+    ("mtu", "mtu_bytes", GAUGE),
+    ("netdev_group", "net_dev_group", GAUGE),
+    ("name_assign_type", "name_assign_type", GAUGE),
+    ("tx_queue_len", "transmit_queue_length", GAUGE),
+    ("type", "protocol_type", GAUGE),
+)
+
+#: net.FlagUp
+IFF_UP = 1
+
+
+@dataclass(frozen=True, slots=True)
+class NetIface:
+    """What node_exporter uses of one /sys/class/net/<iface> directory."""
+
+    name: str
+    text: Mapping[str, str]
+    numbers: Mapping[str, int]
+    speed: int | None
+
+
+def parse_iface(name: str, values: Mapping[str, str]) -> NetIface:
+    """Attribute texts (already trimmed) to typed values, as procfs's ValueParser reads them.
+
+    Numbers are parsed with Go's base-0 rules (flags is "0x1003"); a value
+    that is not a number is left out, like a nil pointer in procfs.
+    """
+    text = {attr: values.get(attr, "") for attr in TEXT_ATTRS}
+    numbers: dict[str, int] = {}
+    for attr, _, _ in NUMERIC_ATTRS:
+        number = int_or_none(values.get(attr), 0)
+        if number is not None:
+            numbers[attr] = number
+    return NetIface(name, text, numbers, int_or_none(values.get("speed"), 0))
+
+
+def admin_state(flags: int | None) -> str:
+    """node_exporter's getAdminState."""
+    if flags is None:
+        return "unknown"
+    return "up" if flags & IFF_UP == 1 else "down"
+
+
+def speed_bytes(speed_mbit: int) -> int:
+    """int64(speed * 1000 * 1000 / 8) with Go's truncating integer division."""
+    product = speed_mbit * 1000 * 1000
+    quotient = abs(product) // 8
+    return -quotient if product < 0 else quotient
+
+
+@register
+class NetClassCollector(Collector):
+    name = "netclass"
+    flags = (
+        Flag("collector.netclass.ignored-devices", "Regexp of net devices to ignore for netclass collector.",
+             "^$", "regex"),
+        Flag("collector.netclass.ignore-invalid-speed",
+             "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.",
+             False, "bool"),
+        Flag("collector.netclass.netlink", "Use netlink to gather stats instead of /proc/net/dev.",
+             False, "bool"),
+        Flag("collector.netclass_rtnl.with-stats",
+             "Expose the statistics for each network device, replacing netdev collector.", False, "bool"),
+    )
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        pattern = self.flag("collector.netclass.ignored-devices") or ""
+        try:
+            self.ignored = re.compile(pattern)
+        except re.error as exc:
+            raise ConfigError(f"--collector.netclass.ignored-devices: {exc}") from None
+        self.ignore_invalid_speed = bool(self.flag("collector.netclass.ignore-invalid-speed"))
+        sub = f"{NAMESPACE}_network"
+        self.up = gauge(f"{sub}_up", "Value is 1 if operstate is 'up', 0 otherwise.", "device")
+        self.info = gauge(
+            f"{sub}_info", "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
+            "device", "address", "broadcast", "duplex", "operstate", "adminstate", "ifalias",
+        )
+        self.properties = tuple(
+            (attr, Desc(f"{sub}_{metric}", f"Network device property: {metric}", kind, ("device",)))
+            for attr, metric, kind in NUMERIC_ATTRS
+        )
+        self.speed = gauge(f"{sub}_speed_bytes", "Network device property: speed_bytes", "device")
+
+    def read_iface(self, name: str) -> NetIface | None:
+        path = resolve_dir(self.roots.sys("class", "net", name))
+        if path is None:
+            return None
+        values: dict[str, str] = {}
+        for attr in (*TEXT_ATTRS, "speed", *(a for a, _, _ in NUMERIC_ATTRS)):
+            value = read_value(os.path.join(path, attr))
+            if value is not None:
+                values[attr] = value
+        return parse_iface(name, values)
+
+    def collect(self) -> list[MetricFamily]:
+        class_dir = self.roots.sys("class", "net")
+        if not os.path.isdir(class_dir):
+            raise NoDataError(f"{class_dir} does not exist")
+        up, info, speed = self.up.family(), self.info.family(), self.speed.family()
+        properties = [(attr, desc.family()) for attr, desc in self.properties]
+        for name in list_dir(class_dir):
+            if self.ignored.search(name):
+                continue
+            iface = self.read_iface(name)
+            if iface is None:
+                # Regular files such as bonding_masters, and broken links.
+                log.debug("netclass: skipping %s: not a device directory", name)
+                continue
+            device = valid_utf8(name)
+            operstate = iface.text["operstate"]
+            up.add(1.0 if operstate == "up" else 0.0, device)
+            info.add(
+                1.0, device, *(valid_utf8(iface.text[a]) for a in ("address", "broadcast", "duplex")),
+                valid_utf8(operstate), admin_state(iface.numbers.get("flags")),
+                valid_utf8(iface.text["ifalias"]),
+            )
+            for attr, family in properties:
+                value = iface.numbers.get(attr)
+                if value is not None:
+                    family.add(value, device)
+            # Links that are down report -1 (or refuse the read); node_exporter
+            # keeps -1 unless told to ignore invalid speeds.
+            if iface.speed is not None and (iface.speed >= 0 or not self.ignore_invalid_speed):
+                speed.add(speed_bytes(iface.speed), device)
+        return [up, info, speed, *(family for _, family in properties)]

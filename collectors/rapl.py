@@ -1,0 +1,107 @@
+"""rapl: Intel/AMD RAPL energy counters from /sys/class/powercap."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+
+from pyexporter.errors import NoDataError, ParseError
+from pyexporter.fs import list_dir, read_sysfs_bytes
+from pyexporter.metrics import COUNTER, NAMESPACE, MetricFamily, counter
+from pyexporter.procfs.gotext import go_trim_space, parse_int
+from pyexporter.registry import Collector, Flag, register
+from pyexporter.settings import Settings
+from pyexporter.sysfs.attrs import read_whole_value
+from pyexporter.sysfs.values import decode, uint_or_none, valid_utf8
+
+log = logging.getLogger(__name__)
+
+#: node_exporter's SanitizeMetricName.
+_UNSAFE = re.compile(r"_*[^0-9A-Za-z_]+_*")
+
+
+@dataclass(frozen=True, slots=True)
+class RaplZone:
+    name: str
+    index: int
+    path: str
+
+
+def index_and_name(counts: dict[str, int], raw_name: str) -> tuple[int, str]:
+    """procfs getIndexAndName: "package-0" -> (0, "package"); repeated plain names count up."""
+    parts = raw_name.split("-")
+    if len(parts) == 2:
+        try:
+            return parse_int(parts[1]), parts[0]
+        except ParseError:
+            pass
+    return counts.get(raw_name, 0), raw_name
+
+
+def sanitize_metric_name(name: str) -> str:
+    return _UNSAFE.sub("_", name)
+
+
+@register
+class RaplCollector(Collector):
+    name = "rapl"
+    flags = (
+        Flag("collector.rapl.enable-zone-label", "Enables service unit metric unit_start_time_seconds",
+             False, "bool"),
+    )
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.zone_label = bool(self.flag("collector.rapl.enable-zone-label"))
+        self.joules = counter(f"{NAMESPACE}_rapl_joules_total", "Current RAPL value in joules",
+                              "index", "path", "rapl_zone")
+
+    def zones(self) -> list[RaplZone]:
+        """GetRaplZones: every entry with a readable `name` and `max_energy_range_uj`."""
+        # The path label is the sysfs path as configured, cleaned like Go's filepath.Join.
+        rapl_dir = os.path.normpath(self.roots.sys("class", "powercap"))
+        if not os.path.isdir(rapl_dir):
+            raise NoDataError(f"{rapl_dir} does not exist")
+        counts: dict[str, int] = {}
+        zones = []
+        for entry in list_dir(rapl_dir):
+            path = os.path.join(rapl_dir, entry)
+            raw = read_sysfs_bytes(os.path.join(path, "name"))
+            if raw is None:
+                continue
+            index, name = index_and_name(counts, go_trim_space(decode(raw)))
+            if uint_or_none(read_whole_value(os.path.join(path, "max_energy_range_uj"))) is None:
+                log.debug("rapl: skipping %s: no readable max_energy_range_uj", path)
+                continue
+            zones.append(RaplZone(name, index, path))
+            counts[name] = index + 1
+        return zones
+
+    def collect(self) -> list[MetricFamily]:
+        zones = self.zones()
+        families: dict[str, MetricFamily] = {}
+        labelled = self.joules.family()
+        readable = 0
+        for zone in zones:
+            micro_joules = uint_or_none(read_whole_value(os.path.join(zone.path, "energy_uj")))
+            if micro_joules is None:
+                # energy_uj is root-only since Linux 5.10.
+                log.debug("rapl: cannot read %s/energy_uj", zone.path)
+                continue
+            readable += 1
+            joules = micro_joules / 1000000.0
+            index, path, name = str(zone.index), valid_utf8(zone.path), valid_utf8(zone.name)
+            if self.zone_label:
+                labelled.add(joules, index, path, name)
+                continue
+            metric = f"{NAMESPACE}_rapl_{sanitize_metric_name(name)}_joules_total"
+            family = families.get(metric)
+            if family is None:
+                family = families[metric] = MetricFamily(
+                    metric, f"Current RAPL {name} value in joules", COUNTER, ("index", "path"))
+            family.add(joules, index, path)
+        if zones and not readable:
+            raise NoDataError("no readable RAPL energy counter (energy_uj needs root)")
+        return [labelled, *families.values()] if self.zone_label else list(families.values())

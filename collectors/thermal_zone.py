@@ -1,0 +1,104 @@
+"""thermal_zone: /sys/class/thermal thermal zones and cooling devices."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+
+from pyexporter.errors import NoDataError, ParseError
+from pyexporter.fs import list_dir, resolve_dir
+from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
+from pyexporter.procfs.gotext import parse_int
+from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
+from pyexporter.sysfs.attrs import read_value
+from pyexporter.sysfs.values import valid_utf8
+
+log = logging.getLogger(__name__)
+
+#: filepath.Glob patterns procfs uses: thermal_zone[0-9]* and cooling_device[0-9]*.
+_ZONE = re.compile(r"thermal_zone[0-9]", re.DOTALL)
+_COOLING = re.compile(r"cooling_device[0-9]", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class ThermalZone:
+    name: str
+    type: str
+    temp: int
+
+
+@dataclass(frozen=True, slots=True)
+class CoolingDevice:
+    name: str
+    type: str
+    max_state: int
+    cur_state: int
+
+
+def parse_zone(entry: str, zone_type: str | None, policy: str | None, temp: str | None) -> ThermalZone | None:
+    """A zone from its required attributes; None (zone skipped) when one cannot be read.
+
+    procfs needs type, policy and temp; a zone missing one of them is left out.
+    """
+    if zone_type is None or policy is None or temp is None:
+        return None
+    return ThermalZone(entry.removeprefix("thermal_zone"), zone_type, parse_int(temp))
+
+
+def parse_cooling(entry: str, dev_type: str | None, max_state: str | None,
+                  cur_state: str | None) -> CoolingDevice | None:
+    """A cooling device; cur_state may be -1 (intel_powerclamp)."""
+    if dev_type is None or max_state is None or cur_state is None:
+        return None
+    return CoolingDevice(entry.removeprefix("cooling_device"), dev_type, parse_int(max_state),
+                         parse_int(cur_state))
+
+
+@register
+class ThermalZoneCollector(Collector):
+    name = "thermal_zone"
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.zone_temp = gauge(f"{NAMESPACE}_thermal_zone_temp", "Zone temperature in Celsius",
+                               "zone", "type")
+        self.cur_state = gauge(f"{NAMESPACE}_cooling_device_cur_state",
+                               "Current throttle state of the cooling device", "name", "type")
+        self.max_state = gauge(f"{NAMESPACE}_cooling_device_max_state",
+                               "Maximum throttle state of the cooling device", "name", "type")
+
+    def collect(self) -> list[MetricFamily]:
+        class_dir = self.roots.sys("class", "thermal")
+        if not os.path.isdir(class_dir):
+            raise NoDataError(f"{class_dir} does not exist")
+        temps = self.zone_temp.family()
+        cur, maximum = self.cur_state.family(), self.max_state.family()
+        for entry in list_dir(class_dir):
+            is_zone, is_cooling = _ZONE.match(entry), _COOLING.match(entry)
+            if not (is_zone or is_cooling):
+                continue
+            path = resolve_dir(os.path.join(class_dir, entry))
+            if path is None:
+                continue
+            try:
+                if is_zone:
+                    zone = parse_zone(
+                        entry, *(read_value(os.path.join(path, a)) for a in ("type", "policy", "temp")))
+                    if zone is not None:
+                        temps.add(zone.temp / 1000.0, valid_utf8(zone.name), valid_utf8(zone.type))
+                    continue
+                device = parse_cooling(
+                    entry, *(read_value(os.path.join(path, a)) for a in ("type", "max_state", "cur_state")))
+            except ParseError as exc:
+                # node_exporter fails the whole collector on a value that is not a number;
+                # one broken zone should not hide the others.
+                log.debug("thermal_zone: skipping %s: %s", entry, exc)
+                continue
+            if device is not None:
+                labels = (valid_utf8(device.name), valid_utf8(device.type))
+                cur.add(device.cur_state, *labels)
+                maximum.add(device.max_state, *labels)
+        return [temps, cur, maximum]
