@@ -8,6 +8,7 @@ from collectors.entropy import parse_random_value
 from collectors.kernel_hung import parse_hung_task_detect_count
 from pyexporter.errors import ParseError
 from pyexporter.procfs import goparse
+from pyexporter.procfs.diskstats import parse_diskstats
 from pyexporter.procfs.meminfo import parse_meminfo
 from pyexporter.procfs.stat import parse_cpu_line, parse_stat
 from pyexporter.sysfs import attrs
@@ -99,3 +100,10 @@ def test_stat_with_a_huge_cpu_number():
 def test_cpu_line_without_fields():
     with pytest.raises(ParseError):
         parse_cpu_line([])
+
+
+def test_diskstats_with_a_huge_counter():
+    with pytest.raises(ParseError):
+        parse_diskstats(f"8 0 sda {HUGE} 2 3 4 5 6 7 8 9 10 11\n")
+    assert parse_diskstats(f"8 0 sda {ZEROS}1 2 3 4 5 6 7 8 9 10 11\n")[0].stats[0] == 1
+
