@@ -6,12 +6,15 @@ import pytest
 
 from collectors.entropy import parse_random_value
 from collectors.kernel_hung import parse_hung_task_detect_count
+from collectors.zoneinfo import parse_zoneinfo
 from pyexporter.errors import ParseError
 from pyexporter.procfs import goparse
 from pyexporter.procfs.diskstats import parse_diskstats
 from pyexporter.procfs.meminfo import parse_meminfo
 from pyexporter.procfs.stat import parse_cpu_line, parse_stat
 from pyexporter.sysfs import attrs
+from tests.robustness.parsers import Parser
+from tests.robustness.test_parsers_linear import MAX_RATIO, growth
 
 #: More digits than int() converts by default (sys.get_int_max_str_digits() is 4300).
 HUGE = "9" * 5000
@@ -107,3 +110,11 @@ def test_diskstats_with_a_huge_counter():
         parse_diskstats(f"8 0 sda {HUGE} 2 3 4 5 6 7 8 9 10 11\n")
     assert parse_diskstats(f"8 0 sda {ZEROS}1 2 3 4 5 6 7 8 9 10 11\n")[0].stats[0] == 1
 
+
+def test_zoneinfo_node_line_search_is_linear():
+    # A run of digits made the node/zone regex backtrack from every position: 128 KiB took 40 s.
+    parser = Parser("zoneinfo", "collectors.zoneinfo", parse_zoneinfo, ("text",), ((),))
+    ratio, _, _ = growth(parser, lambda size: b"0" * size)
+    assert ratio <= MAX_RATIO
+    zones = parse_zoneinfo("Node 10, zone   Normal\n  pages free     3\nNode 0, zone DMA\n")
+    assert [(z.node, z.zone) for z in zones] == [("10", "Normal"), ("0", "DMA")]
