@@ -1,8 +1,8 @@
 """Every parser of a /proc, /sys or text-format input, found by inspection, with samples to mutate.
 
-A parser is a module-level function named `parse_*` whose first parameter is
-the input (`str`, `bytes`, `bytes | str`, or `list[str]` for the fields of one
-line) and whose other parameters have defaults, in the modules of
+A parser is a module-level function named `parse_*` whose required parameters
+are inputs (`str`, `bytes`, `bytes | str`, `str | None`, `list[str]` for the
+fields of one line, or a mapping of attribute names to texts), in the modules of
 `pyexporter.procfs`, `pyexporter.sysfs`, `pyexporter.textformat` and
 `collectors`. New parsers are picked up without touching this file; a sample
 for them in SAMPLES makes their fuzzing sharper but is not required.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,15 +30,49 @@ FIXTURE_ROOT = CONFORMANCE / "node_exporter-1.12.1"
 PARSER_PACKAGES = (pyexporter.procfs, pyexporter.sysfs)
 PARSER_MODULES_EXTRA = ("pyexporter.textformat",)
 
+#: Modules of the parser packages that parse nothing, with the reason.
+NOT_PARSER_MODULES = {
+    "pyexporter.sysfs.sysread": "reads an attribute through the file layer (SysReadFile); parses nothing",
+}
+
 #: parse_* functions that do not read a file, with the reason; they are left out.
 NOT_INPUT_PARSERS = {
     "collectors.ipvs.parse_backend_labels":
         "parses the --collector.ipvs.backend-labels flag; a bad value is a ConfigError at start",
 }
 
-#: First-parameter annotations of parsers (as strings: modules use `from __future__ import annotations`).
-INPUT_KINDS = {"str": "str", "bytes": "bytes", "bytes | str": "either", "str | bytes": "either",
-               "list[str]": "fields"}
+#: Parameter annotations a parser's inputs may have (strings: modules use `from __future__ import
+#: annotations`), and how bad input is fed to each.
+PARAM_KINDS = {
+    "str": "text", "bytes": "bytes", "bytes | str": "either", "str | bytes": "either",
+    "list[str]": "fields", "str | None": "optional",
+    "Mapping[str, str]": "mapping", "dict[str, str]": "mapping",
+}
+#: Mapping parameters (attribute name -> text) get the keys the parser asks for, found by a probe call.
+MAPPING = "mapping"
+
+
+class _RecordingMapping(Mapping[str, str]):
+    """Answers "1" for every key and remembers which keys the parser looked up."""
+
+    def __init__(self) -> None:
+        self.keys_seen: list[str] = []
+
+    def __getitem__(self, key: str) -> str:
+        if key not in self.keys_seen:
+            self.keys_seen.append(key)
+        return "1"
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self[key]
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
 
 
 @dataclass(frozen=True)
@@ -46,17 +80,30 @@ class Parser:
     qualname: str
     module: str
     func: Callable[..., Any]
-    #: "str", "bytes", "either" or "fields" (a list of the whitespace-separated fields of a line).
-    kind: str
+    #: Per required parameter: "text", "bytes", "either", "fields" (the whitespace-separated fields
+    #: of a line), "optional" (text or None) or "mapping" (attribute name -> text).
+    kinds: tuple[str, ...]
+    #: Per parameter: the keys a mapping parameter is read with (empty for the others).
+    keys: tuple[tuple[str, ...], ...]
 
     def call(self, data: bytes) -> Any:
-        """Feed raw file content as the collector would: decoded as the file layer decodes it."""
-        if self.kind == "bytes":
-            return self.func(data)
-        text = data.decode("utf-8", "replace")
-        if self.kind == "fields":
-            return self.func(text.split())
-        return self.func(text)
+        """Feed the same raw content to every input (every key of a mapping), as the file layer decodes it."""
+        return self.call_with([dict.fromkeys(keys, data) if kind == MAPPING else data
+                               for kind, keys in zip(self.kinds, self.keys, strict=True)])
+
+    def call_with(self, raw: Sequence[Any]) -> Any:
+        """One raw value per parameter: bytes (or None for an optional one), a dict of bytes for a mapping."""
+        args = []
+        for kind, value in zip(self.kinds, raw, strict=True):
+            if kind in ("bytes", "either") or value is None:
+                args.append(value)
+            elif kind == MAPPING:
+                args.append({k: v.decode("utf-8", "replace") for k, v in value.items()})
+            elif kind == "fields":
+                args.append(value.decode("utf-8", "replace").split())
+            else:
+                args.append(value.decode("utf-8", "replace"))
+        return self.func(*args)
 
 
 def parser_modules() -> list[str]:
@@ -66,7 +113,7 @@ def parser_modules() -> list[str]:
             if not info.name.startswith("_"):
                 names.append(f"{package.__name__}.{info.name}")
     names.extend(PARSER_MODULES_EXTRA)
-    return sorted(names)
+    return sorted(n for n in names if n not in NOT_PARSER_MODULES)
 
 
 def collector_modules() -> list[str]:
@@ -74,17 +121,46 @@ def collector_modules() -> list[str]:
                   if not info.name.startswith("_"))
 
 
-def _input_kind(func: Callable[..., Any]) -> str | None:
+def _param_kinds(func: Callable[..., Any]) -> tuple[str, ...] | None:
+    """The kinds of the required parameters, or None when one is of an unknown kind (or there are none)."""
     try:
         params = list(inspect.signature(func).parameters.values())
     except (TypeError, ValueError):
         return None
-    if not params or any(p.default is inspect.Parameter.empty for p in params[1:]):
-        return None
-    annotation = params[0].annotation
-    if not isinstance(annotation, str):
-        annotation = getattr(annotation, "__name__", str(annotation))
-    return INPUT_KINDS.get(annotation)
+    kinds = []
+    for param in params:
+        if param.default is not inspect.Parameter.empty:
+            continue
+        annotation = param.annotation
+        if not isinstance(annotation, str):
+            annotation = getattr(annotation, "__name__", str(annotation))
+        kind = PARAM_KINDS.get(annotation)
+        if kind is None:
+            return None
+        kinds.append(kind)
+    return tuple(kinds) or None
+
+
+def _mapping_keys(func: Callable[..., Any], kinds: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    keys: list[tuple[str, ...]] = []
+    for index, kind in enumerate(kinds):
+        if kind != MAPPING:
+            keys.append(())
+            continue
+        recorder = _RecordingMapping()
+        args: list[Any] = []
+        for i, other in enumerate(kinds):
+            if i == index:
+                args.append(recorder)
+            else:
+                args.append({} if other == MAPPING else b"1" if other in ("bytes", "either")
+                            else ["1"] if other == "fields" else "1")
+        try:
+            func(*args)
+        except Exception:  # the probe only wants the keys read before any failure
+            pass
+        keys.append(tuple(recorder.keys_seen))
+    return tuple(keys)
 
 
 def discover(modules: list[str] | None = None) -> list[Parser]:
@@ -98,9 +174,9 @@ def discover(modules: list[str] | None = None) -> list[Parser]:
             qualname = f"{name}.{attr}"
             if qualname in NOT_INPUT_PARSERS:
                 continue
-            kind = _input_kind(func)
-            if kind is not None:
-                found.append(Parser(qualname, name, func, kind))
+            kinds = _param_kinds(func)
+            if kinds is not None:
+                found.append(Parser(qualname, name, func, kinds, _mapping_keys(func, kinds)))
     return found
 
 
@@ -111,7 +187,7 @@ def unclassified(modules: list[str] | None = None) -> list[str]:
         module = importlib.import_module(name)
         for attr, func in vars(module).items():
             if (attr.startswith("parse_") and inspect.isfunction(func) and func.__module__ == name
-                    and f"{name}.{attr}" not in NOT_INPUT_PARSERS and _input_kind(func) is None):
+                    and f"{name}.{attr}" not in NOT_INPUT_PARSERS and _param_kinds(func) is None):
                 out.append(f"{name}.{attr}")
     return sorted(out)
 

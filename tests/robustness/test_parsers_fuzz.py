@@ -7,6 +7,7 @@ parser or collector module is fuzzed without being listed anywhere.
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -14,7 +15,9 @@ from hypothesis import strategies as st
 
 from pyexporter.errors import ParseError
 from tests.robustness.parsers import (
+    MAPPING,
     NOT_INPUT_PARSERS,
+    NOT_PARSER_MODULES,
     SAMPLES,
     Parser,
     collector_modules,
@@ -41,6 +44,11 @@ def check(parser: Parser, data: bytes) -> None:
 def test_every_parser_module_has_a_covered_parser():
     covered = {p.module for p in PARSERS}
     assert [m for m in parser_modules() if m not in covered] == []
+
+
+def test_excused_modules_exist():
+    for name in NOT_PARSER_MODULES:
+        importlib.import_module(name)
 
 
 def test_every_parse_function_is_fuzzed_or_excused():
@@ -77,14 +85,35 @@ def test_parser_on_nasty_tokens_alone(parser):
         check(parser, b"name: " + token + b" kB\n")
 
 
+def inputs_for(parser: Parser) -> st.SearchStrategy[tuple[Any, ...]]:
+    """One bad value per parameter; a mapping gets some of its keys, each with bad content."""
+    samples = samples_for(parser)
+    strategies = []
+    for kind, keys in zip(parser.kinds, parser.keys, strict=True):
+        if kind == MAPPING:
+            strategies.append(st.dictionaries(st.sampled_from(keys or ("value",)), bad_inputs(samples),
+                                              max_size=max(len(keys), 1)))
+        elif kind == "optional":
+            strategies.append(st.none() | bad_inputs(samples))
+        else:
+            strategies.append(bad_inputs(samples))
+    return st.tuples(*strategies)
+
+
+def check_with(parser: Parser, raw: tuple[Any, ...]) -> None:
+    with time_budget(CALL_BUDGET):
+        try:
+            parser.call_with(raw)
+        except ParseError:
+            pass
+
+
 @pytest.mark.parametrize("parser", PARSERS, ids=lambda p: p.qualname)
 def test_parser_on_mutated_samples(parser):
-    samples = samples_for(parser)
-
     @FUZZ_SETTINGS
-    @given(data=bad_inputs(samples))
-    def run(data: bytes) -> None:
-        check(parser, data)
+    @given(raw=inputs_for(parser))
+    def run(raw: tuple[Any, ...]) -> None:
+        check_with(parser, raw)
 
     run()
 
@@ -110,7 +139,7 @@ def test_the_check_catches_other_exceptions_and_hangs(monkeypatch):
     def parse_fragile(text: str) -> int:
         return int(text.split()[1])
 
-    fragile = Parser("fragile", __name__, parse_fragile, "str")
+    fragile = Parser("fragile", __name__, parse_fragile, ("text",), ((),))
     with pytest.raises(IndexError):
         check(fragile, b"")
 
@@ -120,4 +149,4 @@ def test_the_check_catches_other_exceptions_and_hangs(monkeypatch):
 
     monkeypatch.setattr(f"{__name__}.CALL_BUDGET", 0.2)
     with pytest.raises(ParserHung):
-        check(Parser("forever", __name__, parse_forever, "str"), b"x")
+        check(Parser("forever", __name__, parse_forever, ("text",), ((),)), b"x")
