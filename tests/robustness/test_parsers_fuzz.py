@@ -29,6 +29,9 @@ from tests.robustness.parsers import (
 from tests.robustness.strategies import FUZZ_SETTINGS, NASTY_TOKENS, ParserHung, bad_inputs, time_budget
 
 PARSERS = discover()
+#: Where a token lands in a line: alone, as a value, on either side of the usual separators.
+TOKEN_TEMPLATES = (b"@", b"@\n", b"name @\n", b"name: @ kB\n", b"@:1", b"1:@", b"@ 1 2\n", b"k=@",
+                   b"@,1", b"1-@", b"@/1", b"[@]", b"@.1")
 #: A generous bound for one call on inputs of at most a few KiB: only a hang or a blow-up exceeds it.
 CALL_BUDGET = 10.0
 
@@ -79,10 +82,8 @@ def test_discovery_finds_the_known_parsers():
 @pytest.mark.parametrize("parser", PARSERS, ids=lambda p: p.qualname)
 def test_parser_on_nasty_tokens_alone(parser):
     for token in NASTY_TOKENS:
-        check(parser, token)
-        check(parser, token + b"\n")
-        check(parser, b"name " + token + b"\n")
-        check(parser, b"name: " + token + b" kB\n")
+        for template in TOKEN_TEMPLATES:
+            check(parser, template.replace(b"@", token))
 
 
 def inputs_for(parser: Parser) -> st.SearchStrategy[tuple[Any, ...]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from collectors.entropy import parse_random_value
+from collectors.filesystem import parse_major_minor
 from collectors.kernel_hung import parse_hung_task_detect_count
 from collectors.zoneinfo import parse_zoneinfo
 from pyexporter.errors import ParseError
@@ -118,3 +119,11 @@ def test_zoneinfo_node_line_search_is_linear():
     assert ratio <= MAX_RATIO
     zones = parse_zoneinfo("Node 10, zone   Normal\n  pages free     3\nNode 0, zone DMA\n")
     assert [(z.node, z.zone) for z in zones] == [("10", "Normal"), ("0", "DMA")]
+
+
+def test_major_minor_with_a_huge_number():
+    with pytest.raises(ParseError):
+        parse_major_minor(f"{HUGE}:3")
+    with pytest.raises(ParseError):
+        parse_major_minor(f"8:{HUGE}")
+    assert parse_major_minor(f"{ZEROS}8:1") == ("8", "1")
