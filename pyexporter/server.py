@@ -25,6 +25,7 @@ from pyexporter.exposition import (
     render_text,
 )
 from pyexporter.logs import setup_logging
+from pyexporter.memtrim import IdleTrimmer
 from pyexporter.metrics import MetricFamily
 from pyexporter.registry import Collector, create_collectors, load_collectors
 from pyexporter.scrape import Collection, ScrapeEngine
@@ -50,6 +51,7 @@ class MetricsHandler:
         self.enabled = tuple(sorted(engine.collectors))
         self.known = frozenset(load_collectors()) | frozenset(engine.collectors)
         self.in_flight = 0
+        self.trimmer = IdleTrimmer()
 
     def _select(self, request: web.Request) -> tuple[str, ...] | None:
         collects = request.query.getall("collect[]", [])
@@ -127,6 +129,7 @@ class MetricsHandler:
             raise
         finally:
             self.in_flight -= 1
+            self.trimmer.poke()
             if metrics is not None:
                 metrics.in_flight = self.in_flight
                 metrics.requests[status] += 1
@@ -196,6 +199,7 @@ def build_app(
     app.router.add_get(settings.telemetry_path, handler.handle)
 
     async def on_cleanup(_app: web.Application) -> None:
+        handler.trimmer.cancel()
         engine.shutdown()
 
     app.on_cleanup.append(on_cleanup)
