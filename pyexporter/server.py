@@ -24,8 +24,9 @@ from pyexporter.exposition import (
     render_text,
 )
 from pyexporter.logs import setup_logging
+from pyexporter.metrics import MetricFamily
 from pyexporter.registry import Collector, create_collectors, load_collectors
-from pyexporter.scrape import ScrapeEngine
+from pyexporter.scrape import Collection, ScrapeEngine
 from pyexporter.selfmetrics import ExporterMetrics
 from pyexporter.settings import Settings
 
@@ -38,6 +39,10 @@ GZIP_LEVEL = 1
 
 ENGINE_KEY = web.AppKey("engine", ScrapeEngine)
 SETTINGS_KEY = web.AppKey("settings", Settings)
+
+
+def _family_name(family: MetricFamily) -> str:
+    return family.name
 
 
 class MetricsHandler:
@@ -82,6 +87,22 @@ class MetricsHandler:
                 timeout = min(timeout, max(offered - SCRAPE_TIMEOUT_MARGIN, offered / 2))
         return timeout
 
+    def _render(self, collection: Collection, fmt: str) -> bytes:
+        """The whole body; the exporter's own metrics as they are when the first request renders it."""
+        metrics = self.exporter_metrics
+        families = collection.families
+        if metrics is not None:
+            families = sorted([*families, metrics.build_info(), *metrics.families()], key=_family_name)
+        if fmt == "openmetrics":
+            return render_openmetrics(families)
+        return render_text(families)
+
+    async def _encode(self, collection: Collection, fmt: str, compress: bool) -> bytes:
+        body = self._render(collection, fmt)
+        if compress:
+            body = await asyncio.get_running_loop().run_in_executor(None, gzip.compress, body, GZIP_LEVEL)
+        return body
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
         metrics = self.exporter_metrics
         names = self._select(request)
@@ -97,25 +118,17 @@ class MetricsHandler:
         status = "200"
         try:
             fmt = negotiate(request.headers.get("Accept"))
+            compress = "gzip" in request.headers.get("Accept-Encoding", "")
             collection = await self.engine.scrape(names, self._timeout(request))
-            body = collection.rendered.get(fmt)
-            if body is None:
-                render = render_openmetrics if fmt == "openmetrics" else render_text
-                families = collection.families
-                if metrics is not None:
-                    families = sorted([*families, metrics.build_info()], key=lambda f: f.name)
-                body = render(families, eof=False) if fmt == "openmetrics" else render(families)
-                collection.rendered[fmt] = body
-            if metrics is not None:
-                own = metrics.families()
-                body += render_openmetrics(own, eof=False) if fmt == "openmetrics" else render_text(own)
-            if fmt == "openmetrics":
-                body += b"# EOF\n"
+            # Requests that share a collection share its body too, rendered and compressed once.
+            encoding = collection.rendered.get((fmt, compress))
+            if encoding is None:
+                encoding = asyncio.ensure_future(self._encode(collection, fmt, compress))
+                collection.rendered[(fmt, compress)] = encoding
+            body = await asyncio.shield(encoding)
             content_type = OPENMETRICS_CONTENT_TYPE if fmt == "openmetrics" else TEXT_CONTENT_TYPE
             headers = {"Content-Type": content_type}
-            if "gzip" in request.headers.get("Accept-Encoding", ""):
-                body = await asyncio.get_running_loop().run_in_executor(
-                    None, gzip.compress, body, GZIP_LEVEL)
+            if compress:
                 headers["Content-Encoding"] = "gzip"
             return web.Response(body=body, headers=headers)
         except Exception:
