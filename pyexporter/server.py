@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
 import html
 import logging
 import os
@@ -16,13 +15,7 @@ from aiohttp import web
 
 from pyexporter import NODE_EXPORTER_COMPAT, __version__
 from pyexporter.errors import ConfigError
-from pyexporter.exposition import (
-    OPENMETRICS_CONTENT_TYPE,
-    TEXT_CONTENT_TYPE,
-    negotiate,
-    render_openmetrics,
-    render_text,
-)
+from pyexporter.exposition import OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, encode, negotiate
 from pyexporter.logs import setup_logging
 from pyexporter.metrics import MetricFamily
 from pyexporter.registry import Collector, create_collectors, load_collectors
@@ -87,21 +80,16 @@ class MetricsHandler:
                 timeout = min(timeout, max(offered - SCRAPE_TIMEOUT_MARGIN, offered / 2))
         return timeout
 
-    def _render(self, collection: Collection, fmt: str) -> bytes:
-        """The whole body; the exporter's own metrics as they are when the first request renders it."""
+    def _families(self, collection: Collection) -> list[MetricFamily]:
+        """The collection with the exporter's own metrics as they are when the first request renders it."""
         metrics = self.exporter_metrics
-        families = collection.families
-        if metrics is not None:
-            families = sorted([*families, metrics.build_info(), *metrics.families()], key=_family_name)
-        if fmt == "openmetrics":
-            return render_openmetrics(families)
-        return render_text(families)
+        if metrics is None:
+            return collection.families
+        return sorted([*collection.families, metrics.build_info(), *metrics.families()], key=_family_name)
 
     async def _encode(self, collection: Collection, fmt: str, compress: bool) -> bytes:
-        body = self._render(collection, fmt)
-        if compress:
-            body = await asyncio.get_running_loop().run_in_executor(None, gzip.compress, body, GZIP_LEVEL)
-        return body
+        return await asyncio.get_running_loop().run_in_executor(
+            None, encode, self._families(collection), fmt, GZIP_LEVEL if compress else None)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         metrics = self.exporter_metrics
