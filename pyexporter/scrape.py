@@ -76,7 +76,7 @@ class Collection:
 class _Run:
     """One collection in progress: its collectors, their outcomes, and who waits for it."""
 
-    __slots__ = ("cancelled", "deadline", "future", "left", "lock", "loop", "outcomes", "started")
+    __slots__ = ("cancelled", "deadline", "future", "left", "lock", "loop", "outcomes", "started", "watch")
 
     def __init__(self, names: Sequence[str], loop: asyncio.AbstractEventLoop, timeout: float) -> None:
         self.loop = loop
@@ -89,6 +89,7 @@ class _Run:
         self.started: dict[str, float] = {}
         self.cancelled = False
         self.deadline = time.perf_counter() + timeout
+        self.watch: asyncio.TimerHandle | None = None
 
     def finish(self, outcome: CollectorOutcome) -> None:
         """Record one collector's outcome (from a worker); the last one wakes the event loop."""
@@ -216,11 +217,11 @@ class ScrapeEngine:
             self._ensure_workers(min(self._workers, len(runnable)) + len(self._stuck))
             for name in runnable:
                 self._queue.put((run, name))
-            watch = loop.call_later(SLOW_COLLECTOR_SECONDS, self._watch, run)
+            run.watch = loop.call_later(SLOW_COLLECTOR_SECONDS, self._watch, run)
             try:
                 await asyncio.wait([run.future], timeout=timeout)
             finally:
-                watch.cancel()
+                run.watch.cancel()
             self._close_run(run, runnable)
             outcomes.update(run.outcomes)
         ordered = [outcomes[name] for name in names]
@@ -262,7 +263,7 @@ class ScrapeEngine:
             slow = sum(1 for began in run.started.values() if now - began >= SLOW_COLLECTOR_SECONDS)
         if slow and not self._queue.empty():
             self._ensure_workers(self._workers + len(self._stuck) + slow)
-        run.loop.call_later(SLOW_COLLECTOR_SECONDS, self._watch, run)
+        run.watch = run.loop.call_later(SLOW_COLLECTOR_SECONDS, self._watch, run)
 
     # --- workers -------------------------------------------------------------------------------
 
@@ -291,8 +292,9 @@ class ScrapeEngine:
                         self._threads -= 1
                         return
                     continue
-            run, name = item  # type: ignore[misc]
-            self._run_one(run, name)
+            self._run_one(*item)  # type: ignore[misc]
+            # A finished run holds its collection: keep no reference while idle.
+            item = None
 
     def _run_one(self, run: _Run, name: str) -> None:
         if run.cancelled:
