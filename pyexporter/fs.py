@@ -23,6 +23,9 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 #: sysfs attributes are at most one page; reading one more byte tells truncation.
 SYSFS_ATTR_BYTES = 4096 * 4
 
+#: First read of a file: most /proc files fit, and a buffer this size comes
+#: from the heap (bigger ones are mapped and unmapped by malloc on every read).
+_FIRST_CHUNK = 64 * 1024
 _CHUNK = 256 * 1024
 #: A link target is a path, far shorter than this.
 _STORED_LINK_BYTES = 4096
@@ -95,10 +98,13 @@ def read_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         chunks: list[bytes] = []
         total = 0
+        size = _FIRST_CHUNK
         while True:
-            chunk = os.read(fd, _CHUNK)
+            chunk = os.read(fd, size)
             if not chunk:
                 break
+            # A full buffer means a big file; otherwise the next read is most likely the end.
+            size = _CHUNK if len(chunk) == size else _FIRST_CHUNK
             total += len(chunk)
             if total > limit:
                 raise ParseError(f"{path}: larger than {limit} bytes")
