@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from pyexporter import NODE_EXPORTER_COMPAT, __version__
+from pyexporter import NODE_EXPORTER_COMPAT, __version__, malloc
 from pyexporter.errors import ConfigError
 from pyexporter.exposition import OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, encode, negotiate
 from pyexporter.logs import setup_logging
@@ -222,6 +222,7 @@ async def serve(settings: Settings, app: web.Application, ssl_context: Any = Non
 def run(settings: Settings) -> int:
     """Start the exporter; returns the process exit code."""
     setup_logging(settings.log_level, settings.log_format)
+    malloc.tune()
     log.info("Starting pyexporter", extra={"version": __version__, "node_exporter": NODE_EXPORTER_COMPAT})
     log.info("Reading from", extra={"procfs": settings.roots.procfs, "sysfs": settings.roots.sysfs,
                                     "rootfs": settings.roots.rootfs, "udev": settings.roots.udev_data})
