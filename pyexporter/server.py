@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from pyexporter import NODE_EXPORTER_COMPAT, __version__, malloc
+from pyexporter import NODE_EXPORTER_COMPAT, __version__, runtime
 from pyexporter.errors import ConfigError
 from pyexporter.exposition import OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, encode, negotiate
 from pyexporter.logs import setup_logging
@@ -222,7 +222,7 @@ async def serve(settings: Settings, app: web.Application, ssl_context: Any = Non
 def run(settings: Settings) -> int:
     """Start the exporter; returns the process exit code."""
     setup_logging(settings.log_level, settings.log_format)
-    malloc.tune()
+    runtime.tune_malloc()
     log.info("Starting pyexporter", extra={"version": __version__, "node_exporter": NODE_EXPORTER_COMPAT})
     log.info("Reading from", extra={"procfs": settings.roots.procfs, "sysfs": settings.roots.sysfs,
                                     "rootfs": settings.roots.rootfs, "udev": settings.roots.udev_data})
@@ -244,6 +244,7 @@ def run(settings: Settings) -> int:
         return 2
     log.info("Enabled collectors", extra={"collectors": ",".join(settings.enabled_collectors)})
     app = build_app(settings, collectors, middlewares)
+    runtime.settle_startup()
     code = asyncio.run(serve(settings, app, ssl_context))
     logging.shutdown()
     sys.stdout.flush()

@@ -1,8 +1,9 @@
+import gc
 import platform
 
 import pytest
 
-from pyexporter import malloc
+from pyexporter import runtime
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
@@ -20,12 +21,12 @@ def test_tune_applies_on_glibc(monkeypatch):
             calls.append((param, value))
             return 1
 
-    monkeypatch.setattr(malloc.ctypes, "CDLL", FakeLibc)
+    monkeypatch.setattr(runtime.ctypes, "CDLL", FakeLibc)
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "65536")
-    assert malloc.tune()
+    assert runtime.tune_malloc()
     # The environment's own setting wins.
-    assert calls == [(malloc.M_ARENA_MAX, malloc.ARENA_MAX)]
+    assert calls == [(runtime.M_ARENA_MAX, runtime.ARENA_MAX)]
 
 
 def test_tune_without_mallopt(monkeypatch):
@@ -33,10 +34,21 @@ def test_tune_without_mallopt(monkeypatch):
         def __init__(self, _name):
             pass
 
-    monkeypatch.setattr(malloc.ctypes, "CDLL", NoMallopt)
-    assert malloc.tune() is False
+    monkeypatch.setattr(runtime.ctypes, "CDLL", NoMallopt)
+    assert runtime.tune_malloc() is False
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
 def test_tune_calls_the_real_mallopt():
-    assert malloc.tune() is True
+    assert runtime.tune_malloc() is True
+
+
+def test_settle_startup_freezes_and_raises_the_threshold():
+    before = gc.get_threshold()
+    try:
+        runtime.settle_startup()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold()[0] == runtime.GC_THRESHOLD0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
