@@ -41,8 +41,10 @@ log = logging.getLogger("pyexporter.scrape")
 SCRAPE_DURATION_HELP = "node_exporter: Duration of a collector scrape."
 SCRAPE_SUCCESS_HELP = "node_exporter: Whether a collector succeeded."
 
-#: Worker threads kept for collectors.
-WORKERS = 3
+#: Worker threads kept for collectors. Measured on the benchmark's big node,
+#: one, two and three give the same latency (the GIL runs one at a time); two
+#: keep one slow read from holding up every other collector.
+WORKERS = 2
 #: A collector running longer than this may be blocked (a dead mount, a hung
 #: driver): while collectors of the scrape still wait to start, a spare worker
 #: is started for them.
