@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyexporter.errors import NoDataError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.gotext import go_trim_space, parse_uint
+from pyexporter.procfs.goparse import go_trim_space, parse_uint
 from pyexporter.procfs.net_conntrackstat import parse_conntrack_stat
 from pyexporter.registry import Collector, register
 

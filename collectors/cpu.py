@@ -19,7 +19,7 @@ from pyexporter.errors import ParseError
 from pyexporter.fs import list_dir, read_optional_text, read_sysfs_attr, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.cpuinfo import cpuinfo_format, parse_cpuinfo
-from pyexporter.procfs.gotext import go_trim_space, parse_int, parse_uint
+from pyexporter.procfs.goparse import go_trim_space, parse_int, parse_uint
 from pyexporter.procfs.stat import CPUStat, parse_stat
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings

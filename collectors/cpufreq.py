@@ -19,7 +19,7 @@ from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import list_dir, read_text, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.cpuinfo import cpuinfo_format, parse_cpuinfo
-from pyexporter.procfs.gotext import parse_int
+from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value, read_whole_value

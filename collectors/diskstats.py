@@ -9,7 +9,7 @@ from pyexporter.filters import DeviceFilter
 from pyexporter.fs import list_dir, read_optional_text, read_sysfs_attr, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.diskstats import parse_diskstats, parse_udev_properties
-from pyexporter.procfs.gotext import go_trim_space, parse_float
+from pyexporter.procfs.goparse import go_trim_space, parse_float
 from pyexporter.registry import Collector, Flag, register
 
 log = logging.getLogger(__name__)

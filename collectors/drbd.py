@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import read_optional_text
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
-from pyexporter.procfs.gotext import go_fields, parse_float, parse_uint
+from pyexporter.procfs.goparse import go_fields, parse_float, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

@@ -14,7 +14,7 @@ import re
 from pyexporter import fs
 from pyexporter.errors import ParseError
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import parse_uint_base0
+from pyexporter.procfs.goparse import parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.sysread import sys_read_file
@@ -50,7 +50,7 @@ def read_amdgpu_card(device_dir: str) -> tuple[dict[str, int], tuple[str, ...]]:
     for name in NUMERIC_FIELDS:
         value = sys_read_file(os.path.join(device_dir, name))
         if value is not None:
-            numbers[name] = parse_uint_base0(value)
+            numbers[name] = parse_uint(value, 0)
     labels = tuple(sys_read_file(os.path.join(device_dir, name)) or "" for name in INFO_FIELDS)
     return numbers, labels
 

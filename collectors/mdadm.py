@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import list_dir, read_sysfs_attr, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.gotext import go_trim_space, parse_uint
+from pyexporter.procfs.goparse import go_trim_space, parse_uint
 from pyexporter.procfs.mdstat import parse_mdstat
 from pyexporter.registry import Collector, register
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text, scan_dir
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily
-from pyexporter.procfs.gotext import go_fields, go_lines, go_trim_space, parse_float
+from pyexporter.procfs.goparse import go_fields, go_lines, go_trim_space, parse_float
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

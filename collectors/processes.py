@@ -14,8 +14,7 @@ from collections import Counter
 from pyexporter.errors import ParseError
 from pyexporter.fs import is_dir, list_dir, read_file, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.gonum import parse_int_base0
-from pyexporter.procfs.gotext import go_trim_space, parse_int, parse_uint
+from pyexporter.procfs.goparse import go_trim_space, parse_int, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -45,7 +44,7 @@ def parse_pid_stat(data: bytes) -> tuple[str, int]:
     try:
         num_threads = int(rest[_NUM_THREADS_INDEX])
     except ValueError:
-        num_threads = parse_int_base0(rest[_NUM_THREADS_INDEX].decode("ascii", "replace"))
+        num_threads = parse_int(rest[_NUM_THREADS_INDEX].decode("ascii", "replace"), 0)
     return rest[0].decode("utf-8", "replace"), num_threads
 
 

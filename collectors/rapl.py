@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import list_dir, read_sysfs_bytes
 from pyexporter.metrics import COUNTER, NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.gotext import go_trim_space, parse_int
+from pyexporter.procfs.goparse import go_trim_space, parse_int
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_whole_value

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_file
 from pyexporter.metrics import NAMESPACE, UNTYPED, Desc, MetricFamily, gauge
-from pyexporter.procfs.gonum import parse_int_base0
-from pyexporter.procfs.gotext import go_fields, go_trim_space
+from pyexporter.procfs.goparse import go_fields, go_trim_space, parse_int
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 
@@ -43,7 +42,7 @@ def parse_sysctl_ints(values: list[str], name: str) -> list[int]:
     out = []
     for index, value in enumerate(values):
         try:
-            out.append(parse_int_base0(value))
+            out.append(parse_int(value, 0))
         except ParseError:
             raise ParseError(f"field {index} in sysctl {name} is not a valid int: {value!r}") from None
     return out

@@ -7,7 +7,7 @@ import time
 from pyexporter.errors import ParseError
 from pyexporter.fs import list_dir, read_sysfs_attr
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.gotext import go_fields, go_trim_space
+from pyexporter.procfs.goparse import go_fields, go_trim_space
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
-from pyexporter.procfs.gonum import parse_int_base0
-from pyexporter.procfs.gotext import go_fields, go_trim_space, parse_int
+from pyexporter.procfs.goparse import go_fields, go_trim_space, parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -67,7 +66,7 @@ class Zone:
 def _value(text: str) -> int:
     """procfs' ValueParser: base inferred from the prefix; a value it cannot parse reads 0."""
     try:
-        return parse_int_base0(text)
+        return parse_int(text, 0)
     except ParseError:
         return 0
 

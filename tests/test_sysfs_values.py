@@ -4,30 +4,7 @@ import math
 
 import pytest
 
-from pyexporter.errors import ParseError
 from pyexporter.sysfs import values as v
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("0", 0), ("1500", 1500), ("-1", -1), ("+7", 7), ("0x1303", 4867), ("0X1f", 31), ("-0x10", -16),
-        ("010", 8), ("0o17", 15), ("0b101", 5), ("1_000", 1000), ("0x_1f", 31),
-        ("9223372036854775807", 2**63 - 1), ("-9223372036854775808", -(2**63)),
-    ],
-)
-def test_parse_int_base0(text, expected):
-    assert v.parse_int_base0(text) == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["", "-", "08", "0x", "1__0", "_1", "1_", "0x1g", "1.5", " 1", "1 ", "9223372036854775808",
-     "-9223372036854775809", "99999999999999999999999999", "--1", "+-1", "\udcff", "١٢", "garbage"],
-)
-def test_parse_int_base0_rejects(text):
-    with pytest.raises(ParseError):
-        v.parse_int_base0(text)
 
 
 @pytest.mark.parametrize(

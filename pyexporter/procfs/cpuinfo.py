@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.gotext import go_fields, go_lines, go_trim_space, parse_float, parse_uint_base0
+from pyexporter.procfs.goparse import go_fields, go_lines, go_trim_space, parse_float, parse_uint
 
 X86 = "x86"
 ARM = "arm"
@@ -74,7 +74,7 @@ def _first_line(lines: list[str]) -> tuple[str, int]:
 
 
 def _uint32(value: str) -> int:
-    return parse_uint_base0(value, 32)
+    return parse_uint(value, 0, 32)
 
 
 def _parse_x86(lines: list[str]) -> list[CPUInfo]:

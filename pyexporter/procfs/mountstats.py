@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.gotext import go_fields, go_lines, parse_int, parse_uint
+from pyexporter.procfs.goparse import go_fields, go_lines, parse_int, parse_uint
 
 _DEVICE_ENTRY_LEN = 8
 _BYTES_LEN = 8

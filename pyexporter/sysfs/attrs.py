@@ -11,7 +11,7 @@ import math
 import re
 
 from pyexporter import fs
-from pyexporter.procfs.gotext import go_trim_space
+from pyexporter.procfs.goparse import go_trim_space
 from pyexporter.sysfs.values import decode, sys_value
 
 _UINT10 = re.compile(r"[0-9]+")

@@ -10,17 +10,12 @@ link, NUMA, SR-IOV and power attributes are optional.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
-from pyexporter.procfs.goparse import parse_uint_base0
-from pyexporter.procfs.gotext import go_fields, go_trim_space, parse_float, parse_int, parse_uint
+from pyexporter.procfs.goparse import go_fields, go_trim_space, parse_float, parse_int, parse_uint
 from pyexporter.sysfs.sysread import sys_read_file
-
-_INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
-_HEX = re.compile(r"[+-]?[0-9a-fA-F]+")
 
 #: Attributes every PCI device directory has; without one the device cannot be described.
 IDENTITY_ATTRIBUTES = ("class", "vendor", "device", "subsystem_vendor", "subsystem_device", "revision")
@@ -57,21 +52,6 @@ class PciDevice:
     power_state: str | None = None
 
 
-def _go_int(text: str, base: int, lo: int, hi: int) -> int:
-    """strconv.ParseInt(text, base, bits) for base 0 or 16 (a sign, then digits)."""
-    sign = -1 if text[:1] == "-" else 1
-    body = text[1:] if text[:1] in "+-" else text
-    if base == 16:
-        if not _HEX.fullmatch(text):
-            raise ParseError(f"invalid hex number {text[:40]!r}")
-        value = sign * int(body, 16)
-    else:
-        value = sign * parse_uint_base0(body)
-    if not lo <= value <= hi:
-        raise ParseError(f"number {text[:40]!r} out of range")
-    return value
-
-
 def parse_pci_location(text: str) -> PciLocation:
     """"SSSS:BB:DD.F" as procfs parses it."""
     parts = text.split(":")
@@ -80,7 +60,7 @@ def parse_pci_location(text: str) -> PciLocation:
     parts = parts[:2] + parts[2].split(".")
     if len(parts) != 4:
         raise ParseError(f"invalid PCI location {text[:60]!r}")
-    values = [_go_int(p, 16, _INT32_MIN, _INT32_MAX) for p in parts]
+    values = [parse_int(p, 16, 32) for p in parts]
     return PciLocation(*values)
 
 
@@ -99,7 +79,7 @@ def _read_identity(path: str, name: str) -> int:
     if value is None:
         # procfs fails with a not-exist error, which node_exporter reports as no data.
         raise NoDataError(f"{path}: no {name}")
-    return _go_int(value, 0, _INT32_MIN, _INT32_MAX) & 0xFFFFFFFF
+    return parse_int(value, 0, 32) & 0xFFFFFFFF
 
 
 def read_pci_device(entry: str) -> PciDevice:
@@ -127,7 +107,7 @@ def read_pci_device(entry: str) -> PciDevice:
         elif name.endswith("_width"):
             setattr(device, name, float(parse_int(value)))
         else:
-            device.numa_node = parse_int(value, 32)
+            device.numa_node = parse_int(value, 10, 32)
 
     for name in ("sriov_drivers_autoprobe", "sriov_numvfs", "sriov_offset", "sriov_stride",
                  "sriov_totalvfs", "sriov_vf_device", "sriov_vf_total_msix"):
@@ -135,13 +115,13 @@ def read_pci_device(entry: str) -> PciDevice:
         if not value:
             continue
         if name == "sriov_drivers_autoprobe":
-            device.sriov[name] = int(parse_int(value, 32) != 0)
+            device.sriov[name] = int(parse_int(value, 10, 32) != 0)
         else:
             device.sriov[name] = parse_uint(value, 10, 64 if name == "sriov_vf_total_msix" else 32)
 
     value = sys_read_file(os.path.join(path, "d3cold_allowed"))
     if value:
-        device.d3cold_allowed = parse_int(value, 32) != 0
+        device.d3cold_allowed = parse_int(value, 10, 32) != 0
     value = sys_read_file(os.path.join(path, "power_state"))
     if value:
         device.power_state = value

@@ -8,7 +8,7 @@ at 128 bytes, and pyexporter cuts them the same way.
 from __future__ import annotations
 
 from pyexporter import fs
-from pyexporter.procfs.gotext import go_trim_space
+from pyexporter.procfs.goparse import go_trim_space
 
 #: The size of SysReadFile's read buffer.
 SYS_READ_BYTES = 128

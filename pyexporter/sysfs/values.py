@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.gotext import go_trim_space, parse_float, parse_int, parse_uint, parse_uint_base0
+from pyexporter.procfs.goparse import go_trim_space, parse_float, parse_int, parse_uint
 
-__all__ = ["SYSREAD_BYTES", "decode", "float_or_none", "int_or_none", "parse_int_base0", "sys_value",
+__all__ = ["SYSREAD_BYTES", "decode", "float_or_none", "int_or_none", "sys_value",
            "uint_or_none", "valid_utf8"]
 
 #: procfs util.SysReadFile reads at most this many bytes of an attribute.
@@ -43,22 +43,12 @@ def valid_utf8(text: str) -> str:
     return _INVALID_RUN.sub("\ufffd", text)
 
 
-def parse_int_base0(text: str, bits: int = 64) -> int:
-    """strconv.ParseInt(text, 0, bits): an optional sign, then ParseUint's base-0 syntax."""
-    negative = text[:1] == "-"
-    magnitude = parse_uint_base0(text[1:] if text[:1] in ("+", "-") else text, bits)
-    limit = 1 << (bits - 1)
-    if magnitude > limit or (magnitude == limit and not negative):
-        raise ParseError(f"integer {text[:40]!r} out of range")
-    return -magnitude if negative else magnitude
-
-
 def int_or_none(text: str | None, base: int = 10) -> int | None:
     """procfs ValueParser style: the int64 value, or None when absent or not a number."""
     if text is None:
         return None
     try:
-        return parse_int_base0(text) if base == 0 else parse_int(text)
+        return parse_int(text, base)
     except ParseError:
         return None
 
@@ -68,7 +58,7 @@ def uint_or_none(text: str | None, base: int = 10) -> int | None:
     if text is None:
         return None
     try:
-        return parse_uint_base0(text) if base == 0 else parse_uint(text)
+        return parse_uint(text, base)
     except ParseError:
         return None
 
