@@ -18,7 +18,7 @@ from pyexporter.errors import ParseError
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import entry_dir, parse_float, parse_uint
+from pyexporter.sysfs.attrs import parse_float, parse_uint
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +217,7 @@ class BcacheCollector(Collector):
         base = self.roots.sys("fs", "bcache")
         for uuid in fs.list_dir(base):
             # The cache sets are the "*-*" entries beside register/register_quiet.
-            path = entry_dir(os.path.join(base, uuid)) if "-" in uuid else None
+            path = fs.resolve_dir(os.path.join(base, uuid)) if "-" in uuid else None
             if path is None:
                 continue
             for file, desc in self.set_values:
@@ -235,7 +235,7 @@ class BcacheCollector(Collector):
         return list(fams.values())
 
     def _backing_device(self, family: FamilyFor, set_path: str, uuid: str, name: str) -> None:
-        path = entry_dir(os.path.join(set_path, name))
+        path = fs.resolve_dir(os.path.join(set_path, name))
         if path is None:
             return
         self._value(family(self.dirty_data), os.path.join(path, "dirty_data"), uuid, name)
@@ -252,7 +252,7 @@ class BcacheCollector(Collector):
             self._value(family(desc), os.path.join(path, "stats_total", file), uuid, name)
 
     def _cache_device(self, family: FamilyFor, set_path: str, uuid: str, name: str) -> None:
-        path = entry_dir(os.path.join(set_path, name))
+        path = fs.resolve_dir(os.path.join(set_path, name))
         if path is None:
             return
         for file, desc in self.cache_values:

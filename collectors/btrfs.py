@@ -23,7 +23,7 @@ from pyexporter.errors import ParseError
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import entry_dir, parse_uint
+from pyexporter.sysfs.attrs import parse_uint
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def read_btrfs_stats(path: str, name: str) -> BtrfsStats:
     devices = {}
     for dev in fs.list_dir(devices_dir):
         # Entries are links to the member block devices; a broken one reads as size 0.
-        dev_dir = entry_dir(os.path.join(devices_dir, dev))
+        dev_dir = fs.resolve_dir(os.path.join(devices_dir, dev))
         devices[dev] = SECTOR_SIZE * _read_value(os.path.join(dev_dir, "size")) if dev_dir else 0
     stats = BtrfsStats(uuid=_read(os.path.join(path, "metadata_uuid")) or name,
                        label=_read(os.path.join(path, "label")), device_sizes=devices)
@@ -276,7 +276,7 @@ class BtrfsCollector(Collector):
         base = self.roots.sys("fs", "btrfs")
         filesystems = []
         for name in fs.list_dir(base):
-            path = entry_dir(os.path.join(base, name)) if "-" in name else None
+            path = fs.resolve_dir(os.path.join(base, name)) if "-" in name else None
             if path is not None:
                 filesystems.append(read_btrfs_stats(path, name))
         by_fsid = self._ioctl_stats() if filesystems else {}

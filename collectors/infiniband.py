@@ -14,7 +14,7 @@ from pyexporter.filters import DeviceFilter
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import entry_dir, parse_float, parse_uint, read_trimmed
+from pyexporter.sysfs.attrs import parse_float, parse_uint, read_trimmed
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ class InfiniBandCollector(Collector):
         for device in fs.list_dir(class_dir):
             if self.device_filter.ignored(device):
                 continue
-            path = entry_dir(os.path.join(class_dir, device))
+            path = fs.resolve_dir(os.path.join(class_dir, device))
             if path is None:
                 log.debug("infiniband: %s is not a device directory", device)
                 continue

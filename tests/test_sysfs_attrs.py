@@ -1,9 +1,7 @@
-import os
-
 import pytest
 
-from pyexporter.sysfs.attrs import entry_dir, parse_float, parse_uint, read_trimmed, read_uint
-from tests.support import symlink, write_tree
+from pyexporter.sysfs.attrs import parse_float, parse_uint, read_trimmed, read_uint
+from tests.support import write_tree
 
 
 @pytest.mark.parametrize(("text", "base", "value"), [
@@ -37,17 +35,3 @@ def test_reads(tmp_path):
     assert read_uint(str(tmp_path / "b")) is None
     assert read_uint(str(tmp_path / "dir")) is None
     assert read_uint(str(tmp_path / "missing")) is None
-
-
-def test_entry_dir(tmp_path):
-    write_tree(tmp_path, {"devices/d1/x": "1\n", "class/real/x": "1\n", "class/file": "1\n",
-                          "class/stored": "../devices/d1"})
-    symlink(tmp_path, "class/link", "../devices/d1")
-    symlink(tmp_path, "class/broken", "../devices/none")
-    target = str(tmp_path / "devices" / "d1")
-    assert entry_dir(str(tmp_path / "class" / "real")) == str(tmp_path / "class" / "real")
-    assert os.path.samefile(entry_dir(str(tmp_path / "class" / "link")), target)
-    assert entry_dir(str(tmp_path / "class" / "stored")) == target
-    assert entry_dir(str(tmp_path / "class" / "file")) is None
-    assert entry_dir(str(tmp_path / "class" / "broken")) is None
-    assert entry_dir(str(tmp_path / "class" / "missing")) is None

@@ -76,21 +76,6 @@ def read_uint(path: str, base: int = 10) -> int | None:
     return None if value is None else parse_uint(value, base)
 
 
-def entry_dir(path: str) -> str | None:
-    """The directory a sysfs entry stands for: itself, or the target of its link.
-
-    /sys/class/<class>/<name> and friends are links to directories under
-    /sys/devices; entries that are neither a directory nor a link to one
-    (a stray file, a broken link) give None.
-    """
-    if fs.is_dir(path):
-        return path
-    target = fs.resolve_link(path)
-    if target is not None and fs.is_dir(target):
-        return target
-    return None
-
-
 def read_value(path: str) -> str | None:
     """procfs util.SysReadFile: the first 128 bytes, Go's TrimSpace; None when absent or unreadable.
 
