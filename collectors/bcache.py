@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pyexporter import fs
 from pyexporter.errors import ParseError
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
+from pyexporter.procfs.goparse import parse_float, parse_uint
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import parse_float, parse_uint
 
 log = logging.getLogger(__name__)
 
@@ -26,20 +26,13 @@ log = logging.getLogger(__name__)
 _MULTIPLIERS = {c: float(1 << (10 * (i + 1))) for i, c in enumerate("kMGTPEZY")}
 
 
-def _float(text: str) -> float:
-    value = parse_float(text)
-    if value is None:
-        raise ParseError(f"bcache: {text[:40]!r} is not a number")
-    return value
-
-
 def parse_pseudo_float(text: str) -> float:
     """bch_hprint's "<int>.<tenths of 1024>" as procfs reads it: "1.1" is 1 + 1/10.24."""
     parts = text.split(".")
-    whole = _float(parts[0])
+    whole = parse_float(parts[0])
     if len(parts) == 1:
         return whole
-    return whole + _float(parts[1]) / 10.24
+    return whole + parse_float(parts[1]) / 10.24
 
 
 def dehumanize(text: str) -> int:
@@ -51,7 +44,7 @@ def dehumanize(text: str) -> int:
         # procfs looks the suffix up in a map: an unknown suffix multiplies by zero.
         value = parse_pseudo_float(text[:-1]) * _MULTIPLIERS.get(last, 0.0)
     else:
-        value = _float(text)
+        value = parse_float(text)
     if math.isnan(value) or value < 0 or value >= 2.0**64:
         raise ParseError(f"bcache: {text[:40]!r} is out of range")
     return int(value)
@@ -110,8 +103,6 @@ def parse_priority_stats(text: str) -> tuple[int, int]:
         if not line.startswith(("Unused:", "Metadata:")):
             continue
         value = parse_uint(line.split()[-1].removesuffix("%"))
-        if value is None:
-            raise ParseError(f"bcache: bad priority_stats line {line[:60]!r}")
         if line.startswith("Unused:"):
             unused = value
         else:

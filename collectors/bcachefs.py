@@ -17,9 +17,10 @@ from typing import TypeVar
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
+from pyexporter.procfs.goparse import parse_float, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import parse_float, parse_uint
+from pyexporter.sysfs.attrs import read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +47,10 @@ def parse_human_bytes(text: str) -> int:
     else:
         text = text[:-1].strip()
     value = parse_float(text)
-    if value is None:
-        raise ParseError(f"bcachefs: {text[:40]!r} is not a size")
     product = value * multiplier
     if math.isnan(product) or product < 0 or product >= 2.0**64:
         raise ParseError(f"bcachefs: {text[:40]!r} is out of range")
     return int(product)
-
-
-def _uint(text: str) -> int:
-    value = parse_uint(text)
-    if value is None:
-        raise ParseError(f"bcachefs: {text[:40]!r} is not an unsigned integer")
-    return value
 
 
 def parse_compression_stats(text: str) -> dict[str, tuple[int, int]]:
@@ -82,9 +74,9 @@ def parse_errors(text: str) -> dict[str, int]:
         fields = line.split()
         if len(fields) < 2:
             continue
-        count = _uint(fields[1])
+        count = parse_uint(fields[1])
         if len(fields) >= 3:
-            _uint(fields[2])
+            parse_uint(fields[2])
         out[fields[0]] = count
     return out
 
@@ -112,7 +104,7 @@ def parse_btree_write_stats(text: str) -> dict[str, tuple[int, int]]:
         fields = line.split()
         if len(fields) < 3:
             continue
-        out[fields[0].removesuffix(":")] = (_uint(fields[1]), parse_human_bytes(fields[2]))
+        out[fields[0].removesuffix(":")] = (parse_uint(fields[1]), parse_human_bytes(fields[2]))
     return out
 
 
@@ -131,7 +123,7 @@ def parse_io_done(text: str) -> dict[str, dict[str, int]]:
         if not operation or ":" not in line:
             continue
         data_type, value = line.split(":", 1)
-        out[operation][data_type.strip()] = _uint(value.strip())
+        out[operation][data_type.strip()] = parse_uint(value.strip())
     return out
 
 
@@ -151,7 +143,7 @@ def parse_io_errors(text: str) -> dict[str, int]:
         if not trimmed or ":" not in trimmed:
             continue
         error_type, value = trimmed.split(":", 1)
-        out[error_type.strip()] = _uint(value.strip())
+        out[error_type.strip()] = parse_uint(value.strip())
     return out
 
 
@@ -254,11 +246,11 @@ class BcachefsCollector(Collector):
 
     def _device(self, path: str, uuid: str, device: str, fams: dict[str, MetricFamily]) -> None:
         dev = Device(
-            label=(fs.read_sysfs_attr(os.path.join(path, "label")) or "").strip(),
-            state=(fs.read_sysfs_attr(os.path.join(path, "state")) or "").strip(),
+            label=valid_utf8(read_value(os.path.join(path, "label"), None) or ""),
+            state=valid_utf8(read_value(os.path.join(path, "state"), None) or ""),
             bucket_size=_parsed(os.path.join(path, "bucket_size"), parse_human_bytes, empty_ok=True) or 0,
-            buckets=_parsed(os.path.join(path, "nbuckets"), lambda t: _uint(t.strip())) or 0,
-            durability=_parsed(os.path.join(path, "durability"), lambda t: _uint(t.strip())) or 0,
+            buckets=_parsed(os.path.join(path, "nbuckets"), lambda t: parse_uint(t.strip())) or 0,
+            durability=_parsed(os.path.join(path, "durability"), lambda t: parse_uint(t.strip())) or 0,
             io_done=_parsed(os.path.join(path, "io_done"), parse_io_done) or {},
             io_errors=_parsed(os.path.join(path, "io_errors"), parse_io_errors) or {},
         )

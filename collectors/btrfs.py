@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pyexporter import fs
 from pyexporter.errors import ParseError
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
+from pyexporter.procfs.goparse import parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import parse_uint
+from pyexporter.sysfs.attrs import read_uint, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -108,20 +109,17 @@ def parse_commit_stats(text: str) -> dict[str, int]:
         parts = line.split()
         if len(parts) != 2:
             raise ParseError(f"btrfs: invalid commit_stats line {line[:60]!r}")
-        value = parse_uint(parts[1])
-        if value is None:
-            raise ParseError(f"btrfs: invalid commit_stats value {parts[1][:40]!r}")
-        out[parts[0]] = value
+        out[parts[0]] = parse_uint(parts[1])
     return out
 
 
 def _read(path: str) -> str:
-    return (fs.read_sysfs_attr(path) or "").strip()
+    return valid_utf8(read_value(path, None) or "")
 
 
 def _read_value(path: str) -> int:
     # procfs ignores values that are no number: they read as 0.
-    return parse_uint(_read(path)) or 0
+    return read_uint(path) or 0
 
 
 def read_btrfs_stats(path: str, name: str) -> BtrfsStats:

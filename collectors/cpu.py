@@ -16,13 +16,14 @@ from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 
 from pyexporter.errors import ParseError
-from pyexporter.fs import list_dir, read_optional_text, read_sysfs_attr, read_text
+from pyexporter.fs import list_dir, read_optional_text, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.cpuinfo import cpuinfo_format, parse_cpuinfo
-from pyexporter.procfs.goparse import go_trim_space, parse_int, parse_uint
+from pyexporter.procfs.goparse import parse_int
 from pyexporter.procfs.stat import CPUStat, parse_stat
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
+from pyexporter.sysfs.attrs import read_uint, read_value
 
 log = logging.getLogger("pyexporter.collectors.cpu")
 
@@ -84,9 +85,8 @@ def _read_uint(path: str) -> int | None:
     node_exporter skips a CPU (or a count) on any error reading these.
     """
     try:
-        text = read_sysfs_attr(path)
-        return None if text is None else parse_uint(go_trim_space(text))
-    except (OSError, ParseError):
+        return read_uint(path)
+    except OSError:
         return None
 
 
@@ -255,10 +255,9 @@ class CPUCollector(Collector):
         fam = self.online_desc.family()
         for name in names:
             try:
-                value = read_sysfs_attr(self.roots.sys("devices", "system", "cpu", name, "online"))
+                online = read_value(self.roots.sys("devices", "system", "cpu", name, "online"), None) == "1"
             except OSError:
-                value = None
-            online = value is not None and go_trim_space(value) == "1"
+                online = False
             fam.add(1.0 if online else 0.0, name[3:])
         return [fam]
 

@@ -22,8 +22,7 @@ from pyexporter.procfs.cpuinfo import cpuinfo_format, parse_cpuinfo
 from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_value, read_whole_value
-from pyexporter.sysfs.values import uint_or_none, valid_utf8
+from pyexporter.sysfs.attrs import read_uint, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +100,7 @@ class CpuFreqCollector(Collector):
                               "cpu", "governor")
 
     def offline(self, cpu_dir: str) -> set[int]:
-        text = read_whole_value(os.path.join(cpu_dir, "offline"))
+        text = read_value(os.path.join(cpu_dir, "offline"), None)
         if not text:
             return set()
         try:
@@ -113,7 +112,7 @@ class CpuFreqCollector(Collector):
     def read_cpu(self, cpu: str, path: str) -> CpuFreq:
         khz = {}
         for attr in FREQ_ATTRS:
-            value = uint_or_none(read_whole_value(os.path.join(path, attr)))
+            value = read_uint(os.path.join(path, attr))
             if value is not None:
                 khz[attr] = value
         return CpuFreq(cpu, khz, read_value(os.path.join(path, "scaling_governor")) or "",

@@ -15,7 +15,7 @@ from pyexporter import fs
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_trimmed, read_uint
+from pyexporter.sysfs.attrs import read_uint, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +96,8 @@ class EdacCollector(Collector):
             if match is None:
                 continue
             channel = match.group(1)
-            raw_label = read_trimmed(os.path.join(csrow_path, f"ch{channel}_dimm_label"))
-            label = "unknown" if raw_label is None else format_dimm_label(raw_label)
+            raw_label = read_value(os.path.join(csrow_path, f"ch{channel}_dimm_label"), None)
+            label = "unknown" if raw_label is None else valid_utf8(format_dimm_label(raw_label))
             value = read_uint(os.path.join(csrow_path, entry))
             if value is not None:
                 channel_ce.add(value, controller, csrow, channel, label)

@@ -8,13 +8,12 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
-from pyexporter.fs import list_dir, read_sysfs_bytes
+from pyexporter.fs import list_dir
 from pyexporter.metrics import COUNTER, NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.goparse import go_trim_space, parse_int
+from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_whole_value
-from pyexporter.sysfs.values import decode, uint_or_none, valid_utf8
+from pyexporter.sysfs.attrs import read_uint, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +67,11 @@ class RaplCollector(Collector):
         zones = []
         for entry in list_dir(rapl_dir):
             path = os.path.join(rapl_dir, entry)
-            raw = read_sysfs_bytes(os.path.join(path, "name"))
-            if raw is None:
+            raw_name = read_value(os.path.join(path, "name"), None)
+            if raw_name is None:
                 continue
-            index, name = index_and_name(counts, go_trim_space(decode(raw)))
-            if uint_or_none(read_whole_value(os.path.join(path, "max_energy_range_uj"))) is None:
+            index, name = index_and_name(counts, raw_name)
+            if read_uint(os.path.join(path, "max_energy_range_uj")) is None:
                 log.debug("rapl: skipping %s: no readable max_energy_range_uj", path)
                 continue
             zones.append(RaplZone(name, index, path))
@@ -85,7 +84,7 @@ class RaplCollector(Collector):
         labelled = self.joules.family()
         readable = 0
         for zone in zones:
-            micro_joules = uint_or_none(read_whole_value(os.path.join(zone.path, "energy_uj")))
+            micro_joules = read_uint(os.path.join(zone.path, "energy_uj"))
             if micro_joules is None:
                 # energy_uj is root-only since Linux 5.10.
                 log.debug("rapl: cannot read %s/energy_uj", zone.path)

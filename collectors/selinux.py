@@ -22,6 +22,7 @@ from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.goparse import go_lines, go_trim_space, parse_int, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
+from pyexporter.sysfs.attrs import read_uint_file
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ class SelinuxCollector(Collector):
         out.extend(desc.one(cache[name]) for name, desc in self.avc_counters.items())
         hashes = parse_avc_hash_stats(read_text(os.path.join(avc, "hash_stats")))
         out.extend(desc.one(hashes[name]) for name, desc in self.avc_hash.items())
-        threshold = parse_uint(go_trim_space(read_text(os.path.join(avc, "cache_threshold"))))
+        threshold = read_uint_file(os.path.join(avc, "cache_threshold"))
         out.append(self.avc_threshold.one(threshold))
         return out
 

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_file
 from pyexporter.metrics import NAMESPACE, UNTYPED, Desc, MetricFamily, gauge
-from pyexporter.procfs.goparse import go_fields, go_trim_space, parse_int
+from pyexporter.procfs.goparse import go_fields, parse_int
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
+from pyexporter.sysfs.attrs import sys_value, valid_utf8
 
-#: procfs reads a sysctl with one read() of this many bytes; the rest is not seen.
-SYSCTL_READ_BYTES = 128
 # node_exporter's SanitizeMetricName.
 _INVALID_METRIC_CHARS = re.compile(r"_*[^0-9A-Za-z_]+_*")
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
@@ -50,7 +49,7 @@ def parse_sysctl_ints(values: list[str], name: str) -> list[int]:
 
 def sysctl_fields(data: bytes) -> list[str]:
     """The whitespace-separated fields of a sysctl file as procfs sees them (first read only)."""
-    return go_fields(go_trim_space(data[:SYSCTL_READ_BYTES].decode("utf-8", "replace")))
+    return go_fields(valid_utf8(sys_value(data)))
 
 
 @register

@@ -13,8 +13,7 @@ from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_value
-from pyexporter.sysfs.values import valid_utf8
+from pyexporter.sysfs.attrs import read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.procfs.goparse import go_fields, go_trim_space, parse_float, parse_int, parse_uint
-from pyexporter.sysfs.sysread import sys_read_file
+from pyexporter.sysfs.attrs import read_value
 
 #: Attributes every PCI device directory has; without one the device cannot be described.
 IDENTITY_ATTRIBUTES = ("class", "vendor", "device", "subsystem_vendor", "subsystem_device", "revision")
@@ -75,7 +75,7 @@ def parse_link_speed(text: str) -> float:
 
 
 def _read_identity(path: str, name: str) -> int:
-    value = sys_read_file(os.path.join(path, name))
+    value = read_value(os.path.join(path, name))
     if value is None:
         # procfs fails with a not-exist error, which node_exporter reports as no data.
         raise NoDataError(f"{path}: no {name}")
@@ -98,7 +98,7 @@ def read_pci_device(entry: str) -> PciDevice:
         device.ids[name] = _read_identity(path, name)
 
     for name in ("max_link_speed", "max_link_width", "current_link_speed", "current_link_width", "numa_node"):
-        value = sys_read_file(os.path.join(path, name))
+        value = read_value(os.path.join(path, name))
         # The kernel prints "Unknown" for links it cannot describe.
         if value is None or value == "" or value.startswith("Unknown"):
             continue
@@ -111,7 +111,7 @@ def read_pci_device(entry: str) -> PciDevice:
 
     for name in ("sriov_drivers_autoprobe", "sriov_numvfs", "sriov_offset", "sriov_stride",
                  "sriov_totalvfs", "sriov_vf_device", "sriov_vf_total_msix"):
-        value = sys_read_file(os.path.join(path, name))
+        value = read_value(os.path.join(path, name))
         if not value:
             continue
         if name == "sriov_drivers_autoprobe":
@@ -119,10 +119,10 @@ def read_pci_device(entry: str) -> PciDevice:
         else:
             device.sriov[name] = parse_uint(value, 10, 64 if name == "sriov_vf_total_msix" else 32)
 
-    value = sys_read_file(os.path.join(path, "d3cold_allowed"))
+    value = read_value(os.path.join(path, "d3cold_allowed"))
     if value:
         device.d3cold_allowed = parse_int(value, 10, 32) != 0
-    value = sys_read_file(os.path.join(path, "power_state"))
+    value = read_value(os.path.join(path, "power_state"))
     if value:
         device.power_state = value
     return device
