@@ -16,7 +16,8 @@ from pyexporter.errors import ParseError
 from pyexporter.fs import is_dir, read_text, resolve_link
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily
 from pyexporter.procfs.goparse import go_trim_space, parse_int
-from pyexporter.procfs.mountstats import NFSStats, parse_mountinfo, parse_mountstats
+from pyexporter.procfs.mountinfo import parse_mountinfo
+from pyexporter.procfs.mountstats import NFSStats, parse_mountstats
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
