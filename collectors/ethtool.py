@@ -102,7 +102,12 @@ def ethtool_metric_name(stat: str) -> str:
 
 
 class IoctlBackend:
-    """SIOCETHTOOL requests through pyroute2 (one AF_INET socket per scrape)."""
+    """SIOCETHTOOL requests through pyroute2 (one AF_INET socket per scrape).
+
+    Unlike pyroute2's netlink sockets, IoctlEthtool is a plain socket and
+    ioctl(2) with no event loop behind it, so it runs on the collector's own
+    thread rather than on pyexporter.netlink_thread.
+    """
 
     def __init__(self) -> None:
         try:
