@@ -19,6 +19,7 @@ from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
 from pyexporter.procfs.goparse import parse_float, parse_uint
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
+from pyexporter.sysfs.attrs import read_parsed
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +214,7 @@ class BcacheCollector(Collector):
                 continue
             for file, desc in self.set_values:
                 self._value(family(desc), os.path.join(path, file), uuid)
-            us = self._read(os.path.join(path, "internal", "btree_read_average_duration_us"))
+            us = read_parsed(os.path.join(path, "internal", "btree_read_average_duration_us"), dehumanize)
             if us is not None:
                 # procfs stores the microseconds in a field named nanoseconds, and
                 # node_exporter scales that by 1e-9: kept for identical output.
@@ -230,15 +231,10 @@ class BcacheCollector(Collector):
         if path is None:
             return
         self._value(family(self.dirty_data), os.path.join(path, "dirty_data"), uuid, name)
-        raw = fs.read_sysfs_attr(os.path.join(path, "writeback_rate_debug"))
-        if raw is not None:
-            try:
-                debug = parse_writeback_rate_debug(raw)
-            except ParseError as exc:
-                log.debug("bcache: %s/writeback_rate_debug: %s", path, exc)
-            else:
-                for field, desc in self.writeback:
-                    family(desc).add(getattr(debug, field), uuid, name)
+        debug = read_parsed(os.path.join(path, "writeback_rate_debug"), parse_writeback_rate_debug)
+        if debug is not None:
+            for field, desc in self.writeback:
+                family(desc).add(getattr(debug, field), uuid, name)
         for file, desc in self.period:
             self._value(family(desc), os.path.join(path, "stats_total", file), uuid, name)
 
@@ -251,29 +247,12 @@ class BcacheCollector(Collector):
         if not self.priority_stats:
             return
         # priority_stats walks every bucket of the cache: read only when asked to.
-        raw = fs.read_sysfs_attr(os.path.join(path, "priority_stats"))
-        if raw is None:
-            return
-        try:
-            unused, metadata = parse_priority_stats(raw)
-        except ParseError as exc:
-            log.debug("bcache: %s/priority_stats: %s", path, exc)
-            return
-        family(self.unused).add(unused, uuid, name)
-        family(self.metadata).add(metadata, uuid, name)
-
-    @staticmethod
-    def _read(path: str) -> int | None:
-        raw = fs.read_sysfs_attr(path)
-        if raw is None:
-            return None
-        try:
-            return dehumanize(raw)
-        except ParseError as exc:
-            log.debug("bcache: %s: %s", path, exc)
-            return None
+        stats = read_parsed(os.path.join(path, "priority_stats"), parse_priority_stats)
+        if stats is not None:
+            family(self.unused).add(stats[0], uuid, name)
+            family(self.metadata).add(stats[1], uuid, name)
 
     def _value(self, fam: MetricFamily, path: str, *labels: str) -> None:
-        value = self._read(path)
+        value = read_parsed(path, dehumanize)
         if value is not None:
             fam.add(value, *labels)

@@ -10,9 +10,7 @@ import logging
 import math
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
@@ -20,11 +18,10 @@ from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
 from pyexporter.procfs.goparse import parse_float, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_value, valid_utf8
+from pyexporter.sysfs.attrs import read_parsed, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 _MULTIPLIERS = {"k": 1024.0, "m": 1024.0**2, "g": 1024.0**3, "t": 1024.0**4, "p": 1024.0**5, "e": 1024.0**6}
 #: node_exporter's SanitizeMetricName: runs of invalid characters (and the
@@ -212,19 +209,19 @@ class BcachefsCollector(Collector):
     def _filesystem(self, path: str, uuid: str, fams: dict[str, MetricFamily],
                     counters: dict[str, MetricFamily]) -> None:
         fams[self.info.name].add(1, uuid)
-        cache = _parsed(os.path.join(path, "btree_cache_size"), parse_human_bytes, empty_ok=True)
+        cache = read_parsed(os.path.join(path, "btree_cache_size"), parse_human_bytes)
         fams[self.btree_cache.name].add(cache or 0, uuid)
         for algorithm, (compressed, uncompressed) in (
-                _parsed(os.path.join(path, "compression_stats"), parse_compression_stats) or {}).items():
+                read_parsed(os.path.join(path, "compression_stats"), parse_compression_stats) or {}).items():
             fams[self.compressed.name].add(compressed, uuid, algorithm)
             fams[self.uncompressed.name].add(uncompressed, uuid, algorithm)
-        for error_type, count in (_parsed(os.path.join(path, "errors"), parse_errors) or {}).items():
+        for error_type, count in (read_parsed(os.path.join(path, "errors"), parse_errors) or {}).items():
             fams[self.errors.name].add(count, uuid, error_type)
         counters_dir = os.path.join(path, "counters")
         for entry in fs.scan_dir(counters_dir):
             if entry.is_dir(follow_symlinks=False):
                 continue
-            value = _parsed(os.path.join(counters_dir, entry.name), parse_counter)
+            value = read_parsed(os.path.join(counters_dir, entry.name), parse_counter)
             if value is None:
                 continue
             desc = self.counter_descs.get(entry.name)
@@ -236,7 +233,7 @@ class BcachefsCollector(Collector):
             if fam is None:
                 fam = counters[desc.name] = desc.family()
             fam.add(value, uuid)
-        writes = _parsed(os.path.join(path, "btree_write_stats"), parse_btree_write_stats) or {}
+        writes = read_parsed(os.path.join(path, "btree_write_stats"), parse_btree_write_stats) or {}
         for write_type, (count, size) in writes.items():
             fams[self.btree_writes.name].add(count, uuid, write_type)
             fams[self.btree_write_size.name].add(size, uuid, write_type)
@@ -248,11 +245,11 @@ class BcachefsCollector(Collector):
         dev = Device(
             label=valid_utf8(read_value(os.path.join(path, "label"), None) or ""),
             state=valid_utf8(read_value(os.path.join(path, "state"), None) or ""),
-            bucket_size=_parsed(os.path.join(path, "bucket_size"), parse_human_bytes, empty_ok=True) or 0,
-            buckets=_parsed(os.path.join(path, "nbuckets"), lambda t: parse_uint(t.strip())) or 0,
-            durability=_parsed(os.path.join(path, "durability"), lambda t: parse_uint(t.strip())) or 0,
-            io_done=_parsed(os.path.join(path, "io_done"), parse_io_done) or {},
-            io_errors=_parsed(os.path.join(path, "io_errors"), parse_io_errors) or {},
+            bucket_size=read_parsed(os.path.join(path, "bucket_size"), parse_human_bytes) or 0,
+            buckets=read_parsed(os.path.join(path, "nbuckets"), lambda t: parse_uint(t.strip())) or 0,
+            durability=read_parsed(os.path.join(path, "durability"), lambda t: parse_uint(t.strip())) or 0,
+            io_done=read_parsed(os.path.join(path, "io_done"), parse_io_done) or {},
+            io_errors=read_parsed(os.path.join(path, "io_errors"), parse_io_errors) or {},
         )
         fams[self.device_info.name].add(1, uuid, device, dev.label, dev.state)
         fams[self.bucket_size.name].add(dev.bucket_size, uuid, device)
@@ -263,15 +260,3 @@ class BcachefsCollector(Collector):
                 fams[self.io_done.name].add(value, uuid, device, operation, data_type)
         for error_type, value in dev.io_errors.items():
             fams[self.io_errors.name].add(value, uuid, device, error_type)
-
-
-def _parsed(path: str, parse: Callable[[str], T], empty_ok: bool = False) -> T | None:
-    """A file parsed, or None when it is absent, unreadable or (logged) not parseable."""
-    raw = fs.read_sysfs_attr(path)
-    if raw is None or (empty_ok and not raw.strip()):
-        return None
-    try:
-        return parse(raw)
-    except ParseError as exc:
-        log.debug("bcachefs: %s: %s", path, exc)
-        return None

@@ -24,7 +24,7 @@ from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
 from pyexporter.procfs.goparse import parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_uint, read_value, valid_utf8
+from pyexporter.sysfs.attrs import read_parsed, read_uint, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -147,18 +147,13 @@ def read_btrfs_stats(path: str, name: str) -> BtrfsStats:
                     used_bytes=_read_value(os.path.join(layout_dir, "used_bytes")),
                     ratio=layout_ratio(entry.name, len(devices)))
         stats.allocation[group] = alloc
-    raw = fs.read_sysfs_attr(os.path.join(path, "commit_stats"))
-    if raw is not None:
-        # Absent before Linux 6.0: the commit series then read 0, as in node_exporter.
-        try:
-            commit = parse_commit_stats(raw)
-        except ParseError as exc:
-            log.debug("btrfs: %s: %s", path, exc)
-        else:
-            stats.commits = commit.get("commits", 0)
-            stats.last_commit_ms = commit.get("last_commit_ms", 0)
-            stats.max_commit_ms = commit.get("max_commit_ms", 0)
-            stats.total_commit_ms = commit.get("total_commit_ms", 0)
+    # Absent before Linux 6.0: the commit series then read 0, as in node_exporter.
+    commit = read_parsed(os.path.join(path, "commit_stats"), parse_commit_stats)
+    if commit is not None:
+        stats.commits = commit.get("commits", 0)
+        stats.last_commit_ms = commit.get("last_commit_ms", 0)
+        stats.max_commit_ms = commit.get("max_commit_ms", 0)
+        stats.total_commit_ms = commit.get("total_commit_ms", 0)
     return stats
 
 

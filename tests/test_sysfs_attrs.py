@@ -5,10 +5,12 @@ import math
 import pytest
 
 from pyexporter.errors import ParseError
+from pyexporter.procfs.goparse import parse_uint
 from pyexporter.sysfs.attrs import (
     decode,
     float_or_none,
     int_or_none,
+    read_parsed,
     read_uint,
     read_uint_file,
     read_value,
@@ -107,3 +109,13 @@ def test_read_uint_file(tmp_path):
         read_uint_file(str(tmp_path / "b"))
     with pytest.raises(FileNotFoundError):
         read_uint_file(str(tmp_path / "missing"))
+
+
+def test_read_parsed(tmp_path):
+    write_tree(tmp_path, {"good": "5\n", "bad": "x\n"})
+    assert read_parsed(str(tmp_path / "good"), int) == 5
+    assert read_parsed(str(tmp_path / "good"), lambda text: text) == "5"  # without its newline
+    assert read_parsed(str(tmp_path / "bad"), parse_uint) is None  # ParseError: skipped
+    assert read_parsed(str(tmp_path / "missing"), parse_uint) is None
+    with pytest.raises(ValueError):
+        read_parsed(str(tmp_path / "bad"), int)  # only ParseError means "skip"

@@ -15,14 +15,20 @@ strings.ToValidUTF8 does for label values.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from pyexporter import fs
 from pyexporter.errors import ParseError
 from pyexporter.procfs.goparse import go_trim_space, parse_float, parse_int, parse_uint
 
-__all__ = ["SYSREAD_BYTES", "decode", "float_or_none", "int_or_none", "read_uint", "read_uint_file",
-           "read_value", "sys_value", "uint_or_none", "valid_utf8"]
+__all__ = ["SYSREAD_BYTES", "decode", "float_or_none", "int_or_none", "read_parsed", "read_uint",
+           "read_uint_file", "read_value", "sys_value", "uint_or_none", "valid_utf8"]
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: procfs util.SysReadFile reads at most this many bytes of an attribute.
 SYSREAD_BYTES = 128
@@ -102,3 +108,19 @@ def read_uint_file(path: str) -> int:
     Raises OSError (FileNotFoundError when absent) or ParseError.
     """
     return parse_uint(go_trim_space(fs.read_text(path)))
+
+
+def read_parsed(path: str, parse: Callable[[str], T]) -> T | None:
+    """An optional attribute file through `parse` (which gets its text, trailing newline removed).
+
+    None when the attribute is absent or refused, or when `parse` raises
+    ParseError (logged at debug level): node_exporter skips such files.
+    """
+    raw = fs.read_sysfs_attr(path)
+    if raw is None:
+        return None
+    try:
+        return parse(raw)
+    except ParseError as exc:
+        log.debug("skipping %s: %s", path, exc)
+        return None
