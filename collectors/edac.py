@@ -28,6 +28,14 @@ def format_dimm_label(raw: str) -> str:
     return raw.strip().replace("#", "").replace("csrow", "_csrow").replace("channel", "_channel")
 
 
+def _add_counts(directory: str, counts: tuple[tuple[MetricFamily, str], ...], *labels: str) -> None:
+    """Each count file of `directory` into its family; counters a driver does not provide are left out."""
+    for fam, attr in counts:
+        value = read_uint(os.path.join(directory, attr))
+        if value is not None:
+            fam.add(value, *labels)
+
+
 @register
 class EdacCollector(Collector):
     name = "edac"
@@ -65,25 +73,16 @@ class EdacCollector(Collector):
                 continue
             controller = match.group(1)
             path = os.path.join(mc_dir, name)
-            # Counters a driver does not provide are left out, not fatal.
-            for fam, attr in ((ce, "ce_count"), (ue, "ue_count")):
-                value = read_uint(os.path.join(path, attr))
-                if value is not None:
-                    fam.add(value, controller)
-            for fam, attr in ((csrow_ce, "ce_noinfo_count"), (csrow_ue, "ue_noinfo_count")):
-                value = read_uint(os.path.join(path, attr))
-                if value is not None:
-                    fam.add(value, controller, "unknown")
+            _add_counts(path, ((ce, "ce_count"), (ue, "ue_count")), controller)
+            _add_counts(path, ((csrow_ce, "ce_noinfo_count"), (csrow_ue, "ue_noinfo_count")),
+                        controller, "unknown")
             for csrow_name in fs.list_dir(path):
                 csrow_match = self.csrow_re.match(csrow_name)
                 if csrow_match is None:
                     continue
                 csrow = csrow_match.group(1)
                 csrow_path = os.path.join(path, csrow_name)
-                for fam, attr in ((csrow_ce, "ce_count"), (csrow_ue, "ue_count")):
-                    value = read_uint(os.path.join(csrow_path, attr))
-                    if value is not None:
-                        fam.add(value, controller, csrow)
+                _add_counts(csrow_path, ((csrow_ce, "ce_count"), (csrow_ue, "ue_count")), controller, csrow)
                 self._collect_channels(csrow_path, controller, csrow, channel_ce, channel_ue)
         return [ce, ue, csrow_ce, csrow_ue, channel_ce, channel_ue]
 
