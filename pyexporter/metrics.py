@@ -110,3 +110,17 @@ def counter(name: str, help: str, *label_names: str) -> Desc:
 
 def untyped(name: str, help: str, *label_names: str) -> Desc:
     return Desc(name, help, UNTYPED, label_names)
+
+
+class Families(dict[str, MetricFamily]):
+    """The families of one collect(), by name, each made on first use.
+
+    For collectors whose families depend on what they find (a family only
+    when some device has the value): `of(desc)` is the family to add to.
+    """
+
+    def of(self, desc: Desc) -> MetricFamily:
+        family = self.get(desc.name)
+        if family is None:
+            family = self[desc.name] = desc.family()
+        return family
