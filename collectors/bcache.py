@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pyexporter import fs
 from pyexporter.errors import ParseError
-from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
+from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter, gauge
 from pyexporter.procfs.goparse import parse_float, parse_uint
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
@@ -198,14 +198,8 @@ class BcacheCollector(Collector):
         self.cache_re = re.compile(r"cache[0-9]", re.ASCII)
 
     def collect(self) -> list[MetricFamily]:
-        fams: dict[str, MetricFamily] = {}
-
-        def family(desc: Desc) -> MetricFamily:
-            fam = fams.get(desc.name)
-            if fam is None:
-                fam = fams[desc.name] = desc.family()
-            return fam
-
+        fams = Families()
+        family = fams.of
         base = self.roots.sys("fs", "bcache")
         for uuid in fs.list_dir(base):
             # The cache sets are the "*-*" entries beside register/register_quiet.

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
-from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
+from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter, gauge
 from pyexporter.procfs.goparse import parse_float, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -201,13 +201,13 @@ class BcachefsCollector(Collector):
             self.info, self.btree_cache, self.compressed, self.uncompressed, self.errors, self.btree_writes,
             self.btree_write_size, self.device_info, self.bucket_size, self.buckets, self.durability,
             self.io_done, self.io_errors)}
-        counters: dict[str, MetricFamily] = {}
+        counters = Families()
         for uuid in filesystems:
             self._filesystem(os.path.join(base, uuid), uuid, fams, counters)
         return [*fams.values(), *counters.values()]
 
     def _filesystem(self, path: str, uuid: str, fams: dict[str, MetricFamily],
-                    counters: dict[str, MetricFamily]) -> None:
+                    counters: Families) -> None:
         fams[self.info.name].add(1, uuid)
         cache = read_parsed(os.path.join(path, "btree_cache_size"), parse_human_bytes)
         fams[self.btree_cache.name].add(cache or 0, uuid)
@@ -229,10 +229,7 @@ class BcachefsCollector(Collector):
                 desc = self.counter_descs[entry.name] = counter(
                     f"{self.sub}_{sanitize_metric_name(entry.name)}_total",
                     f"Bcachefs counter {entry.name} since filesystem creation.", "uuid")
-            fam = counters.get(desc.name)
-            if fam is None:
-                fam = counters[desc.name] = desc.family()
-            fam.add(value, uuid)
+            counters.of(desc).add(value, uuid)
         writes = read_parsed(os.path.join(path, "btree_write_stats"), parse_btree_write_stats) or {}
         for write_type, (count, size) in writes.items():
             fams[self.btree_writes.name].add(count, uuid, write_type)
