@@ -19,42 +19,20 @@ from pyexporter.errors import ParseError
 from pyexporter.fs import list_dir, read_optional_text, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.cpuinfo import cpuinfo_format, parse_cpuinfo
-from pyexporter.procfs.goparse import parse_int
 from pyexporter.procfs.stat import CPUStat, parse_stat
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_uint, read_value
+from pyexporter.sysfs.cpu import parse_cpu_list
 
 log = logging.getLogger("pyexporter.collectors.cpu")
 
 #: An idle counter that drops by this many seconds means the CPU was replugged.
 JUMP_BACK_SECONDS = 3.0
-#: A cpu range list naming more CPUs than this is garbage, not a machine.
-MAX_CPUS = 1 << 16
 
 _STAT_FIELDS = tuple(f.name for f in dataclass_fields(CPUStat))
 _MODES = (("user", "user"), ("nice", "nice"), ("system", "system"), ("idle", "idle"), ("iowait", "iowait"),
           ("irq", "irq"), ("softirq", "softirq"), ("steal", "steal"))
-
-
-def parse_cpu_list(text: str) -> list[int]:
-    """A sysfs CPU list such as `1,3-5,9` (sysfs IsolatedCPUs); an empty list for an empty file."""
-    cpus: list[int] = []
-    for part in text.rstrip("\n").split(","):
-        if part == "":
-            continue
-        if "-" in part:
-            bounds = part.split("-")
-            if len(bounds) != 2:
-                raise ParseError(f"invalid cpu range: {part[:40]!r}")
-            start, end = parse_int(bounds[0]), parse_int(bounds[1])
-            if end - start >= MAX_CPUS:
-                raise ParseError(f"cpu range too large: {part[:40]!r}")
-            # procfs keeps CPU numbers as uint16.
-            cpus.extend(n & 0xFFFF for n in range(start, end + 1))
-        else:
-            cpus.append(parse_int(part) & 0xFFFF)
-    return cpus
 
 
 def advance_cpu_stats(cache: dict[int, CPUStat], new: dict[int, CPUStat]) -> None:
