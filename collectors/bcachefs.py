@@ -9,12 +9,11 @@ from __future__ import annotations
 import logging
 import math
 import os
-import re
 from dataclasses import dataclass, field
 
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
-from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter, gauge
+from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter, gauge, sanitize_metric_name
 from pyexporter.procfs.goparse import parse_float, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -24,13 +23,6 @@ log = logging.getLogger(__name__)
 
 
 _MULTIPLIERS = {"k": 1024.0, "m": 1024.0**2, "g": 1024.0**3, "t": 1024.0**4, "p": 1024.0**5, "e": 1024.0**6}
-#: node_exporter's SanitizeMetricName: runs of invalid characters (and the
-#: underscores around them) become one underscore.
-_INVALID_NAME_RUN = re.compile(r"_*[^0-9A-Za-z_]+_*")
-
-
-def sanitize_metric_name(name: str) -> str:
-    return _INVALID_NAME_RUN.sub("_", name)
 
 
 def parse_human_bytes(text: str) -> int:

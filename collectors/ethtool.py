@@ -24,13 +24,12 @@ from typing import Any, Protocol
 from pyexporter import fs
 from pyexporter.errors import NoDataError
 from pyexporter.filters import DeviceFilter
-from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, gauge, untyped
+from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, gauge, sanitize_metric_name, untyped
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
 
-_INVALID_NAME_CHARS = re.compile(r"_*[^0-9A-Za-z_]+_*")
 _RECEIVED = re.compile(r"(^|_)rx(_|$)")
 _TRANSMITTED = re.compile(r"(^|_)tx(_|$)")
 
@@ -86,11 +85,6 @@ class EthtoolBackend(Protocol):
     def stats(self, device: str) -> dict[str, int]: ...
     def link_info(self, device: str) -> LinkInfo: ...
     def close(self) -> None: ...
-
-
-def sanitize_metric_name(name: str) -> str:
-    """Runs of characters invalid in a metric name (with the underscores around them) become one '_'."""
-    return _INVALID_NAME_CHARS.sub("_", name)
 
 
 def ethtool_metric_name(stat: str) -> str:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import list_dir
-from pyexporter.metrics import COUNTER, NAMESPACE, MetricFamily, counter
+from pyexporter.metrics import COUNTER, NAMESPACE, MetricFamily, counter, sanitize_metric_name
 from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
@@ -17,8 +16,6 @@ from pyexporter.sysfs.attrs import read_uint, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
-#: node_exporter's SanitizeMetricName.
-_UNSAFE = re.compile(r"_*[^0-9A-Za-z_]+_*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +34,6 @@ def index_and_name(counts: dict[str, int], raw_name: str) -> tuple[int, str]:
         except ParseError:
             pass
     return counts.get(raw_name, 0), raw_name
-
-
-def sanitize_metric_name(name: str) -> str:
-    return _UNSAFE.sub("_", name)
 
 
 @register

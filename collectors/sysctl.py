@@ -7,14 +7,12 @@ from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_file
-from pyexporter.metrics import NAMESPACE, UNTYPED, Desc, MetricFamily, gauge
+from pyexporter.metrics import NAMESPACE, UNTYPED, Desc, MetricFamily, gauge, sanitize_metric_name
 from pyexporter.procfs.goparse import go_fields, parse_int
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import sys_value, valid_utf8
 
-# node_exporter's SanitizeMetricName.
-_INVALID_METRIC_CHARS = re.compile(r"_*[^0-9A-Za-z_]+_*")
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 
 
@@ -33,7 +31,7 @@ class Sysctl:
 
     @property
     def metric_name(self) -> str:
-        return f"{NAMESPACE}_sysctl_{_INVALID_METRIC_CHARS.sub('_', self.name)}"
+        return f"{NAMESPACE}_sysctl_{sanitize_metric_name(self.name)}"
 
 
 def parse_sysctl_ints(values: list[str], name: str) -> list[int]:
