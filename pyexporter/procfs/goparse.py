@@ -39,6 +39,7 @@ _DIGITS = {
     10: re.compile(r"[0-9]+"),
     16: re.compile(r"[0-9a-fA-F]+"),
 }
+_SIGNED_DECIMAL = re.compile(r"[+-]?[0-9]+")
 _BASE_PREFIXES = {"0x": 16, "0o": 8, "0b": 2}
 
 _DECIMAL_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -108,13 +109,14 @@ def parse_uint(text: str, base: int = 10, bits: int = 64) -> int:
     digits, digits_base = _without_base_prefix(text) if base == 0 else (text, base)
     if not _DIGITS[digits_base].fullmatch(digits):
         raise ParseError(f"invalid unsigned integer {text[:40]!r}")
-    # Go takes any number of leading zeros. More than `bits` significant digits
-    # are out of range in any base, and are refused before int() sees them: it
-    # raises ValueError beyond 4300 digits and takes quadratic time below that.
-    significant = digits.lstrip("0")
-    if len(significant) > bits:
-        raise ParseError(f"unsigned integer {text[:40]!r} out of range")
-    value = int(significant, digits_base) if significant else 0
+    if len(digits) > bits:
+        # Go takes any number of leading zeros. More than `bits` significant digits
+        # are out of range in any base, and are refused before int() sees them: it
+        # raises ValueError beyond 4300 digits and takes quadratic time below that.
+        digits = digits.lstrip("0") or "0"
+        if len(digits) > bits:
+            raise ParseError(f"unsigned integer {text[:40]!r} out of range")
+    value = int(digits, digits_base)
     if value >> bits:
         raise ParseError(f"unsigned integer {text[:40]!r} out of range")
     return value
@@ -122,12 +124,18 @@ def parse_uint(text: str, base: int = 10, bits: int = 64) -> int:
 
 def parse_int(text: str, base: int = 10, bits: int = 64) -> int:
     """strconv.ParseInt(text, base, bits): an optional sign, then ParseUint's syntax for `base`."""
+    limit = 1 << (bits - 1)
+    if base == 10 and len(text) <= 20 and _SIGNED_DECIMAL.fullmatch(text):
+        # The common case, without the detour through parse_uint.
+        value = int(text)
+        if not -limit <= value < limit:
+            raise ParseError(f"integer {text[:40]!r} out of range")
+        return value
     negative = text[:1] == "-"
     try:
         magnitude = parse_uint(text[1:] if text[:1] in ("+", "-") else text, base, bits)
     except ParseError:
         raise ParseError(f"invalid integer {text[:40]!r}") from None
-    limit = 1 << (bits - 1)
     if magnitude > limit or (magnitude == limit and not negative):
         raise ParseError(f"integer {text[:40]!r} out of range")
     return -magnitude if negative else magnitude
