@@ -18,7 +18,7 @@ from pyexporter.fs import list_dir, open_attr_dir
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.values import int_or_none, sys_value, valid_utf8
+from pyexporter.sysfs.attrs import int_or_none, sys_value, valid_utf8
 
 log = logging.getLogger(__name__)
 

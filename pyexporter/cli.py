@@ -10,35 +10,23 @@ from types import MappingProxyType
 from typing import Any, NoReturn
 
 from pyexporter import NODE_EXPORTER_COMPAT, __version__
-from pyexporter.errors import ConfigError
+from pyexporter.errors import ConfigError, ParseError
 from pyexporter.fs import Roots
+from pyexporter.procfs.goparse import parse_go_duration
 from pyexporter.registry import Flag, all_flags, load_collectors
 from pyexporter.settings import Settings
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d|w|y)")
-_DURATION_UNITS = {
-    "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0,
-    "d": 86400.0, "w": 604800.0, "y": 31536000.0,
-}
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Shows each flag's default, as node_exporter's --help does."""
 
-def parse_duration(text: str) -> float:
-    """A Go/Prometheus duration (`5s`, `1m30s`, `500ms`, `1d`) in seconds."""
-    text = text.strip()
-    if text in ("0", ""):
-        if text == "":
-            raise ValueError("empty duration")
-        return 0.0
-    pos = 0
-    total = 0.0
-    for match in _DURATION_PART.finditer(text):
-        if match.start() != pos:
-            break
-        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-        pos = match.end()
-    if pos != len(text) or pos == 0:
-        raise ValueError(f"invalid duration {text!r}")
-    return total
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if default in (None, argparse.SUPPRESS, (), []) or "%(default)" in text or "(default:" in text:
+            return text
+        shown = ",".join(default) if isinstance(default, (list, tuple)) else default
+        return f"{text} (default: {str(shown).replace('%', '%%')})"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,13 +47,17 @@ def _convert(flag: Flag, raw: Any) -> Any:
     if flag.kind == "float":
         return float(raw)
     if flag.kind == "duration":
-        return parse_duration(raw) if isinstance(raw, str) else float(raw)
+        # kingpin's time.ParseDuration, plus Prometheus's d/w/y; a timeout is never negative.
+        return parse_go_duration(raw, long_units=True, negative=False) if isinstance(raw, str) else float(raw)
     if flag.kind == "regex":
         try:
             re.compile(raw)
         except re.error as exc:
             raise ConfigError(f"--{flag.name}: invalid regular expression {raw!r}: {exc}") from None
     return raw
+
+
+_METAVARS = {"int": "INT", "float": "FLOAT", "duration": "DURATION", "regex": "REGEX"}
 
 
 def _add_flag(parser: argparse.ArgumentParser, flag: Flag) -> None:
@@ -75,10 +67,13 @@ def _add_flag(parser: argparse.ArgumentParser, flag: Flag) -> None:
             opt, dest=flag.name, action=argparse.BooleanOptionalAction, default=flag.default, help=flag.help
         )
     elif flag.kind == "list":
-        parser.add_argument(opt, dest=flag.name, action="append", default=None, help=flag.help)
+        shown = f" (default: {','.join(flag.default)})" if flag.default else ""
+        parser.add_argument(opt, dest=flag.name, action="append", default=None, metavar="VALUE",
+                            help=flag.help + shown)
     else:
         parser.add_argument(
-            opt, dest=flag.name, default=flag.default, help=flag.help, choices=flag.choices or None
+            opt, dest=flag.name, default=flag.default, help=flag.help, choices=flag.choices or None,
+            metavar=None if flag.choices else _METAVARS.get(flag.kind, "STRING"),
         )
 
 
@@ -112,6 +107,8 @@ def build_parser() -> tuple[argparse.ArgumentParser, list[Flag]]:
     registry = load_collectors()
     parser = _Parser(
         prog="pyexporter",
+        usage="%(prog)s [<flags>]",
+        formatter_class=_HelpFormatter,
         description=f"pyexporter {__version__}: node_exporter {NODE_EXPORTER_COMPAT} compatible exporter "
         "for hardware and OS metrics exposed by *NIX kernels.",
         allow_abbrev=False,
@@ -147,7 +144,7 @@ def parse_args(argv: Sequence[str]) -> Settings:
             raw = flag.default or ()
         try:
             values[flag.name] = _convert(flag, raw)
-        except ValueError as exc:
+        except (ValueError, ParseError) as exc:
             raise ConfigError(f"--{flag.name}: {exc}") from None
 
     registry = load_collectors()

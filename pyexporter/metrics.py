@@ -8,6 +8,7 @@ label pairs sorted by label name (as client_golang sorts them), and a float.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 GAUGE = "gauge"
@@ -20,6 +21,8 @@ NAMESPACE = "node"
 
 LabelPairs = tuple[tuple[str, str], ...]
 
+_INVALID_NAME_RUN = re.compile(r"_*[^0-9A-Za-z_]+_*")
+
 
 class Sample(NamedTuple):
     name: str
@@ -30,6 +33,12 @@ class Sample(NamedTuple):
 def build_name(namespace: str, subsystem: str, name: str) -> str:
     """client_golang's BuildFQName: the non-empty parts joined by '_'."""
     return "_".join(part for part in (namespace, subsystem, name) if part)
+
+
+def sanitize_metric_name(name: str) -> str:
+    """node_exporter's SanitizeMetricName: each run of characters invalid in a metric name, with the
+    underscores around it, becomes one '_'."""
+    return _INVALID_NAME_RUN.sub("_", name)
 
 
 #: The label pairs of one-label samples, shared: a network device's forty
@@ -133,3 +142,17 @@ def counter(name: str, help: str, *label_names: str) -> Desc:
 
 def untyped(name: str, help: str, *label_names: str) -> Desc:
     return Desc(name, help, UNTYPED, label_names)
+
+
+class Families(dict[str, MetricFamily]):
+    """The families of one collect(), by name, each made on first use.
+
+    For collectors whose families depend on what they find (a family only
+    when some device has the value): `of(desc)` is the family to add to.
+    """
+
+    def of(self, desc: Desc) -> MetricFamily:
+        family = self.get(desc.name)
+        if family is None:
+            family = self[desc.name] = desc.family()
+        return family

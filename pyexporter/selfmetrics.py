@@ -129,8 +129,8 @@ class ExporterMetrics:
     def __init__(self) -> None:
         self._process = ProcessMetrics()
         self._python_info = _python_info()
-        # client_golang pre-creates 200 and 500; 503 appears once it happened.
-        self.requests: Counter[str] = Counter({"200": 0, "500": 0})
+        # promhttp pre-creates the codes its handler can answer with.
+        self.requests: Counter[str] = Counter({"200": 0, "500": 0, "503": 0})
         self.in_flight = 0
         self.errors: Counter[str] = Counter({"encoding": 0, "gathering": 0})
         self._build_info = _BUILD_INFO.one(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import html
 import logging
 import os
@@ -203,11 +204,9 @@ async def serve(settings: Settings, app: web.Application, ssl_context: Any = Non
             try:
                 await site.start()
             except OSError as exc:
-                if exc.errno == 98 or "address already in use" in str(exc).lower():
-                    log.error(f"listen tcp {address}: bind: address already in use")
+                if exc.errno == errno.EADDRINUSE or "address already in use" in str(exc).lower():
                     sys.stderr.write(f"pyexporter: error: listen tcp {address}: address already in use\n")
                 else:
-                    log.error(f"listen tcp {address}: {exc}")
                     sys.stderr.write(f"pyexporter: error: listen tcp {address}: {exc}\n")
                 return 1
             log.info("Listening on", extra={"address": address, "http2": False,
@@ -223,25 +222,29 @@ def run(settings: Settings) -> int:
     """Start the exporter; returns the process exit code."""
     setup_logging(settings.log_level, settings.log_format)
     runtime.tune_malloc()
+    # Everything that can refuse the configuration is checked before anything is
+    # logged, so a refusal is one line on stderr and exit code 2.
+    try:
+        for address in settings.listen_addresses:
+            parse_listen_address(address)
+        web_config = None
+        if settings.web_config_file:
+            from pyexporter.webconfig import load_web_config
+
+            web_config = load_web_config(settings.web_config_file)
+        collectors = create_collectors(settings)
+    except ConfigError as exc:
+        sys.stderr.write(f"pyexporter: error: {exc}\n")
+        return 2
     log.info("Starting pyexporter", extra={"version": __version__, "node_exporter": NODE_EXPORTER_COMPAT})
     log.info("Reading from", extra={"procfs": settings.roots.procfs, "sysfs": settings.roots.sysfs,
                                     "rootfs": settings.roots.rootfs, "udev": settings.roots.udev_data})
     middlewares: list[Any] = []
     ssl_context = None
-    try:
-        for address in settings.listen_addresses:
-            parse_listen_address(address)
-        if settings.web_config_file:
-            from pyexporter.webconfig import load_web_config
-
-            web_config = load_web_config(settings.web_config_file)
-            middlewares = web_config.middlewares()
-            ssl_context = web_config.ssl_context()
-        collectors = create_collectors(settings)
-    except ConfigError as exc:
-        log.error(str(exc))
-        sys.stderr.write(f"pyexporter: error: {exc}\n")
-        return 2
+    if web_config is not None:
+        web_config.announce()
+        middlewares = web_config.middlewares()
+        ssl_context = web_config.ssl_context()
     log.info("Enabled collectors", extra={"collectors": ",".join(settings.enabled_collectors)})
     app = build_app(settings, collectors, middlewares)
     runtime.settle_startup()

@@ -1,0 +1,44 @@
+# pyexporter container image: a node_exporter-compatible exporter for a
+# hostNetwork DaemonSet (see manifests/ and docs/deploy.md).
+#
+#   podman build -t pyexporter .                    # or: docker build
+#   podman build --build-arg BASE_IMAGE=localhost/my-python:3.11 -t pyexporter .
+#
+# BASE_IMAGE is any image with python3 (>= 3.11) and its venv module at the
+# same path in both stages; the official python:*-slim images qualify, and so
+# does a Debian minbase with python3-minimal and python3-venv.
+ARG BASE_IMAGE=docker.io/library/python:3.12-slim-bookworm
+
+FROM ${BASE_IMAGE} AS build
+# pip's own cache is useless in a throwaway stage; a version check would only
+# add a network round trip.
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONUNBUFFERED=1
+# Optional CA bundle for pip, for builds behind a TLS-inspecting proxy: mount
+# the file into the build and name it, e.g. `podman build --volume
+# /etc/ssl/certs/ca-certificates.crt:/run/build-ca.crt:ro --build-arg
+# PIP_CERT=/run/build-ca.crt`. Build-stage arguments never reach the image.
+ARG PIP_CERT
+WORKDIR /src
+# The venv keeps the exporter and its dependencies apart from the base
+# image's Python and is copied whole into the runtime stage.
+RUN python3 -m venv /opt/pyexporter
+COPY pyproject.toml README.md ./
+COPY pyexporter ./pyexporter
+COPY collectors ./collectors
+# Bytecode is compiled here, at build time, because nothing may be written
+# at run time (read-only root filesystem).
+RUN /opt/pyexporter/bin/python -m pip install --no-cache-dir --prefer-binary . \
+    && /opt/pyexporter/bin/python -m compileall -q /opt/pyexporter/lib
+
+FROM ${BASE_IMAGE}
+ENV PATH=/opt/pyexporter/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1
+COPY --from=build /opt/pyexporter /opt/pyexporter
+# 65534 is "nobody" in Debian-based images; numeric so that Kubernetes'
+# runAsNonRoot can verify it without reading /etc/passwd.
+USER 65534:65534
+EXPOSE 20000
+ENTRYPOINT ["/opt/pyexporter/bin/pyexporter"]

@@ -1,0 +1,67 @@
+"""arp: the number of IPv4 neighbour (ARP) entries per device as node_arp_entries.
+
+As node_exporter, the table is read over rtnetlink by default and from
+/proc/net/arp (under --path.procfs) with --no-collector.arp.netlink.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections import Counter
+
+from pyexporter import rtnetlink
+from pyexporter.filters import DeviceFilter
+from pyexporter.fs import read_text
+from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
+from pyexporter.procfs.net_arp import parse_arp
+from pyexporter.registry import Collector, Flag, register
+
+
+def count_neighbours(neighbours: list[rtnetlink.Neighbour], names: dict[int, str]) -> Counter[str]:
+    """Entries per interface name, without NUD_NOARP entries as /proc/net/arp leaves them out.
+
+    An entry of an interface that went away since the neighbour dump is not
+    counted, as node_exporter skips an index it no longer finds.
+    """
+    counts: Counter[str] = Counter()
+    for neigh in neighbours:
+        if not neigh.has_attributes or neigh.state & rtnetlink.NUD_NOARP:
+            continue
+        name = names.get(neigh.index)
+        if name is not None:
+            counts[name] += 1
+    return counts
+
+
+@register
+class ARPCollector(Collector):
+    name = "arp"
+    flags = (
+        Flag("collector.arp.device-include",
+             "Regexp of arp devices to include (mutually exclusive to device-exclude).", None, "regex"),
+        Flag("collector.arp.device-exclude",
+             "Regexp of arp devices to exclude (mutually exclusive to device-include).", None, "regex"),
+        Flag("collector.arp.netlink", "Use netlink to gather stats instead of /proc/net/arp.", True, "bool"),
+    )
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        # node_exporter does not reject both patterns here: both apply.
+        self.filter = DeviceFilter(self.flag("collector.arp.device-exclude"),
+                                   self.flag("collector.arp.device-include"))
+        self.use_netlink: bool = self.flag("collector.arp.netlink")
+        self.entries = gauge(f"{NAMESPACE}_arp_entries", "ARP entries by device", "device")
+
+    def _counts(self) -> Counter[str]:
+        if self.use_netlink:
+            # Neighbours first, then names, in node_exporter's order.
+            neighbours = rtnetlink.neighbours(socket.AF_INET)
+            return count_neighbours(neighbours, rtnetlink.interface_names())
+        return Counter(entry.device for entry in parse_arp(read_text(self.roots.proc("net", "arp"))))
+
+    def collect(self) -> list[MetricFamily]:
+        family = self.entries.family()
+        for device, count in self._counts().items():
+            if not self.filter.ignored(device):
+                family.add(count, device)
+        return [family]

@@ -1,0 +1,281 @@
+"""ethtool: NIC statistics and link modes of every network device, through the SIOCETHTOOL ioctl.
+
+For each device of /sys/class/net (filtered by --collector.ethtool.device-*):
+the supported and advertised link modes of ETHTOOL_GSET (speeds, port types,
+autonegotiation, pause), then the driver's statistics (ETHTOOL_GSTRINGS and
+ETHTOOL_GSTATS) as node_ethtool_<name>, names sanitized and rx/tx spelled out
+as node_exporter does; two statistics that sanitize to one name are both
+dropped. The ioctls go through pyroute2's ethtool module. pyroute2 has no
+ETHTOOL_GDRVINFO, so node_ethtool_info (driver, firmware and bus) is not
+exported on a live system; a backend that provides driver information (as
+the tests' fixture backend does) gets it exported as node_exporter does.
+A device whose driver refuses a request (EOPNOTSUPP) has no metrics of it.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pyexporter import fs
+from pyexporter.errors import NoDataError
+from pyexporter.filters import DeviceFilter
+from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, gauge, sanitize_metric_name, untyped
+from pyexporter.registry import Collector, Flag, register
+from pyexporter.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_RECEIVED = re.compile(r"(^|_)rx(_|$)")
+_TRANSMITTED = re.compile(r"(^|_)tx(_|$)")
+
+# ethtool_link_mode_bit_indices of linux/ethtool.h. The legacy ETHTOOL_GSET masks are 32 bits
+# wide, so only modes below bit 32 can ever be reported.
+AUTONEG_BIT, PAUSE_BIT, ASYM_PAUSE_BIT = 6, 13, 14
+PORT_BITS = {"TP": 7, "AUI": 8, "MII": 9, "FIBRE": 10, "BNC": 11, "Backplane": 16}
+#: bit -> (speed in Mb/s, duplex, PHY) for the link modes node_exporter reports.
+SPEED_BITS: dict[int, tuple[int, str, str]] = {
+    0: (10, "half", "T"), 1: (10, "full", "T"), 2: (100, "half", "T"), 3: (100, "full", "T"),
+    4: (1000, "half", "T"), 5: (1000, "full", "T"), 12: (10000, "full", "T"),
+    17: (1000, "full", "KX"), 18: (10000, "full", "KX4"), 19: (10000, "full", "KR"),
+    20: (10000, "full", "R_FEC"), 21: (20000, "full", "MLD2"), 22: (20000, "full", "KR2"),
+    23: (40000, "full", "KR4"), 24: (40000, "full", "CR4"), 25: (40000, "full", "SR4"),
+    26: (40000, "full", "LR4"), 27: (56000, "full", "KR4"), 28: (56000, "full", "CR4"),
+    29: (56000, "full", "SR4"), 30: (56000, "full", "LR4"), 31: (25000, "full", "CR"),
+}
+#: Link speeds in bytes per second, like the netclass collector's speeds.
+BYTES_PER_MBIT = 1_000_000 / 8
+
+#: Statistics with a fixed metric name and HELP (everything else is "Network interface <name>").
+KNOWN_STATS: dict[str, tuple[str, str]] = {
+    "rx_bytes": ("received_bytes_total", "Network interface bytes received"),
+    "rx_dropped": ("received_dropped_total", "Number of received frames dropped"),
+    "rx_errors": ("received_errors_total", "Number of received frames with errors"),
+    "rx_packets": ("received_packets_total", "Network interface packets received"),
+    "tx_bytes": ("transmitted_bytes_total", "Network interface bytes sent"),
+    "tx_errors": ("transmitted_errors_total", "Number of sent frames with errors"),
+    "tx_packets": ("transmitted_packets_total", "Network interface packets sent"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DriverInfo:
+    driver: str
+    version: str
+    firmware_version: str
+    bus_info: str
+    expansion_rom_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkInfo:
+    supported: int
+    advertising: int
+    autoneg: int
+
+
+class EthtoolBackend(Protocol):
+    """The three ethtool requests; each raises OSError (EOPNOTSUPP when the driver lacks it)."""
+
+    def driver_info(self, device: str) -> DriverInfo: ...
+    def stats(self, device: str) -> dict[str, int]: ...
+    def link_info(self, device: str) -> LinkInfo: ...
+    def close(self) -> None: ...
+
+
+def ethtool_metric_name(stat: str) -> str:
+    """node_ethtool_<name>: lower case, no leading '_', rx/tx spelled received/transmitted."""
+    name = sanitize_metric_name(stat).lower().lstrip("_")
+    name = _RECEIVED.sub(r"\1received\2", name)
+    name = _TRANSMITTED.sub(r"\1transmitted\2", name)
+    return f"{NAMESPACE}_ethtool_{name}" if name else f"{NAMESPACE}_ethtool"
+
+
+class IoctlBackend:
+    """SIOCETHTOOL requests through pyroute2 (one AF_INET socket per scrape).
+
+    Unlike pyroute2's netlink sockets, IoctlEthtool is a plain socket and
+    ioctl(2) with no event loop behind it, so it runs on the collector's own
+    thread rather than on pyexporter.netlink_thread.
+    """
+
+    def __init__(self) -> None:
+        try:
+            from pyroute2.ethtool.ioctl import EthtoolError, IoctlEthtool
+        except ImportError:
+            raise NoDataError("pyroute2 is not installed; ethtool statistics need its ioctl module") from None
+        self._error = EthtoolError
+        self._ioctl: Any = IoctlEthtool()
+
+    def _call(self, device: str, method: str) -> Any:
+        self._ioctl.change_ifname(device)
+        try:
+            return getattr(self._ioctl, method)()
+        except self._error as exc:
+            # pyroute2 wraps EOPNOTSUPP and ENODEV in its own exception types.
+            code = errno.ENODEV if type(exc).__name__ == "NoSuchDevice" else errno.EOPNOTSUPP
+            raise OSError(code, os.strerror(code)) from None
+
+    def driver_info(self, device: str) -> DriverInfo:
+        raise OSError(errno.EOPNOTSUPP, "ETHTOOL_GDRVINFO is not available through pyroute2")
+
+    def stats(self, device: str) -> dict[str, int]:
+        return dict(self._call(device, "get_statistics"))
+
+    def link_info(self, device: str) -> LinkInfo:
+        cmd = self._call(device, "get_cmd")
+        return LinkInfo(int(cmd["supported"]), int(cmd["advertising"]), int(cmd["autoneg"]))
+
+    def close(self) -> None:
+        self._ioctl.close()
+
+
+def net_class_devices(class_dir: str) -> list[str]:
+    """The entries of /sys/class/net that are devices (links or directories), as procfs lists them."""
+    devices = []
+    for entry in fs.scan_dir(class_dir):
+        if entry.is_file(follow_symlinks=False) and fs.read_link(entry.path) is None:
+            continue  # bonding_masters and other plain files
+        devices.append(entry.name)
+    return devices
+
+
+@register
+class EthtoolCollector(Collector):
+    name = "ethtool"
+    default_enabled = False
+    flags = (
+        Flag("collector.ethtool.device-include",
+             "Regexp of ethtool devices to include (mutually exclusive to device-exclude).", None, "regex"),
+        Flag("collector.ethtool.device-exclude",
+             "Regexp of ethtool devices to exclude (mutually exclusive to device-include).", None, "regex"),
+        Flag("collector.ethtool.metrics-include", "Regexp of ethtool stats to include.", ".*", "regex"),
+    )
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.device_filter = DeviceFilter(self.flag("collector.ethtool.device-exclude"),
+                                          self.flag("collector.ethtool.device-include"))
+        self.metrics_pattern = re.compile(self.flag("collector.ethtool.metrics-include") or "")
+        self.backend_factory: Any = IoctlBackend
+        net = f"{NAMESPACE}_network"
+        self.info = gauge(
+            f"{NAMESPACE}_ethtool_info",
+            "A metric with a constant '1' value labeled by bus_info, device, driver, expansion_rom_version, "
+            "firmware_version, version.",
+            "bus_info", "device", "driver", "expansion_rom_version", "firmware_version", "version")
+        self.supported_port = gauge(f"{net}_supported_port_info",
+                                    "Type of ports or PHYs supported by network device", "device", "type")
+        self.speed = {
+            "supported": gauge(f"{net}_supported_speed_bytes",
+                               "Combination of speeds and features supported by network device",
+                               "device", "duplex", "mode"),
+            "advertised": gauge(f"{net}_advertised_speed_bytes",
+                                "Combination of speeds and features offered by network device",
+                                "device", "duplex", "mode"),
+        }
+        self.capabilities = {
+            "supported": (
+                gauge(f"{net}_autonegotiate_supported", "If this port device supports autonegotiate",
+                      "device"),
+                gauge(f"{net}_pause_supported", "If this port device supports pause frames", "device"),
+                gauge(f"{net}_asymmetricpause_supported",
+                      "If this port device supports asymmetric pause frames", "device")),
+            "advertised": (
+                gauge(f"{net}_autonegotiate_advertised", "If this port device offers autonegotiate",
+                      "device"),
+                gauge(f"{net}_pause_advertised", "If this port device offers pause capability", "device"),
+                gauge(f"{net}_asymmetricpause_advertised",
+                      "If this port device offers asymmetric pause capability", "device")),
+        }
+        self.autonegotiate = gauge(f"{net}_autonegotiate", "If this port is using autonegotiate", "device")
+        # Statistic (sanitized name) -> descriptor; grows as drivers report new statistics.
+        self.stat_descs: dict[str, Desc] = {
+            stat: untyped(f"{NAMESPACE}_ethtool_{metric}", help_text, "device")
+            for stat, (metric, help_text) in KNOWN_STATS.items()
+        }
+
+    def _stat_desc(self, stat: str, metric_name: str) -> Desc:
+        desc = self.stat_descs.get(stat)
+        if desc is None:
+            desc = self.stat_descs[stat] = untyped(metric_name, f"Network interface {stat}", "device")
+        return desc
+
+    def _link_families(self, device: str, link: LinkInfo) -> list[MetricFamily]:
+        out = []
+        for kind, modes in (("supported", link.supported), ("advertised", link.advertising)):
+            family = self.speed[kind].family()
+            for bit, (speed, duplex, phy) in SPEED_BITS.items():
+                if modes & (1 << bit):
+                    family.add(speed * BYTES_PER_MBIT, device, duplex, f"{speed}base{phy}")
+            out.append(family)
+            bits = (AUTONEG_BIT, PAUSE_BIT, ASYM_PAUSE_BIT)
+            for desc, bit in zip(self.capabilities[kind], bits, strict=True):
+                out.append(desc.one(1 if modes & (1 << bit) else 0, device))
+        ports = self.supported_port.family()
+        for port, bit in PORT_BITS.items():
+            if link.supported & (1 << bit):
+                ports.add(1, device, port)
+        out.append(ports)
+        out.append(self.autonegotiate.one(link.autoneg, device))
+        return out
+
+    def _stat_families(self, device: str, stats: dict[str, int]) -> list[MetricFamily]:
+        by_metric: dict[str, str | None] = {}
+        raw_names: dict[str, str] = {}
+        for raw in stats:
+            stat = sanitize_metric_name(raw)
+            if not self.metrics_pattern.search(stat):
+                continue
+            metric = ethtool_metric_name(stat)
+            # Two statistics with one metric name would be ambiguous: neither is exported.
+            by_metric[metric] = None if metric in by_metric else stat
+            raw_names[stat] = raw
+        return [self._stat_desc(stat, metric).one(stats[raw_names[stat]], device)
+                for metric, stat in sorted(by_metric.items()) if stat is not None]
+
+    @staticmethod
+    def _log_failure(what: str, device: str, exc: OSError) -> None:
+        level = logging.DEBUG if exc.errno == errno.EOPNOTSUPP else logging.ERROR
+        log.log(level, "ethtool %s error", what, extra={"device": device, "err": str(exc)})
+
+    def collect(self) -> list[MetricFamily]:
+        class_dir = self.roots.sys("class", "net")
+        try:
+            devices = net_class_devices(class_dir)
+        except PermissionError as exc:
+            raise NoDataError(f"cannot read {class_dir}: {exc}") from None
+        if not fs.is_dir(class_dir):
+            raise NoDataError(f"{class_dir} does not exist")
+        if not devices:
+            raise NoDataError("no network devices found")
+        backend = self.backend_factory()
+        families: list[MetricFamily] = []
+        try:
+            for device in devices:
+                if self.device_filter.ignored(device):
+                    continue
+                try:
+                    families.extend(self._link_families(device, backend.link_info(device)))
+                except OSError as exc:
+                    self._log_failure("link info", device, exc)
+                try:
+                    drv = backend.driver_info(device)
+                    labels = (drv.bus_info, device, drv.driver, drv.expansion_rom_version,
+                              drv.firmware_version, drv.version)
+                    families.append(self.info.one(1, *labels))
+                except OSError as exc:
+                    self._log_failure("driver info", device, exc)
+                try:
+                    stats = backend.stats(device)
+                except OSError as exc:
+                    self._log_failure("stats", device, exc)
+                    continue
+                families.extend(self._stat_families(device, stats))
+        finally:
+            backend.close()
+        return families

@@ -1,0 +1,129 @@
+"""sysctl: chosen /proc/sys values as node_sysctl_* (numbers) or node_sysctl_info (strings)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pyexporter.errors import ParseError
+from pyexporter.fs import read_file
+from pyexporter.metrics import NAMESPACE, UNTYPED, Desc, MetricFamily, gauge, sanitize_metric_name
+from pyexporter.procfs.goparse import go_fields, parse_int
+from pyexporter.registry import Collector, Flag, register
+from pyexporter.settings import Settings
+from pyexporter.sysfs.attrs import sys_value, valid_utf8
+
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Sysctl:
+    """One --collector.sysctl.include[-info] value: `name` or `name:key0,key1,...`."""
+
+    name: str
+    numeric: bool
+    keys: tuple[str, ...] = ()
+
+    @classmethod
+    def from_flag(cls, value: str, numeric: bool) -> Sysctl:
+        name, sep, keys = value.partition(":")
+        return cls(name, numeric, tuple(keys.split(",")) if sep else ())
+
+    @property
+    def metric_name(self) -> str:
+        return f"{NAMESPACE}_sysctl_{sanitize_metric_name(self.name)}"
+
+
+def parse_sysctl_ints(values: list[str], name: str) -> list[int]:
+    """The fields of a numeric sysctl; the base follows the prefix (0x, 0o, 0), as in procfs."""
+    out = []
+    for index, value in enumerate(values):
+        try:
+            out.append(parse_int(value, 0))
+        except ParseError:
+            raise ParseError(f"field {index} in sysctl {name} is not a valid int: {value!r}") from None
+    return out
+
+
+def sysctl_fields(data: bytes) -> list[str]:
+    """The whitespace-separated fields of a sysctl file as procfs sees them (first read only)."""
+    return go_fields(valid_utf8(sys_value(data)))
+
+
+@register
+class SysctlCollector(Collector):
+    name = "sysctl"
+    default_enabled = False
+    flags = (
+        Flag("collector.sysctl.include", "Select sysctl metrics to include", (), "list"),
+        Flag("collector.sysctl.include-info", "Select sysctl metrics to include as info metrics", (), "list"),
+    )
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.sysctls = tuple(
+            [Sysctl.from_flag(value, True) for value in self.flag("collector.sysctl.include")]
+            + [Sysctl.from_flag(value, False) for value in self.flag("collector.sysctl.include-info")]
+        )
+        self.info = gauge(f"{NAMESPACE}_sysctl_info", "sysctl info", "name", "value", "index")
+        self.descs: dict[tuple[str, str, tuple[str, ...]], Desc] = {}
+
+    def _desc(self, name: str, help_text: str, *label_names: str) -> Desc:
+        """Descriptors of numeric sysctls, made on first use (a name may be refused then)."""
+        key = (name, help_text, label_names)
+        desc = self.descs.get(key)
+        if desc is None:
+            desc = self.descs[key] = Desc(_checked(name), help_text, UNTYPED, label_names)
+        return desc
+
+    def _read(self, sysctl: Sysctl) -> list[str]:
+        path = self.roots.proc("sys", sysctl.name.replace(".", "/"))
+        return sysctl_fields(read_file(path))
+
+    def _metrics(self, sysctl: Sysctl) -> list[MetricFamily]:
+        values = self._read(sysctl)
+        if not values:
+            raise ParseError(f"sysctl {sysctl.name} has no values")
+        numbers = parse_sysctl_ints(values, sysctl.name) if sysctl.numeric else []
+        help_text = f"sysctl {sysctl.name}"
+        if len(values) == 1:
+            if sysctl.keys:
+                raise ParseError(f"sysctl {sysctl.name} has only one value, but expected {list(sysctl.keys)}")
+            if sysctl.numeric:
+                return [self._desc(sysctl.metric_name, help_text).one(numbers[0])]
+            return [self.info.one(1.0, sysctl.name, values[0], "0")]
+        if not sysctl.keys:
+            if sysctl.numeric:
+                family = self._desc(sysctl.metric_name, help_text, "index").family()
+                for index, number in enumerate(numbers):
+                    family.add(number, str(index))
+                return [family]
+            family = self.info.family()
+            for index, value in enumerate(values):
+                family.add(1.0, sysctl.name, value, str(index))
+            return [family]
+        if len(values) != len(sysctl.keys):
+            raise ParseError(
+                f"sysctl {sysctl.name} has {len(values)} keys but only {len(sysctl.keys)} defined in f lag"
+            )
+        if not sysctl.numeric:
+            raise ParseError("mapped sysctl string values not supported")
+        return [
+            self._desc(f"{sysctl.metric_name}_{key}", f"sysctl {sysctl.name}, field {index}").one(number)
+            for index, (key, number) in enumerate(zip(sysctl.keys, numbers, strict=True))
+        ]
+
+    def collect(self) -> list[MetricFamily]:
+        families: list[MetricFamily] = []
+        for sysctl in self.sysctls:
+            families.extend(self._metrics(sysctl))
+        return families
+
+
+def _checked(name: str) -> str:
+    """A mapped key is used as given; a name Prometheus refuses fails the scrape, not the server."""
+    if not _METRIC_NAME.fullmatch(name):
+        raise ParseError(f"invalid sysctl metric name {name!r}")
+    return name
+
+

@@ -1,0 +1,77 @@
+import pytest
+
+from collectors.buddyinfo import BuddyInfo, parse_buddyinfo
+from pyexporter.errors import ParseError
+from tests.support import collect_text, make_collector, samples, write_tree
+
+BUDDYINFO = (
+    "Node 0, zone      DMA      1      0      3 \n"
+    "Node 0, zone    DMA32    759    572    791 \n"
+    "Node 1, zone   Normal   4381   1093    185 \n"
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("", []),
+        ("Node 0, zone DMA 1 2\n", [BuddyInfo("0", "DMA", (1.0, 2.0))]),
+        ("Node 7, zone Movable\n", [BuddyInfo("7", "Movable", ())]),
+        ("Node 0,, zone DMA,, 1e3\n", [BuddyInfo("0", "DMA", (1000.0,))]),
+        ("Node 0, zone DMA 18446744073709551615\n", [BuddyInfo("0", "DMA", (1.8446744073709552e19,))]),
+    ],
+)
+def test_parse_buddyinfo(data, expected):
+    assert parse_buddyinfo(data) == expected
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "\n",  # an empty line has no node and zone
+        "Node 0, zone\n",
+        "Node 0, zone DMA 1 x\n",
+        "Node 0, zone DMA 1 2\nNode 0, zone DMA32 1\n",  # bucket counts differ
+        "Node 0, zone DMA 1e999\n",
+        "\x00\x01\x02 \xff garbage\n",
+    ],
+)
+def test_parse_buddyinfo_rejects(data):
+    with pytest.raises(ParseError):
+        parse_buddyinfo(data)
+
+
+def test_buddyinfo_collector(tmp_path):
+    write_tree(tmp_path, {"proc/buddyinfo": BUDDYINFO})
+    collector = make_collector("buddyinfo", tmp_path)
+    got = samples(collector.collect())
+    assert len(got) == 9
+    assert got['node_buddyinfo_blocks{node="0",size="2",zone="DMA"}'] == 3
+    assert got['node_buddyinfo_blocks{node="0",size="0",zone="DMA32"}'] == 759
+    assert got['node_buddyinfo_blocks{node="1",size="1",zone="Normal"}'] == 1093
+    text = collect_text(collector)
+    assert "# HELP node_buddyinfo_blocks Count of free blocks according to size.\n" in text
+    assert "# TYPE node_buddyinfo_blocks gauge\n" in text
+
+
+def test_buddyinfo_empty_file(tmp_path):
+    write_tree(tmp_path, {"proc/buddyinfo": ""})
+    assert samples(make_collector("buddyinfo", tmp_path).collect()) == {}
+
+
+def test_buddyinfo_malformed_line(tmp_path):
+    write_tree(tmp_path, {"proc/buddyinfo": BUDDYINFO + "Node 2, zone\n"})
+    with pytest.raises(ParseError):
+        make_collector("buddyinfo", tmp_path).collect()
+
+
+def test_buddyinfo_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        make_collector("buddyinfo", tmp_path).collect()
+
+
+def test_buddyinfo_is_disabled_by_default(tmp_path):
+    from tests.support import make_settings
+
+    assert "buddyinfo" not in make_settings(tmp_path).enabled_collectors
+    assert "buddyinfo" in make_settings(tmp_path, "--collector.buddyinfo").enabled_collectors

@@ -1,0 +1,50 @@
+import pytest
+
+from collectors.cpu_vulnerabilities import Vulnerability, parse_vulnerability
+from pyexporter.errors import ParseError
+from tests.support import collect_text, make_collector, samples, write_tree
+
+VULN = "sys/devices/system/cpu/vulnerabilities"
+
+
+@pytest.mark.parametrize(("text", "state", "mitigation"), [
+    ("Not affected\n", "not affected", ""),
+    ("Vulnerable\n", "vulnerable", ""),
+    ("Vulnerable: Clear CPU buffers attempted, no microcode; SMT vulnerable\n", "vulnerable",
+     "Clear CPU buffers attempted, no microcode; SMT vulnerable"),
+    ("Mitigation: PTI\n", "mitigation", "PTI"),
+    ("Mitigation:  Retpolines,   IBPB: conditional\n", "mitigation", "Retpolines, IBPB: conditional"),
+    ("Unknown: No mitigations\n", "unknown", "No mitigations"),
+    ("KVM: Mitigation: VMX disabled\n", "unknown", "KVM: Mitigation: VMX disabled"),
+    ("", "unknown", ""),
+    ("\x00\xff", "unknown", "\x00\xff"),
+])
+def test_parse_vulnerability(text, state, mitigation):
+    assert parse_vulnerability("x", text) == Vulnerability("x", state, mitigation)
+
+
+def test_cpu_vulnerabilities_collector(tmp_path):
+    write_tree(tmp_path, {
+        f"{VULN}/meltdown": "Mitigation: PTI\n",
+        f"{VULN}/mds": "Vulnerable\n",
+        f"{VULN}/srbds": "Not affected\n",
+        f"{VULN}/gather_data_sampling": "",
+    })
+    collector = make_collector("cpu_vulnerabilities", tmp_path)
+    assert samples(collector.collect()) == {
+        'node_cpu_vulnerabilities_info{codename="gather_data_sampling",mitigation="",state="unknown"}': 1,
+        'node_cpu_vulnerabilities_info{codename="mds",mitigation="",state="vulnerable"}': 1,
+        'node_cpu_vulnerabilities_info{codename="meltdown",mitigation="PTI",state="mitigation"}': 1,
+        'node_cpu_vulnerabilities_info{codename="srbds",mitigation="",state="not affected"}': 1,
+    }
+    assert "# TYPE node_cpu_vulnerabilities_info gauge\n" in collect_text(collector)
+
+
+def test_cpu_vulnerabilities_missing_directory(tmp_path):
+    assert samples(make_collector("cpu_vulnerabilities", tmp_path).collect()) == {}
+
+
+def test_cpu_vulnerabilities_unreadable_entry(tmp_path):
+    write_tree(tmp_path, {f"{VULN}/meltdown": "Mitigation: PTI\n", f"{VULN}/odd": None})
+    with pytest.raises(ParseError):
+        make_collector("cpu_vulnerabilities", tmp_path).collect()

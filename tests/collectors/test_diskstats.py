@@ -1,0 +1,168 @@
+import pytest
+
+from pyexporter.errors import ConfigError, ParseError
+from pyexporter.procfs.diskstats import parse_diskstats, parse_udev_properties, scan_diskstats_line
+from tests.support import collect_text, make_collector, samples, symlink, write_tree
+
+DISKSTATS = (
+    "   8       0 sda 25354637 34367663 1003346126 18492372 28444756 11134226 505697032 63877960 0 9653880 "
+    "82621804\n"
+    "   8       1 sda1 250 0 2000 36 0 0 0 0 0 36 36\n"
+    " 252       0 dm-0 59910002 0 1003337218 46229572 39231014 0 505696880 1158557800 0 11325968 1206301256\n"
+    "   8      32 sdc 126552 141 1657779 14 11822 1895 172905 1007 0 10730 17070 18851 0 125173784 11130 "
+    "1555 1944\n"
+    "   7       0 loop0 0 0 0 0 0 0 0 0 0 0 0\n"
+)
+UDEV_SDA = (
+    "S:disk/by-id/wwn-0x7c72382b8de36a64\n"
+    "E:ID_ATA=1\nE:ID_ATA_WRITE_CACHE=1\nE:ID_ATA_WRITE_CACHE_ENABLED=0\nE:ID_ATA_ROTATION_RATE_RPM=7200\n"
+    "E:ID_MODEL=TOSHIBA_KSDB4U86\nE:ID_REVISION=0102\nE:ID_SERIAL=TOSHIBA_KSDB4U86_2160A0D5FVGG\n"
+    "E:ID_SERIAL_SHORT=2160A0D5FVGG\nE:ID_WWN=0x7c72382b8de36a64\nE:ID_PATH=pci-0000:3b:00.0-sas-phy7-lun-0\n"
+    "E:ID_FS_TYPE=LVM2_member\nE:ID_FS_USAGE=raid\nE:ID_FS_UUID=cVVv6j\nE:ID_FS_VERSION=LVM2 001\n"
+)
+UDEV_DM = ("E:DM_NAME=system-root\nE:DM_UUID=LVM-abc\nE:DM_VG_NAME=system\nE:DM_LV_NAME=root\n"
+           "E:ID_SERIAL=virt\n")
+
+
+def tree(tmp_path, diskstats=DISKSTATS):
+    return write_tree(tmp_path, {
+        "proc/diskstats": diskstats,
+        "udev/data/b8:0": UDEV_SDA,
+        "udev/data/b252:0": UDEV_DM,
+        "sys/block/sda/queue/rotational": "1\n",
+        "sys/block/dm-0/slaves/sdb": None,
+        "sys/block/dm-0/slaves/sda": None,
+    })
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("8 0 sda 1 2 3 4 5 6 7 8 9 10 11", (8, 0, "sda", tuple(range(1, 12)))),
+        ("  8\t16  sdb " + " ".join(map(str, range(15))), (8, 16, "sdb", tuple(range(15)))),
+        # 20 items (Linux 5.5+); anything after the 20th item is ignored.
+        ("8 0 sda " + " ".join(map(str, range(17))) + " trailing junk", (8, 0, "sda", tuple(range(17)))),
+        ("8 0 sda 1 2 3 4 5 6 7 8 9 10", None),  # 13 items: skipped
+        ("", None),
+        ("   ", None),
+        ("8 0 sda 18446744073709551615 0 0 0 0 0 0 0 0 0 0", (8, 0, "sda", (2**64 - 1,) + (0,) * 10)),
+    ],
+)
+def test_scan_diskstats_line(line, expected):
+    assert scan_diskstats_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "x 0 sda 1 2 3 4 5 6 7 8 9 10 11",
+        "8 0 sda 1 2 three 4 5 6 7 8 9 10 11",
+        "8 0 sda -1 2 3 4 5 6 7 8 9 10 11",
+        "4294967296 0 sda 1 2 3 4 5 6 7 8 9 10 11",  # major is 32 bits
+        "8 0 sda 18446744073709551616 2 3 4 5 6 7 8 9 10 11",
+    ],
+)
+def test_scan_diskstats_line_rejects(line):
+    with pytest.raises(ParseError):
+        scan_diskstats_line(line)
+
+
+def test_parse_diskstats_skips_short_lines():
+    disks = parse_diskstats(DISKSTATS + "1 2\n\n")
+    assert [d.name for d in disks] == ["sda", "sda1", "dm-0", "sdc", "loop0"]
+    assert [d.io_stats_count for d in disks] == [14, 14, 14, 20, 14]
+
+
+def test_parse_udev_properties():
+    assert parse_udev_properties("E:A=1\nE:B=x=y\r\nS:link\nE:NOEQUALS\nE:A=2\n") == {"A": "2", "B": "x=y"}
+    assert parse_udev_properties("") == {}
+
+
+def test_diskstats_collector(tmp_path):
+    collector = make_collector("diskstats", tree(tmp_path))
+    got = samples(collector.collect())
+    assert got['node_disk_info{device="sda",major="8",minor="0",model="TOSHIBA_KSDB4U86",'
+               'path="pci-0000:3b:00.0-sas-phy7-lun-0",revision="0102",rotational="1",serial="2160A0D5FVGG",'
+               'wwn="0x7c72382b8de36a64"}'] == 1
+    assert got['node_disk_info{device="dm-0",major="252",minor="0",model="",path="",revision="",'
+               'rotational="0",serial="virt",wwn=""}'] == 1
+    assert got['node_disk_reads_completed_total{device="sda"}'] == 25354637
+    assert got['node_disk_read_bytes_total{device="sda"}'] == 1003346126 * 512
+    assert got['node_disk_read_time_seconds_total{device="sda"}'] == 18492372 * 0.001
+    assert got['node_disk_io_now{device="sda"}'] == 0
+    assert got['node_disk_discarded_sectors_total{device="sdc"}'] == 125173784
+    assert got['node_disk_flush_requests_time_seconds_total{device="sdc"}'] == 1944 * 0.001
+    assert 'node_disk_discards_completed_total{device="sda"}' not in got
+    # The default exclude pattern drops partitions and loop devices.
+    assert not any('"sda1"' in key or '"loop0"' in key for key in got)
+    assert got['node_disk_ata_rotation_rate_rpm{device="sda"}'] == 7200
+    assert got['node_disk_ata_write_cache_enabled{device="sda"}'] == 0
+    assert got['node_disk_filesystem_info{device="sda",type="LVM2_member",usage="raid",uuid="cVVv6j",'
+               'version="LVM2 001"}'] == 1
+    assert got['node_disk_device_mapper_info{device="dm-0",lv_layer="",lv_name="root",name="system-root",'
+               'uuid="LVM-abc",vg_name="system"}'] == 1
+    assert {k for k in got if "backing" in k} == {
+        'node_disk_device_mapper_backing_device_info{backing_device="sda",device="dm-0"}',
+        'node_disk_device_mapper_backing_device_info{backing_device="sdb",device="dm-0"}'}
+    text = collect_text(collector)
+    assert "# HELP node_disk_io_time_seconds_total Total seconds spent doing I/Os.\n" in text
+    assert "# TYPE node_disk_io_now gauge\n" in text
+
+
+def test_include_needs_empty_exclude(tmp_path):
+    with pytest.raises(ConfigError, match="mutually exclusive"):
+        make_collector("diskstats", tmp_path, "--collector.diskstats.device-include=sda")
+    collector = make_collector("diskstats", tree(tmp_path), "--collector.diskstats.device-exclude=",
+                               "--collector.diskstats.device-include=^sda")
+    devices = {key.split('device="')[1].split('"')[0] for key in samples(collector.collect())}
+    assert devices == {"sda", "sda1"}
+
+
+def test_deprecated_ignored_devices(tmp_path):
+    collector = make_collector("diskstats", tree(tmp_path), "--collector.diskstats.ignored-devices=^(sd|dm)")
+    devices = {key.split('device="')[1].split('"')[0] for key in samples(collector.collect())}
+    assert devices == {"loop0"}
+    with pytest.raises(ConfigError):
+        make_collector("diskstats", tmp_path, "--collector.diskstats.ignored-devices=a",
+                       "--collector.diskstats.device-exclude=b")
+
+
+def test_without_udev_data_or_sysfs(tmp_path):
+    write_tree(tmp_path, {"proc/diskstats": DISKSTATS})
+    got = samples(make_collector("diskstats", tmp_path).collect())
+    assert got['node_disk_info{device="sda",major="8",minor="0",model="",path="",revision="",rotational="0",'
+               'serial="",wwn=""}'] == 1
+    assert not any("filesystem_info" in key or "ata_" in key for key in got)
+
+
+def test_unreadable_rotational_and_broken_udev_link(tmp_path):
+    tree(tmp_path)
+    (tmp_path / "sys/block/sda/queue/rotational").write_text("2\n")
+    (tmp_path / "udev/data/b8:0").unlink()
+    symlink(tmp_path, "udev/data/b8:0", "nowhere")
+    write_tree(tmp_path, {"sys/block/sdc/queue/rotational": None})  # a directory, not an attribute
+    got = samples(make_collector("diskstats", tmp_path).collect())
+    assert 'node_disk_info{device="sda",major="8",minor="0",model="",path="",revision="",rotational="0",' \
+           'serial="",wwn=""}' in got
+    assert any('device="sdc"' in key and 'rotational="0"' in key for key in got)
+
+
+def test_bad_ata_value_is_skipped(tmp_path):
+    tree(tmp_path)
+    (tmp_path / "udev/data/b8:0").write_text("E:ID_ATA=1\nE:ID_ATA_ROTATION_RATE_RPM=fast\n")
+    got = samples(make_collector("diskstats", tmp_path).collect())
+    assert not any("ata_" in key for key in got)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        make_collector("diskstats", tmp_path).collect()
+
+
+def test_empty_file(tmp_path):
+    assert samples(make_collector("diskstats", tree(tmp_path, "")).collect()) == {}
+
+
+def test_malformed_line(tmp_path):
+    with pytest.raises(ParseError):
+        make_collector("diskstats", tree(tmp_path, DISKSTATS + "8 0 sdz 1 2 x\n")).collect()

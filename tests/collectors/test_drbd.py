@@ -1,0 +1,66 @@
+import pytest
+
+from collectors.drbd import DrbdValue, parse_drbd
+from pyexporter.errors import NoDataError, ParseError
+from tests.support import collect_text, make_collector, samples, write_tree
+
+DRBD = """version: 8.4.3 (api:1/proto:86-101)
+srcversion: 1A9F77B1CA5FF92235C2213
+
+ 1: cs:Connected ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----
+    ns:10 nr:20 dw:30 dr:40 al:5 bm:6 lo:7 pe:8 ua:9 ap:11 ep:1 wo:d oos:2
+ 2: cs:WFConnection ro:Secondary/Unknown ds:Diskless/DUnknown
+"""
+
+
+def test_parse_drbd_tracks_devices():
+    values = parse_drbd(DRBD)
+    # "version:" is not a device number: an (unhandled) key before any device
+    assert values[0] == DrbdValue("unknown", "version", "")
+    assert DrbdValue("drbd1", "cs", "Connected") in values
+    assert DrbdValue("drbd1", "oos", "2") in values
+    assert DrbdValue("drbd2", "ds", "Diskless/DUnknown") in values
+    # words without exactly one colon are skipped
+    assert all(v.key not in ("(api", "C") for v in values)
+
+
+@pytest.mark.parametrize(("data", "expected"), [("", []), ("x:1", [DrbdValue("unknown", "x", "1")])])
+def test_parse_drbd_small(data, expected):
+    assert parse_drbd(data) == expected
+
+
+def test_drbd_collector(tmp_path):
+    write_tree(tmp_path, {"proc/drbd": DRBD})
+    collector = make_collector("drbd", tmp_path)
+    got = samples(collector.collect())
+    assert got['node_drbd_network_sent_bytes_total{device="drbd1"}'] == 10 * 1024
+    assert got['node_drbd_network_received_bytes_total{device="drbd1"}'] == 20
+    assert got['node_drbd_out_of_sync_bytes{device="drbd1"}'] == 2048
+    assert got['node_drbd_epochs{device="drbd1"}'] == 1
+    assert got['node_drbd_connected{device="drbd1"}'] == 1
+    assert got['node_drbd_connected{device="drbd2"}'] == 0
+    assert got['node_drbd_node_role_is_primary{device="drbd1",node="local"}'] == 1
+    assert got['node_drbd_node_role_is_primary{device="drbd1",node="remote"}'] == 0
+    assert got['node_drbd_disk_state_is_up_to_date{device="drbd1",node="remote"}'] == 0
+    assert got['node_drbd_disk_state_is_up_to_date{device="drbd2",node="local"}'] == 0
+    text = collect_text(collector)
+    assert "# HELP node_drbd_local_pending Number of open requests to the local I/O sub-system.\n" in text
+    assert "# TYPE node_drbd_activitylog_writes_total counter\n" in text
+    assert "# TYPE node_drbd_remote_pending gauge\n" in text
+
+
+def test_drbd_empty_file(tmp_path):
+    write_tree(tmp_path, {"proc/drbd": ""})
+    assert samples(make_collector("drbd", tmp_path).collect()) == {}
+
+
+@pytest.mark.parametrize("bad", ["ns:abc", "ro:Primary"])
+def test_drbd_malformed_value(tmp_path, bad):
+    write_tree(tmp_path, {"proc/drbd": DRBD + f" 3: {bad}\n"})
+    with pytest.raises(ParseError):
+        make_collector("drbd", tmp_path).collect()
+
+
+def test_drbd_missing_file_is_no_data(tmp_path):
+    with pytest.raises(NoDataError):
+        make_collector("drbd", tmp_path).collect()

@@ -1,0 +1,101 @@
+import pytest
+
+from collectors.interrupts import Interrupt, parse_interrupts
+from pyexporter.errors import ConfigError, ParseError
+from tests.support import collect_text, make_collector, samples, write_tree
+
+INTERRUPTS = """           CPU0       CPU1
+  0:         18          0  IR-IO-APIC-edge      timer
+ 16:     328511     322879  IR-IO-APIC-fasteoi   ehci_hcd:usb1, mmc0
+NMI:         47       5031   Non-maskable interrupts
+ERR:          0
+MIS:          0
+"""
+
+
+def test_parse_interrupts():
+    got = parse_interrupts(INTERRUPTS)
+    assert got == {
+        "0": Interrupt("0", "IR-IO-APIC-edge", "timer", ("18", "0")),
+        "16": Interrupt("16", "IR-IO-APIC-fasteoi", "ehci_hcd:usb1, mmc0", ("328511", "322879")),
+        "NMI": Interrupt("NMI", "Non-maskable interrupts", "", ("47", "5031")),
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("CPU0\n", {}),
+        # aarch64: no space after the colon
+        ("CPU0\nIPI0:1 Rescheduling interrupts\n",
+         {"IPI0": Interrupt("IPI0", "Rescheduling interrupts", "", ("1",))}),
+        ("CPU0\n 12: 5 GICv3\n", {"12": Interrupt("12", "GICv3", "", ("5",))}),
+        ("CPU0\nno colon here 1 2\n", {}),
+        ("CPU0 CPU1\nX: 1\n", {}),  # fewer values than CPUs: skipped like ERR/MIS
+    ],
+)
+def test_parse_interrupts_small(data, expected):
+    assert parse_interrupts(data) == expected
+
+
+def test_parse_interrupts_empty():
+    with pytest.raises(ParseError):
+        parse_interrupts("")
+
+
+def test_interrupts_collector(tmp_path):
+    write_tree(tmp_path, {"proc/interrupts": INTERRUPTS})
+    collector = make_collector("interrupts", tmp_path)
+    got = samples(collector.collect())
+    assert len(got) == 6
+    usb = 'node_interrupts_total{cpu="1",devices="ehci_hcd:usb1, mmc0",info="IR-IO-APIC-fasteoi",type="16"}'
+    assert got[usb] == 322879
+    assert got['node_interrupts_total{cpu="0",devices="",info="Non-maskable interrupts",type="NMI"}'] == 47
+    assert got['node_interrupts_total{cpu="1",devices="timer",info="IR-IO-APIC-edge",type="0"}'] == 0
+    text = collect_text(collector)
+    assert "# HELP node_interrupts_total Interrupt details.\n# TYPE node_interrupts_total counter\n" in text
+
+
+def test_interrupts_without_zeros(tmp_path):
+    write_tree(tmp_path, {"proc/interrupts": INTERRUPTS})
+    got = samples(make_collector("interrupts", tmp_path, "--no-collector.interrupts.include-zeros").collect())
+    assert len(got) == 5
+    assert not any(value == 0 for value in got.values())
+
+
+@pytest.mark.parametrize(
+    ("flag", "types"),
+    [
+        ("--collector.interrupts.name-include=^NMI", {"NMI"}),
+        ("--collector.interrupts.name-exclude=^NMI", {"0", "16"}),
+        # the filters see "name;info;devices"
+        ("--collector.interrupts.name-include=usb1", {"16"}),
+        ("--collector.interrupts.name-exclude=;timer$", {"16", "NMI"}),
+    ],
+)
+def test_interrupts_name_filters(tmp_path, flag, types):
+    write_tree(tmp_path, {"proc/interrupts": INTERRUPTS})
+    families = make_collector("interrupts", tmp_path, flag).collect()
+    assert {dict(s.labels)["type"] for s in families[0].samples} == types
+
+
+def test_interrupts_invalid_filter(tmp_path):
+    with pytest.raises(ConfigError):
+        make_collector("interrupts", tmp_path, "--collector.interrupts.name-include=(")
+
+
+def test_interrupts_malformed_value(tmp_path):
+    write_tree(tmp_path, {"proc/interrupts": INTERRUPTS + "LOC:  12  x  Local timer interrupts\n"})
+    with pytest.raises(ParseError):
+        make_collector("interrupts", tmp_path).collect()
+
+
+def test_interrupts_empty_file(tmp_path):
+    write_tree(tmp_path, {"proc/interrupts": ""})
+    with pytest.raises(ParseError):
+        make_collector("interrupts", tmp_path).collect()
+
+
+def test_interrupts_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        make_collector("interrupts", tmp_path).collect()

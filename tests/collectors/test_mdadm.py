@@ -1,0 +1,174 @@
+import os
+
+import pytest
+
+from pyexporter.errors import NoDataError, ParseError
+from pyexporter.procfs.mdstat import parse_mdstat
+from tests.support import collect_text, make_collector, samples, write_tree
+
+MDSTAT = """Personalities : [linear] [raid0] [raid1] [raid6]
+
+md3 : active raid6 sda1[8] sdh1[7] sdg1[6] sdf1[5] sde1[11] sdd1[3] sdc1[10] sdb1[9] sdd1[10](S) sdd2[11](S)
+      5853468288 blocks super 1.2 level 6, 64k chunk, algorithm 2 [8/8] [UUUUUUUU]
+
+md4 : inactive raid1 sda3[0](F) sdb3[1](S)
+      4883648 blocks [2/2] [UU]
+
+md6 : active raid1 sdb2[2](F) sdc[1](S) sda2[0]
+      195310144 blocks [2/1] [U_]
+      [=>...................]  recovery =  8.5% (16775552/195310144) finish=17.0min speed=259783K/sec
+
+md201 : active raid1 sda3[0] sdb3[1]
+      1993728 blocks super 1.2 [2/2] [UU]
+      [=>...................]  check =  5.7% (114176/1993728) finish=0.2min speed=114176K/sec
+
+md7 : active raid6 sdb1[0] sde1[3] sdd1[2] sdc1[1](F)
+      7813735424 blocks super 1.2 level 6, 512k chunk, algorithm 2 [4/3] [U_UU]
+      bitmap: 0/30 pages [0KB], 65536KB chunk
+
+md11 : active (auto-read-only) raid1 sdb2[0] sdc2[1] sdc3[2](F) hda[4](S) ssdc2[3](S)
+      4190208 blocks super 1.2 [2/2] [UU]
+      resync=PENDING
+
+md10 : active raid0 sda1[0] sdb1[1]
+       314159265 blocks 64k chunks
+
+md120 : active linear sda1[1] sdb1[0]
+        2095104 blocks super 1.2 0k rounding
+
+unused devices: <none>
+"""
+
+
+def mdraid(level, raid_disks="2", degraded="0", sync_completed="none", **extra):
+    files = {"level": level, "array_state": "clean", "metadata_version": "1.2", "raid_disks": raid_disks,
+             "uuid": "0fbf5f2c", "chunk_size": "524288", "dev-sda/state": "in_sync",
+             "dev-sdb/state": "in_sync"}
+    if level != "raid0":
+        files.update(degraded=degraded, sync_action="idle", sync_completed=sync_completed)
+    files.update(extra)
+    return {k: v + "\n" for k, v in files.items() if v is not None}
+
+
+def tree(tmp_path, mdstat=MDSTAT, arrays=None):
+    files = {} if mdstat is None else {"proc/mdstat": mdstat}
+    for device, attrs in (arrays if arrays is not None else {"md0": mdraid("raid0"),
+                                                             "md1": mdraid("raid1", degraded="1")}).items():
+        for name, value in attrs.items():
+            files[f"sys/block/{device}/md/{name}"] = value
+    return write_tree(tmp_path, files)
+
+
+def test_parse_mdstat():
+    arrays = {a.name: a for a in parse_mdstat(MDSTAT)}
+    assert list(arrays) == ["md3", "md4", "md6", "md201", "md7", "md11", "md10", "md120"]
+    md3 = arrays["md3"]
+    assert (md3.activity_state, md3.disks_active, md3.disks_total, md3.disks_spare, md3.blocks_total) == (
+        "active", 8, 8, 2, 5853468288)
+    assert md3.devices[:2] == ("sda1", "sdh1")
+    md4 = arrays["md4"]
+    assert (md4.activity_state, md4.disks_active, md4.disks_total, md4.disks_failed, md4.disks_spare) == (
+        "inactive", 0, 0, 1, 1)
+    md6 = arrays["md6"]
+    assert (md6.activity_state, md6.blocks_synced, md6.blocks_to_be_synced, md6.disks_down) == (
+        "recovering", 16775552, 195310144, 1)
+    assert (md6.blocks_synced_pct, md6.blocks_synced_finish_time, md6.blocks_synced_speed) == (
+        8.5, 17.0, 259783)
+    assert (arrays["md201"].activity_state, arrays["md201"].blocks_synced) == ("checking", 114176)
+    assert (arrays["md7"].activity_state, arrays["md7"].blocks_synced) == ("active", 7813735424)
+    assert (arrays["md11"].activity_state, arrays["md11"].blocks_synced) == ("resyncing", 0)
+    assert (arrays["md10"].disks_active, arrays["md10"].disks_total) == (2, 2)
+    assert arrays["md120"].disks_total == 2
+
+
+@pytest.mark.parametrize("text", ["", "Personalities : [raid1]\nunused devices: <none>\n"])
+def test_parse_mdstat_without_arrays(text):
+    assert parse_mdstat(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "md0 :\n      100 blocks [2/2] [UU]\n\n\n",  # device line too short
+        "md0 : active raid1 sda[0]\n      100 blocks [2/2] [UU]\n",  # too few lines
+        "md0 : active raid1 sda[0]\n      blocks [2/2] [UU]\n\n\n",  # no size
+        "md0 : active raid1 sda[0]\n      100 blocks\n\n\n",  # no [n/m] status
+        "md0 : active raid1 sda[0]\n      100 blocks [2/2] [UU]\n      recovery = 1%\n\n",  # no blocks
+        "md0 : active raid1 sda[0]\n      100 blocks [2/2] [UU]\n      recovery = x% (1/2) finish=1min "
+        "speed=1K/sec\n\n",
+    ],
+)
+def test_parse_mdstat_rejects(text):
+    with pytest.raises(ParseError):
+        parse_mdstat(text)
+
+
+def test_mdadm_collector(tmp_path):
+    collector = make_collector("mdadm", tree(tmp_path))
+    got = samples(collector.collect())
+    assert got['node_md_state{device="md6",state="recovering"}'] == 1
+    assert got['node_md_state{device="md6",state="active"}'] == 0
+    assert got['node_md_state{device="md201",state="check"}'] == 1
+    assert got['node_md_state{device="md11",state="resync"}'] == 1
+    assert got['node_md_state{device="md4",state="inactive"}'] == 1
+    assert got['node_md_disks{device="md3",state="spare"}'] == 2
+    assert got['node_md_disks{device="md7",state="failed"}'] == 1
+    assert got['node_md_disks_required{device="md7"}'] == 4
+    assert got['node_md_blocks{device="md10"}'] == 314159265
+    assert got['node_md_blocks_synced{device="md6"}'] == 16775552
+    assert got['node_md_raid_disks{device="md0"}'] == 2
+    assert got['node_md_degraded{device="md0"}'] == 0
+    assert got['node_md_degraded{device="md1"}'] == 1
+    assert len([k for k in got if k.startswith("node_md_state{")]) == 8 * 5
+    assert "# HELP node_md_disks Number of active/failed/spare disks of device.\n" in collect_text(collector)
+
+
+def test_missing_mdstat_is_no_data(tmp_path):
+    with pytest.raises(NoDataError):
+        make_collector("mdadm", tree(tmp_path, mdstat=None)).collect()
+
+
+def test_empty_mdstat(tmp_path):
+    got = samples(make_collector("mdadm", tree(tmp_path, mdstat="")).collect())
+    assert got == {'node_md_raid_disks{device="md0"}': 2, 'node_md_degraded{device="md0"}': 0,
+                   'node_md_raid_disks{device="md1"}': 2, 'node_md_degraded{device="md1"}': 1}
+
+
+def test_malformed_mdstat(tmp_path):
+    with pytest.raises(ParseError):
+        make_collector("mdadm", tree(tmp_path, mdstat="md0 : active\n")).collect()
+
+
+def test_no_md_arrays_in_sysfs(tmp_path):
+    write_tree(tmp_path, {"sys/block/sda/queue/rotational": "1\n"})
+    got = samples(make_collector("mdadm", tree(tmp_path, arrays={})).collect())
+    assert not any("raid_disks" in key for key in got) and got
+
+
+def test_missing_sysfs_attribute_is_no_data(tmp_path):
+    arrays = {"md1": mdraid("raid1", uuid=None)}
+    with pytest.raises(NoDataError):
+        make_collector("mdadm", tree(tmp_path, arrays=arrays)).collect()
+
+
+def test_unreadable_sysfs_attribute_fails(tmp_path):
+    arrays = {"md1": mdraid("raid1", degraded="two")}
+    with pytest.raises(ParseError):
+        make_collector("mdadm", tree(tmp_path, arrays=arrays)).collect()
+    arrays = {"md1": mdraid("raid1", sync_completed="delayed")}
+    with pytest.raises(ParseError):
+        make_collector("mdadm", tree(tmp_path / "b", arrays=arrays)).collect()
+
+
+def test_sysfs_array_through_symlink_and_broken_member(tmp_path):
+    tree(tmp_path, arrays={"md1": mdraid("raid1", sync_completed="10 / 20")})
+    real = tmp_path / "sys/devices/virtual/block/md1"
+    real.parent.mkdir(parents=True)
+    os.rename(tmp_path / "sys/block/md1", real)
+    os.symlink("../devices/virtual/block/md1", tmp_path / "sys/block/md1")
+    got = samples(make_collector("mdadm", tmp_path).collect())
+    assert got['node_md_raid_disks{device="md1"}'] == 2
+    # A component whose state cannot be read fails the collector, as in node_exporter.
+    os.symlink("nowhere", real / "md/dev-sdz")
+    with pytest.raises(NoDataError):
+        make_collector("mdadm", tmp_path).collect()

@@ -1,0 +1,142 @@
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+import collectors.processes as processes_module
+from collectors.processes import parse_pid_stat
+from pyexporter.errors import ParseError
+from tests.support import collect_text, make_collector, samples, write_tree
+
+TAIL = "0 1 1 0 -1 4194560 9061 9416027 94 2620 36 98 54406 13885 20 0 {threads} 0 29 109604864 2507 " \
+       "18446744073709551615 1 1 0 0 0 0 671173123 4096 1260 0 0 0 17 0 0 0 19 0 0 0 0 0 0 0 0 0 0\n"
+
+
+def stat(pid: int, comm: str, state: str, threads: int = 1) -> str:
+    return f"{pid} ({comm}) {state} " + TAIL.format(threads=threads)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (stat(1, "systemd", "S").encode(), ("S", 1)),
+        (stat(2, "a) (b", "R", 12).encode(), ("R", 12)),  # the command name may hold parentheses
+        (stat(3, "", "Z", 0).encode(), ("Z", 0)),
+        (stat(4, "x y", "I", 3).encode().replace(b" 3 0 29", b" 0x3 0 29"), ("I", 3)),
+    ],
+)
+def test_parse_pid_stat(data, expected):
+    assert parse_pid_stat(data) == expected
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"1 systemd S 0 1",
+        b"1 (systemd) S 0 1 1",  # truncated
+        stat(1, "x", "S").encode().replace(b" 1 0 29", b" one 0 29"),
+        b"\xff(\x00)\xfe",
+    ],
+)
+def test_parse_pid_stat_rejects(data):
+    with pytest.raises(ParseError):
+        parse_pid_stat(data)
+
+
+def _tree(tmp_path):
+    return write_tree(tmp_path, {
+        "proc/sys/kernel/threads-max": "7801\n",
+        "proc/sys/kernel/pid_max": "123\n",
+        "proc/1/stat": stat(1, "systemd", "S"),
+        "proc/1/task/1/stat": stat(1, "systemd", "S"),
+        "proc/10/stat": stat(10, "java", "S", 3),
+        "proc/10/task/10/stat": stat(10, "java", "S", 3),
+        "proc/10/task/11/stat": stat(11, "java", "R", 3),
+        "proc/10/task/12/stat": stat(12, "java", "D", 3),
+        "proc/11/stat": stat(11, "kworker", "I"),  # no task directory: no thread states, as node_exporter
+        "proc/self/stat": stat(1, "x", "X"),  # not a process directory
+        "proc/net/dev": "",
+        "proc/cpuinfo": "",
+    })
+
+
+def test_processes_collector(tmp_path):
+    collector = make_collector("processes", _tree(tmp_path))
+    assert samples(collector.collect()) == {
+        "node_processes_threads": 5,
+        "node_processes_max_threads": 7801,
+        'node_processes_state{state="S"}': 2,
+        'node_processes_state{state="I"}': 1,
+        'node_processes_threads_state{thread_state="S"}': 2,
+        'node_processes_threads_state{thread_state="R"}': 1,
+        'node_processes_threads_state{thread_state="D"}': 1,
+        "node_processes_pids": 3,
+        "node_processes_max_processes": 123,
+    }
+    text = collect_text(collector)
+    assert "# HELP node_processes_pids Number of PIDs\n# TYPE node_processes_pids gauge\n" in text
+    assert "# HELP node_processes_threads_state Number of threads in each state.\n" in text
+
+
+def test_processes_that_vanish_are_skipped(tmp_path, monkeypatch):
+    _tree(tmp_path)
+    real_read_file = processes_module.read_file
+
+    def read_file(path, *args):
+        if path.endswith("/10/stat"):
+            raise ProcessLookupError(errno.ESRCH, "No such process")
+        if path.endswith("/task/12/stat"):
+            raise FileNotFoundError(errno.ENOENT, "gone")
+        return real_read_file(path, *args)
+
+    monkeypatch.setattr(processes_module, "read_file", read_file)
+    got = samples(make_collector("processes", tmp_path).collect())
+    assert got["node_processes_pids"] == 2
+    assert got["node_processes_threads"] == 2
+    assert 'node_processes_threads_state{thread_state="R"}' not in got
+
+
+def test_processes_vanished_stat_file(tmp_path):
+    _tree(tmp_path)
+    os.remove(tmp_path / "proc/11/stat")
+    os.remove(tmp_path / "proc/10/task/11/stat")
+    got = samples(make_collector("processes", tmp_path).collect())
+    assert got["node_processes_pids"] == 2
+    assert got['node_processes_threads_state{thread_state="S"}'] == 2
+
+
+def test_processes_malformed_stat(tmp_path):
+    _tree(tmp_path)
+    (tmp_path / "proc/11/stat").write_text("11 (x) S 1 2\n")
+    with pytest.raises(ParseError):
+        make_collector("processes", tmp_path).collect()
+
+
+def test_processes_empty_stat(tmp_path):
+    _tree(tmp_path)
+    (tmp_path / "proc/11/stat").write_text("")
+    with pytest.raises(ParseError):
+        make_collector("processes", tmp_path).collect()
+
+
+def test_processes_missing_limit(tmp_path):
+    _tree(tmp_path)
+    os.remove(tmp_path / "proc/sys/kernel/pid_max")
+    with pytest.raises(FileNotFoundError):
+        make_collector("processes", tmp_path).collect()
+
+
+def test_processes_malformed_limit(tmp_path):
+    _tree(tmp_path)
+    (tmp_path / "proc/sys/kernel/threads-max").write_text("-1\n")
+    with pytest.raises(ParseError):
+        make_collector("processes", tmp_path).collect()
+
+
+def test_processes_live_procfs():
+    got = samples(make_collector("processes", Path("/")).collect())
+    assert got["node_processes_pids"] >= 1
+    states = sum(v for k, v in got.items() if k.startswith("node_processes_state{"))
+    assert states == got["node_processes_pids"]

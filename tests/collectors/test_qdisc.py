@@ -1,0 +1,146 @@
+import json
+import shutil
+import subprocess
+import threading
+
+import pyroute2
+import pytest
+
+from collectors.qdisc import QdiscInfo, parse_qdisc_fixture
+from pyexporter import gojson
+from pyexporter.errors import ConfigError, ParseError
+from tests.support import collect_text, make_collector, samples, write_tree
+
+RESULTS = """[
+  {"IfaceName": "wlan0", "Bytes": 42, "Packets": 42, "Requeues": 1, "Kind": "fq", "Drops": 1},
+  {"ifacename": "eth0", "bytes": 83, "packets": 83, "requeues": 2, "kind": "pfifo_fast", "qlen": 3,
+   "Backlog": 1500, "Overlimits": 7, "Unknown": "ignored"},
+  {"IfaceName": "eth0", "Kind": "fq_codel", "Parent": 65537, "Bytes": 5},
+  {"IfaceName": "lo", "Kind": "noqueue", "Parent": null}
+]"""
+
+
+def fixture(tmp_path, text=RESULTS):
+    write_tree(tmp_path, {"qdisc/results.json": text})
+    return f"--collector.qdisc.fixtures={tmp_path / 'qdisc'}"
+
+
+def test_qdisc_fixture(tmp_path):
+    collector = make_collector("qdisc", tmp_path, fixture(tmp_path))
+    got = samples(collector.collect())
+    assert got['node_qdisc_bytes_total{device="wlan0",kind="fq"}'] == 42
+    assert got['node_qdisc_drops_total{device="wlan0",kind="fq"}'] == 1
+    assert got['node_qdisc_backlog{device="eth0",kind="pfifo_fast"}'] == 1500
+    assert got['node_qdisc_current_queue_length{device="eth0",kind="pfifo_fast"}'] == 3
+    assert got['node_qdisc_overlimits_total{device="eth0",kind="pfifo_fast"}'] == 7
+    assert got['node_qdisc_requeues_total{device="lo",kind="noqueue"}'] == 0
+    # The child qdisc (parent 1:1) is left out.
+    assert not any("fq_codel" in key for key in got)
+    assert len(got) == 3 * 7
+    text = collect_text(collector)
+    assert "# TYPE node_qdisc_bytes_total counter\n" in text
+    assert "# HELP node_qdisc_backlog Number of bytes currently in queue to be sent.\n" in text
+    assert "# TYPE node_qdisc_current_queue_length gauge\n" in text
+
+
+@pytest.mark.parametrize(("flags", "devices"), [
+    (("--collector.qdisc.device-include=^(wlan0|eth0)$",), {"wlan0", "eth0"}),
+    (("--collector.qdisc.device-exclude=^wlan",), {"eth0", "lo"}),
+    (("--collector.qdisk.device-include=lo",), {"lo"}),
+    (("--collector.qdisk.device-exclude=lo",), {"wlan0", "eth0"}),
+])
+def test_qdisc_device_filters(tmp_path, flags, devices):
+    got = samples(make_collector("qdisc", tmp_path, fixture(tmp_path), *flags).collect())
+    assert {key.split('device="')[1].split('"')[0] for key in got} == devices
+
+
+@pytest.mark.parametrize("flags", [
+    ("--collector.qdisc.device-include=a", "--collector.qdisc.device-exclude=b"),
+    ("--collector.qdisk.device-include=a", "--collector.qdisc.device-include=b"),
+    ("--collector.qdisk.device-exclude=a", "--collector.qdisc.device-exclude=b"),
+])
+def test_qdisc_exclusive_flags(tmp_path, flags):
+    with pytest.raises(ConfigError):
+        make_collector("qdisc", tmp_path, *flags)
+
+
+def test_qdisc_missing_fixture(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        make_collector("qdisc", tmp_path, f"--collector.qdisc.fixtures={tmp_path / 'nowhere'}").collect()
+
+
+@pytest.mark.parametrize("text", [
+    "", "[", "{}", '[{"IfaceName": 5}]', '[{"Bytes": -1}]', '[{"Packets": 4294967296}]', '[{"Drops": 1.0}]',
+    '[{"Bytes": "42"}]', '[{"Qlen": NaN}]', "[1]", '{"IfaceName": "x"}',
+])
+def test_qdisc_malformed_fixture(tmp_path, text):
+    with pytest.raises(ParseError):
+        make_collector("qdisc", tmp_path, fixture(tmp_path, text)).collect()
+
+
+def test_qdisc_null_fixture_is_empty(tmp_path):
+    assert samples(make_collector("qdisc", tmp_path, fixture(tmp_path, "null")).collect()) == {}
+
+
+def test_parse_qdisc_fixture_zero_values():
+    assert parse_qdisc_fixture(b'[{"IfaceName": "x", "Kind": "fq", "Bytes": 18446744073709551615}]') == [
+        QdiscInfo(device="x", kind="fq", bytes=(1 << 64) - 1)]
+
+
+@pytest.mark.parametrize(("data", "fields", "expected"), [
+    (b'{"A": 1, "a": 2}', {"A": "int"}, {"A": 2}),
+    (b'{"name": "\\ud800x"}', {"Name": "string"}, {"Name": "\ufffdx"}),
+    (b'{"Mac": "AQID"}', {"Mac": "bytes"}, {"Mac": b"\x01\x02\x03"}),
+    (b'{"Mac": [1, null, 255]}', {"Mac": "bytes"}, {"Mac": b"\x01\x00\xff"}),
+    (b'{"Mac": null, "other": {"deep": [1]}}', {"Mac": "bytes"}, {"Mac": b""}),
+    (b'{"N": -9223372036854775808}', {"N": "int64"}, {"N": -(1 << 63)}),
+])
+def test_gojson_decode_struct(data, fields, expected):
+    assert gojson.decode_struct(gojson.loads(data), fields) == expected
+
+
+@pytest.mark.parametrize(("data", "fields"), [
+    (b'{"Mac": "not base64!"}', {"Mac": "bytes"}), (b'{"Mac": [256]}', {"Mac": "bytes"}),
+    (b'{"N": 1e3}', {"N": "int"}), (b'{"N": true}', {"N": "int"}),
+    (b'{"N": 9223372036854775808}', {"N": "int"}),
+    (b'{"S": 1}', {"S": "string"}), (b"[]", {"S": "string"}), (b'{"S": "x"', {"S": "string"}),
+    (b"\xff\xfe", {"S": "string"}), (b'{"N": Infinity}', {"N": "int"}),
+])
+def test_gojson_rejects(data, fields):
+    with pytest.raises(ParseError):
+        gojson.decode_struct(gojson.loads(data), fields)
+
+
+@pytest.mark.skipif(shutil.which("tc") is None, reason="iproute2's tc is not installed")
+def test_qdisc_live_loopback(tmp_path):
+    """The live rtnetlink path against tc's own view of the loopback device's root qdisc."""
+    shown = json.loads(subprocess.run(["tc", "-s", "-j", "qdisc", "show", "dev", "lo"], check=True,
+                                      capture_output=True, text=True).stdout)
+    root = next(q for q in shown if q.get("root"))
+    got = samples(make_collector("qdisc", tmp_path, "--collector.qdisc.device-include=^lo$").collect())
+    labels = f'{{device="lo",kind="{root["kind"]}"}}'
+    # lo's root qdisc (noqueue) never queues, so these counters stay put between the two reads.
+    assert got[f"node_qdisc_drops_total{labels}"] == root["drops"]
+    assert got[f"node_qdisc_current_queue_length{labels}"] == root["qlen"]
+    assert got[f"node_qdisc_requeues_total{labels}"] == root["requeues"]
+    assert {key.split("{")[1] for key in got} == {labels[1:]}
+
+
+def test_qdisc_live_dump_runs_on_the_netlink_thread(tmp_path, monkeypatch):
+    # pyroute2 keeps per-thread buffers: it is used on the netlink thread only.
+    threads = []
+
+    class FakeIPRoute:
+        def __enter__(self):
+            threads.append(threading.current_thread().name)
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def get_qdiscs(self):
+            return []
+
+    monkeypatch.setattr(pyroute2, "IPRoute", FakeIPRoute)
+    assert samples(make_collector("qdisc", tmp_path).collect()) == {}
+    assert len(threads) == 1 and threads[0].startswith("netlink")

@@ -1,0 +1,97 @@
+import pytest
+
+from collectors.slabinfo import Slab, parse_slabinfo
+from pyexporter.errors import ConfigError, ParseError
+from tests.support import collect_text, make_collector, samples, write_tree
+
+HEADER = (
+    "slabinfo - version: 2.1\n"
+    "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> "
+    "<batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n"
+)
+ROW_TCP = (
+    "tw_sock_TCP          704    864    256   32    2 : tunables    0    0    0 "
+    ": slabdata     27     27      0\n"
+)
+ROW_KMALLOC = "kmalloc-8192  132  148  8192  4  8 : tunables 0 0 0 : slabdata 37 37 0\n"
+SLABINFO = HEADER + ROW_TCP + ROW_KMALLOC
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("", []),
+        (HEADER, []),
+        (ROW_TCP, [Slab("tw_sock_TCP", 704, 864, 256, 32, 2)]),
+        ("a\t1 2 3 4 5 : tunables 0 0 0 : slabdata 1 2 +3\n", [Slab("a", 1, 2, 3, 4, 5)]),
+    ],
+)
+def test_parse_slabinfo(data, expected):
+    assert parse_slabinfo(data) == expected
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "\n",
+        " " + ROW_TCP,  # a leading blank makes 17 fields in procfs
+        ROW_TCP.rstrip("\n") + " \n",
+        "x 1 2 3 4 : tunables 0 0 0 : slabdata 1 2 3\n",
+        "x 1 2 3 4 z : tunables 0 0 0 : slabdata 1 2 3\n",
+        "x 1 2 3 4 5 : tunables 0 0 0 : slabdata 1 2 q\n",
+        "\x00\xff garbage",
+    ],
+)
+def test_parse_slabinfo_rejects(data):
+    with pytest.raises(ParseError):
+        parse_slabinfo(data)
+
+
+def test_slabinfo_collector(tmp_path):
+    write_tree(tmp_path, {"proc/slabinfo": SLABINFO})
+    collector = make_collector("slabinfo", tmp_path)
+    got = samples(collector.collect())
+    assert len(got) == 10
+    assert got['node_slabinfo_active_objects{slab="tw_sock_TCP"}'] == 704
+    assert got['node_slabinfo_objects{slab="kmalloc-8192"}'] == 148
+    assert got['node_slabinfo_object_size_bytes{slab="kmalloc-8192"}'] == 8192
+    assert got['node_slabinfo_objects_per_slab{slab="tw_sock_TCP"}'] == 32
+    assert got['node_slabinfo_pages_per_slab{slab="kmalloc-8192"}'] == 8
+    text = collect_text(collector)
+    assert "# HELP node_slabinfo_pages_per_slab The number of pages allocated for each slab.\n" in text
+
+
+@pytest.mark.parametrize(
+    ("flags", "slabs"),
+    [
+        ((), {"tw_sock_TCP", "kmalloc-8192"}),
+        (("--collector.slabinfo.slabs-include=^kmalloc",), {"kmalloc-8192"}),
+        (("--collector.slabinfo.slabs-exclude=TCP",), {"kmalloc-8192"}),
+        (("--collector.slabinfo.slabs-include=kmalloc", "--collector.slabinfo.slabs-exclude=8192"), set()),
+    ],
+)
+def test_slabinfo_filters(tmp_path, flags, slabs):
+    write_tree(tmp_path, {"proc/slabinfo": SLABINFO})
+    families = make_collector("slabinfo", tmp_path, *flags).collect()
+    assert {dict(s.labels)["slab"] for f in families for s in f.samples} == slabs
+
+
+def test_slabinfo_invalid_filter(tmp_path):
+    with pytest.raises(ConfigError):
+        make_collector("slabinfo", tmp_path, "--collector.slabinfo.slabs-exclude=[")
+
+
+def test_slabinfo_empty_file(tmp_path):
+    write_tree(tmp_path, {"proc/slabinfo": ""})
+    assert samples(make_collector("slabinfo", tmp_path).collect()) == {}
+
+
+def test_slabinfo_malformed_line(tmp_path):
+    write_tree(tmp_path, {"proc/slabinfo": SLABINFO + "broken 1 2\n"})
+    with pytest.raises(ParseError):
+        make_collector("slabinfo", tmp_path).collect()
+
+
+def test_slabinfo_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        make_collector("slabinfo", tmp_path).collect()

@@ -1,0 +1,69 @@
+import pytest
+
+from collectors.softirqs import parse_softirqs
+from pyexporter.errors import ParseError
+from tests.support import collect_text, make_collector, samples, write_tree
+
+SOFTIRQS = """                    CPU0       CPU1
+          HI:          7          1
+       TIMER:     424191     108342
+      NET_TX:       2301       2430
+      NET_RX:      43066     104508
+       BLOCK:      23776      24115
+    IRQ_POLL:          0          0
+     TASKLET:        372       1899
+       SCHED:     378895     152852
+     HRTIMER:         40        346
+         RCU:     155929     146631
+"""
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("CPU0\n", {}),
+        ("CPU0 CPU1\nHI: 1 2\n", {"HI": [1, 2]}),
+        ("CPU0\nHI:\nNEW_VECTOR: 5\nRCU: 3\n", {"RCU": [3]}),  # unknown rows and rows without values
+        ("garbage header\nTIMER: 18446744073709551615\n", {"TIMER": [(1 << 64) - 1]}),
+    ],
+)
+def test_parse_softirqs(data, expected):
+    assert parse_softirqs(data) == expected
+
+
+@pytest.mark.parametrize(
+    "data", ["", "CPU0\nHI: x\n", "CPU0\nRCU: -1\n", "CPU0\nSCHED: 18446744073709551616\n"]
+)
+def test_parse_softirqs_rejects(data):
+    with pytest.raises(ParseError):
+        parse_softirqs(data)
+
+
+def test_softirqs_collector(tmp_path):
+    write_tree(tmp_path, {"proc/softirqs": SOFTIRQS})
+    collector = make_collector("softirqs", tmp_path)
+    got = samples(collector.collect())
+    assert len(got) == 20
+    assert got['node_softirqs_functions_total{cpu="0",type="HI"}'] == 7
+    assert got['node_softirqs_functions_total{cpu="1",type="RCU"}'] == 146631
+    assert got['node_softirqs_functions_total{cpu="1",type="IRQ_POLL"}'] == 0
+    text = collect_text(collector)
+    assert "# HELP node_softirqs_functions_total Softirq counts per CPU.\n" in text
+    assert "# TYPE node_softirqs_functions_total counter\n" in text
+
+
+def test_softirqs_empty_file(tmp_path):
+    write_tree(tmp_path, {"proc/softirqs": ""})
+    with pytest.raises(ParseError):
+        make_collector("softirqs", tmp_path).collect()
+
+
+def test_softirqs_malformed_line(tmp_path):
+    write_tree(tmp_path, {"proc/softirqs": SOFTIRQS + "         RCU:     1  x\n"})
+    with pytest.raises(ParseError):
+        make_collector("softirqs", tmp_path).collect()
+
+
+def test_softirqs_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        make_collector("softirqs", tmp_path).collect()

@@ -1,0 +1,69 @@
+import pytest
+
+from pyexporter.errors import ParseError
+from pyexporter.procfs.net_softnet import SoftnetStat, parse_softnet
+from tests.support import collect_text, make_collector, samples, write_tree
+
+# Linux 4.18 layout (11 columns) and Linux 5.14 layout (13 columns: backlog and CPU index).
+OLD = ("00049279 00000000 00000001 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n"
+       "000dfb82 00000029 0000000a 00000000 00000000 00000000 00000000 00000000 00000002 00000003 00000004\n")
+NEW = ("00000010 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000005 00000006 00000007 "
+       "00000008 00000004\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", []),
+        (OLD, [SoftnetStat(0x49279, 0, 1, 0, 0, 0, 0, 0, 11),
+               SoftnetStat(0xDFB82, 0x29, 10, 2, 3, 4, 0, 1, 11)]),
+        (NEW, [SoftnetStat(16, 1, 2, 5, 6, 7, 8, 4, 13)]),
+        # 9 columns (Linux 2.6.23): no rps, flow limit or backlog.
+        ("1 2 3 0 0 0 0 0 4\n", [SoftnetStat(1, 2, 3, 4, 0, 0, 0, 0, 9)]),
+    ],
+)
+def test_parse_softnet(text, expected):
+    assert parse_softnet(text) == expected
+
+
+@pytest.mark.parametrize("text", ["1 2 3\n", "\n", "1 2 3 0 0 0 0 0 zz\n", "100000000 0 0 0 0 0 0 0 0\n"])
+def test_parse_softnet_rejects(text):
+    with pytest.raises(ParseError):
+        parse_softnet(text)
+
+
+def test_softnet_collector(tmp_path):
+    write_tree(tmp_path, {"proc/net/softnet_stat": OLD})
+    collector = make_collector("softnet", tmp_path)
+    got = samples(collector.collect())
+    assert got['node_softnet_processed_total{cpu="1"}'] == 0xDFB82
+    assert got['node_softnet_dropped_total{cpu="1"}'] == 41
+    assert got['node_softnet_times_squeezed_total{cpu="0"}'] == 1
+    assert got['node_softnet_cpu_collision_total{cpu="1"}'] == 2
+    assert got['node_softnet_received_rps_total{cpu="1"}'] == 3
+    assert got['node_softnet_flow_limit_count_total{cpu="1"}'] == 4
+    assert got['node_softnet_backlog_len{cpu="1"}'] == 0
+    assert len(got) == 14
+    assert "# TYPE node_softnet_backlog_len gauge\n" in collect_text(collector)
+
+
+def test_cpu_label_from_index_column(tmp_path):
+    write_tree(tmp_path, {"proc/net/softnet_stat": NEW})
+    got = samples(make_collector("softnet", tmp_path).collect())
+    assert got['node_softnet_backlog_len{cpu="4"}'] == 8
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        make_collector("softnet", tmp_path).collect()
+
+
+def test_empty_file(tmp_path):
+    write_tree(tmp_path, {"proc/net/softnet_stat": ""})
+    assert samples(make_collector("softnet", tmp_path).collect()) == {}
+
+
+def test_malformed_line(tmp_path):
+    write_tree(tmp_path, {"proc/net/softnet_stat": OLD + "1 2\n"})
+    with pytest.raises(ParseError):
+        make_collector("softnet", tmp_path).collect()

@@ -1,0 +1,70 @@
+import pytest
+
+from collectors.swap import Swap, parse_swaps
+from pyexporter.errors import ParseError
+from tests.support import collect_text, make_collector, samples, write_tree
+
+SWAPS = (
+    "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+    "/dev/zram0                              partition\t8388604\t\t76\t\t100\n"
+    "/swap\\040file                           file\t\t1024\t\t0\t\t-2\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("", []),
+        ("Filename Type Size Used Priority\n", []),
+        ("header\n/dev/sda2 partition 10 5 -1\n", [Swap("/dev/sda2", "partition", 10, 5, -1)]),
+        ("header\n/dev/sda2 partition 10 5 -1 extra\n", [Swap("/dev/sda2", "partition", 10, 5, -1)]),
+    ],
+)
+def test_parse_swaps(data, expected):
+    assert parse_swaps(data) == expected
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["header\n\n", "header\n/dev/sda2 partition 10 5\n", "header\n/dev/sda2 partition 1.5 5 1\n",
+     "header\n/dev/sda2 partition 10 5 99999999999999999999\n", "h\n\xff\xfe \x00 a b c\n"],
+)
+def test_parse_swaps_rejects(data):
+    with pytest.raises(ParseError):
+        parse_swaps(data)
+
+
+def test_swap_collector(tmp_path):
+    write_tree(tmp_path, {"proc/swaps": SWAPS})
+    collector = make_collector("swap", tmp_path)
+    got = samples(collector.collect())
+    assert got['node_swap_size_bytes{device="/dev/zram0",swap_type="partition"}'] == 8388604 * 1024
+    assert got['node_swap_used_bytes{device="/dev/zram0",swap_type="partition"}'] == 76 * 1024
+    assert got['node_swap_priority{device="/swap\\040file",swap_type="file"}'] == -2
+    assert len(got) == 6
+    text = collect_text(collector)
+    assert "# HELP node_swap_size_bytes Swap device size in bytes.\n" in text
+    assert "# TYPE node_swap_size_bytes gauge\n" in text
+    assert "# HELP node_swap_used_bytes Swap device used in bytes.\n" in text
+    assert "# HELP node_swap_priority Swap device priority.\n" in text
+
+
+def test_swap_no_swap_configured(tmp_path):
+    write_tree(tmp_path, {"proc/swaps": "Filename\tType\tSize\tUsed\tPriority\n"})
+    assert samples(make_collector("swap", tmp_path).collect()) == {}
+
+
+def test_swap_empty_file(tmp_path):
+    write_tree(tmp_path, {"proc/swaps": ""})
+    assert samples(make_collector("swap", tmp_path).collect()) == {}
+
+
+def test_swap_malformed_line(tmp_path):
+    write_tree(tmp_path, {"proc/swaps": SWAPS + "/dev/sdb1 partition\n"})
+    with pytest.raises(ParseError):
+        make_collector("swap", tmp_path).collect()
+
+
+def test_swap_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        make_collector("swap", tmp_path).collect()

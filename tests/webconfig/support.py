@@ -1,0 +1,131 @@
+"""Helpers for the web config tests: certificates (trustme), config files, a live TLS server."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import bcrypt
+import trustme
+from aiohttp import web
+
+from pyexporter.metrics import MetricFamily, gauge
+from pyexporter.registry import Collector
+from pyexporter.server import build_app
+from pyexporter.settings import Settings
+from pyexporter.webconfig import WebSecurity, load_web_config
+from tests.support import make_settings
+
+#: Cheap enough for tests; production hashes use 10 or more.
+TEST_COST = 4
+
+
+def bcrypt_hash(password: str, cost: int = TEST_COST) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=cost)).decode()
+
+
+@dataclass
+class Leaf:
+    cert: Path
+    key: Path
+    #: The certificate in DER, as a client sees it with getpeercert(binary_form=True).
+    der: bytes
+
+
+def write_leaf(folder: Path, name: str, leaf: trustme.LeafCert) -> Leaf:
+    folder.mkdir(parents=True, exist_ok=True)
+    cert, key = folder / f"{name}.crt", folder / f"{name}.key"
+    cert.write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
+    key.write_bytes(leaf.private_key_pem.bytes())
+    return Leaf(cert, key, ssl.PEM_cert_to_DER_cert(leaf.cert_chain_pems[0].bytes().decode()))
+
+
+def write_ca(folder: Path, name: str, ca: trustme.CA) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.pem"
+    path.write_bytes(ca.cert_pem.bytes())
+    return path
+
+
+@dataclass
+class PKI:
+    """A server CA with a server certificate for 127.0.0.1, and a client CA with two clients."""
+
+    folder: Path
+    server_ca: trustme.CA
+    client_ca: trustme.CA
+    server_ca_file: Path
+    client_ca_file: Path
+    server: Leaf
+    client: Leaf
+    other_client: Leaf
+
+    def client_context(self, leaf: Leaf | None = None) -> ssl.SSLContext:
+        ctx = ssl.create_default_context(cafile=str(self.server_ca_file))
+        if leaf is not None:
+            ctx.load_cert_chain(str(leaf.cert), str(leaf.key))
+        return ctx
+
+
+def make_pki(folder: Path) -> PKI:
+    server_ca, client_ca = trustme.CA(), trustme.CA()
+    return PKI(
+        folder=folder,
+        server_ca=server_ca,
+        client_ca=client_ca,
+        server_ca_file=write_ca(folder, "server-ca", server_ca),
+        client_ca_file=write_ca(folder, "client-ca", client_ca),
+        server=write_leaf(folder, "server", server_ca.issue_cert("127.0.0.1", "localhost")),
+        client=write_leaf(folder, "client", client_ca.issue_cert("scraper.example", "10.0.0.1")),
+        other_client=write_leaf(folder, "other", client_ca.issue_cert("intruder.example")),
+    )
+
+
+class OneGauge(Collector):
+    name = "webtest"
+
+    def __init__(self, settings: Settings):
+        super().__init__(settings)
+        self.desc = gauge("node_webtest_value", "A value for the web config tests.")
+
+    def collect(self) -> list[MetricFamily]:
+        return [self.desc.one(42)]
+
+
+@dataclass
+class Served:
+    security: WebSecurity
+    port: int
+
+    def url(self, path: str = "/metrics") -> str:
+        scheme = "https" if self.security.ssl_context() is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
+
+
+@contextlib.asynccontextmanager
+async def serve(config_file: Path, tmp_path: Path) -> AsyncIterator[Served]:
+    """pyexporter's app behind the web config, on a free loopback port, as server.run() wires it."""
+    settings = make_settings(tmp_path / "root", "--collector.disable-defaults")
+    security = load_web_config(str(config_file))
+    app = build_app(settings, {"webtest": OneGauge(settings)}, security.middlewares())
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=security.ssl_context())
+    try:
+        await site.start()
+        port = runner.addresses[0][1]
+        yield Served(security, port)
+    finally:
+        await runner.cleanup()
+        security.close()
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write as a Secret volume or cert-manager does: a new file renamed over the old one."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
