@@ -74,15 +74,15 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def memory_bytes(pid: int) -> tuple[int, int]:
-    """(VmRSS, VmHWM) of a process in bytes."""
+def memory_bytes(pid: int) -> dict[str, int]:
+    """VmRSS (resident now), VmHWM (peak resident) and RssAnon (the anonymous part) of a process, in bytes."""
     values = {}
     with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
         for line in fh:
             key, _, rest = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
+            if key in ("VmRSS", "VmHWM", "RssAnon"):
                 values[key] = int(rest.split()[0]) * 1024
-    return values.get("VmRSS", 0), values.get("VmHWM", 0)
+    return values
 
 
 def free_port() -> int:
@@ -106,12 +106,13 @@ class ScrapeResult:
 class Exporter:
     """One exporter process on 127.0.0.1 and a keep-alive connection to it, as Prometheus keeps one."""
 
-    def __init__(self, name: str, argv: list[str], port: int, workdir: str, env: dict[str, str] | None = None):
+    def __init__(self, name: str, argv: list[str], port: int, workdir: str,
+                 env: dict[str, str] | None = None) -> None:
         self.name = name
         self.port = port
         self.argv = argv
         self.log_path = os.path.join(workdir, f"{name}-{port}.log")
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(argv, stdout=self._log, stderr=subprocess.STDOUT, env=env, cwd=REPO)
         self._conn: http.client.HTTPConnection | None = None
 
@@ -165,8 +166,11 @@ class Exporter:
     def cpu(self) -> float:
         return cpu_seconds(self.pid)
 
-    def memory(self) -> tuple[int, int]:
-        return memory_bytes(self.pid)
+    def memory(self) -> dict[str, float]:
+        """rss_mib, peak_rss_mib and rss_anon_mib (the part not backed by files: heap, stacks)."""
+        values = memory_bytes(self.pid)
+        return {"rss_mib": values.get("VmRSS", 0) / MIB, "peak_rss_mib": values.get("VmHWM", 0) / MIB,
+                "rss_anon_mib": values.get("RssAnon", 0) / MIB}
 
     def stop(self) -> None:
         if self._conn is not None:
@@ -218,8 +222,8 @@ def node_exporter_collectors(binary: str) -> tuple[dict[str, bool], set[str]]:
     """Every collector of the installed node_exporter with its default, and every flag name, from --help."""
     out = subprocess.run([binary, "--help"], capture_output=True, text=True, check=False)
     text = out.stdout + out.stderr
-    found = re.findall(r"--collector\.([a-z0-9_]+)\s+Enable the \1 collector \(default:\s*(enabled|disabled)\)",
-                       text)
+    found = re.findall(
+        r"--collector\.([a-z0-9_]+)\s+Enable the \1 collector \(default:\s*(enabled|disabled)\)", text)
     flags = set(re.findall(r"--(?:\[no-\])?([a-z0-9][a-z0-9_.-]*)", text))
     return {name: state == "enabled" for name, state in found}, flags
 
@@ -316,7 +320,6 @@ def measure(exporters: Sequence[Exporter], scrapes: int, warmup: int) -> dict[st
     out: dict[str, Any] = {}
     for exporter in exporters:
         cpu = exporter.cpu() - cpu_start[exporter.name]
-        rss, hwm = exporter.memory()
         lat = latencies[exporter.name]
         result = last[exporter.name]
         out[exporter.name] = {
@@ -324,8 +327,7 @@ def measure(exporters: Sequence[Exporter], scrapes: int, warmup: int) -> dict[st
             "latency_median_ms": statistics.median(lat) * 1000 if lat else None,
             "latency_p95_ms": percentile(lat, 0.95) * 1000 if lat else None,
             "cpu_ms_per_scrape": cpu / scrapes * 1000 if scrapes else None,
-            "rss_mib": rss / MIB,
-            "peak_rss_mib": hwm / MIB,
+            **exporter.memory(),
             "response_wire_bytes": result.wire_bytes if scrapes else None,
             "response_body_bytes": result.body_bytes if scrapes else None,
             "series": result.series if scrapes else None,
@@ -345,8 +347,7 @@ def soak(exporters: Sequence[Exporter], total: int, done: int) -> dict[str, Any]
             exporter.scrape()
     out: dict[str, Any] = {"scrapes": total, "wall_seconds": time.perf_counter() - start}
     for exporter in exporters:
-        rss, hwm = exporter.memory()
-        out[exporter.name] = {"rss_mib": rss / MIB, "peak_rss_mib": hwm / MIB}
+        out[exporter.name] = exporter.memory()
     return out
 
 
@@ -366,7 +367,7 @@ def concurrent_cpu(exporter: Exporter, concurrency: int, rounds: int) -> dict[st
         barrier = threading.Barrier(concurrency)
         errors: list[BaseException] = []
 
-        def worker() -> None:
+        def worker(barrier: threading.Barrier = barrier, errors: list[BaseException] = errors) -> None:
             try:
                 barrier.wait()
                 concurrent_latency.append(one_shot_scrape(exporter.port))
@@ -386,7 +387,8 @@ def concurrent_cpu(exporter: Exporter, concurrency: int, rounds: int) -> dict[st
     seq = statistics.mean(sequential) * 1000
     conc = statistics.mean(concurrent) * 1000
     return {"rounds": rounds, "concurrency": concurrency, "cpu_ms_two_sequential": seq,
-            f"cpu_ms_{concurrency}_concurrent": conc, "concurrent_over_sequential": conc / seq if seq else None,
+            f"cpu_ms_{concurrency}_concurrent": conc,
+            "concurrent_over_sequential": conc / seq if seq else None,
             "concurrent_latency_median_ms": statistics.median(concurrent_latency) * 1000}
 
 
@@ -414,8 +416,8 @@ def add_ratios(figures: dict[str, Any]) -> None:
     if not py or not ne:
         return
     figures["ratios"] = {key: ratio(py[key], ne[key]) for key in
-                         ("latency_median_ms", "latency_p95_ms", "cpu_ms_per_scrape", "rss_mib", "peak_rss_mib",
-                          "response_body_bytes")}
+                         ("latency_median_ms", "latency_p95_ms", "cpu_ms_per_scrape", "rss_mib",
+                          "peak_rss_mib", "response_body_bytes")}
 
 
 def fmt(value: Any, digits: int = 1) -> str:
@@ -457,7 +459,8 @@ def print_table(results: dict[str, Any]) -> None:
         s = results["soak"]
         for name in ("pyexporter", "node_exporter"):
             if name in s:
-                print(f"after {s['scrapes']} scrapes of the 1x tree: {name} RSS {s[name]['rss_mib']:.1f} MiB, "
+                print(f"after {s['scrapes']} scrapes of the 1x tree: {name} "
+                      f"RSS {s[name]['rss_mib']:.1f} MiB, "
                       f"peak {s[name]['peak_rss_mib']:.1f} MiB")
     for name, c in results.get("single_flight", {}).items():
         n = c["concurrency"]
@@ -494,7 +497,8 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
               f"{soaked['rss_mib']:.1f} MiB")
     for scaling in results.get("scaling", []):
         if scaling["exporter"] == "pyexporter" and scaling["factor"] == 16:
-            check("16x tree CPU per scrape <= 18x the 1x tree", scaling["ratio"], 18.0, f"{scaling['ratio']:.2f}x")
+            check("16x tree CPU per scrape <= 18x the 1x tree", scaling["ratio"], 18.0,
+                  f"{scaling['ratio']:.2f}x")
     single = results.get("single_flight", {}).get("pyexporter")
     if single:
         n = single["concurrency"]
@@ -520,17 +524,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     defaults = TreeSize()
     for name, value in asdict(defaults).items():
-        parser.add_argument(f"--{name}", type=int, default=None, help=f"size of the 1x tree (default {value})")
+        parser.add_argument(f"--{name}", type=int, default=None,
+                            help=f"size of the 1x tree (default {value})")
     parser.add_argument("--small", action="store_true", help=f"a tiny 1x tree for smoke runs ({SMALL})")
-    parser.add_argument("--sizes", default="1,4,16", help="size factors of the synthetic tree (default 1,4,16)")
+    parser.add_argument("--sizes", default="1,4,16",
+                        help="size factors of the synthetic tree (default 1,4,16)")
     parser.add_argument("--scrapes", type=int, default=40, help="measured scrapes per exporter at 1x")
     parser.add_argument("--scaled-scrapes", type=int, default=12,
                         help="measured scrapes per exporter at the larger factors")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured scrapes per exporter first")
     parser.add_argument("--soak", type=int, default=1000,
                         help="RSS after this many scrapes of the 1x tree (0: skip)")
-    parser.add_argument("--concurrency", type=int, default=10, help="simultaneous scrapes in the single-flight "
-                        "check (0: skip)")
+    parser.add_argument("--concurrency", type=int, default=10,
+                        help="simultaneous scrapes in the single-flight check (0: skip)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the single-flight check")
     parser.add_argument("--live", action=argparse.BooleanOptionalAction, default=True,
                         help="also run on this machine's /proc and /sys")
@@ -545,9 +551,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     base = SMALL if args.small else TreeSize()
-    base = TreeSize(*(getattr(args, n) if getattr(args, n) is not None else v for n, v in asdict(base).items()))
+    base = TreeSize(*(getattr(args, n) if getattr(args, n) is not None else v
+                      for n, v in asdict(base).items()))
     factors = [int(f) for f in args.sizes.split(",") if f.strip()]
-    node_exporter = args.node_exporter if args.node_exporter and os.access(args.node_exporter, os.X_OK) else None
+    node_exporter = (args.node_exporter if args.node_exporter and os.access(args.node_exporter, os.X_OK)
+                     else None)
 
     py_all, py_flags = pyexporter_collectors()
     ne_all, ne_flags = node_exporter_collectors(node_exporter) if node_exporter else (dict(py_all), set())
@@ -564,7 +572,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "options": {"base_size": asdict(base), "factors": factors, "scrapes": args.scrapes,
                     "scaled_scrapes": args.scaled_scrapes, "warmup": args.warmup, "small": args.small},
         "collectors": {"synthetic": synthetic, "live": both_default, "synthetic_flags": synthetic_flags,
-                       "pyexporter_only_defaults": sorted(n for n, on in py_all.items() if on and n not in ne_all),
+                       "pyexporter_only_defaults":
+                           sorted(n for n, on in py_all.items() if on and n not in ne_all),
                        "node_exporter_defaults_missing_in_pyexporter":
                            sorted(n for n, on in ne_all.items() if on and n not in py_all)},
         "sizes": {},
@@ -576,8 +585,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             tree = os.path.join(workdir, f"tree-{factor}x")
             started = time.perf_counter()
             files = generate(tree, size)
-            print(f"{factor}x tree: {files} files ({size}) in {time.perf_counter() - started:.1f}s", flush=True)
-            with running(start_pair(synthetic, Roots.of_tree(tree), workdir, node_exporter, synthetic_flags)) as pair:
+            print(f"{factor}x tree: {files} files ({size}) in {time.perf_counter() - started:.1f}s",
+                  flush=True)
+            pair = start_pair(synthetic, Roots.of_tree(tree), workdir, node_exporter, synthetic_flags)
+            with running(pair):
                 scrapes = args.scrapes if factor == 1 else args.scaled_scrapes
                 figures = measure(pair, scrapes, args.warmup)
                 figures["files"] = files

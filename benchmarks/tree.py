@@ -73,11 +73,13 @@ def _mac(rng: random.Random) -> str:
 
 def _proc_stat(w: _Writer, rng: random.Random, size: TreeSize) -> None:
     def cpu_line(label: str, scale: int) -> str:
-        user, nice, system = rng.randrange(10**7) * scale, rng.randrange(10**4) * scale, rng.randrange(10**6) * scale
+        user, nice = rng.randrange(10**7) * scale, rng.randrange(10**4) * scale
+        system = rng.randrange(10**6) * scale
         idle, iowait = rng.randrange(10**8) * scale, rng.randrange(10**5) * scale
         irq, softirq, steal = rng.randrange(10**4) * scale, rng.randrange(10**5) * scale, 0
         guest, guest_nice = rng.randrange(10**3) * scale, 0
-        return f"{label} {user} {nice} {system} {idle} {iowait} {irq} {softirq} {steal} {guest} {guest_nice}\n"
+        return (f"{label} {user} {nice} {system} {idle} {iowait} {irq} {softirq} {steal} {guest} "
+                f"{guest_nice}\n")
 
     lines = [cpu_line("cpu ", size.cpus)]
     lines += [cpu_line(f"cpu{i}", 1) for i in range(size.cpus)]
@@ -192,7 +194,8 @@ def _net(w: _Writer, rng: random.Random, size: TreeSize) -> None:
     w.write("proc/net/dev", "".join(dev_lines))
     arp = ["IP address       HW type     Flags       HW address            Mask     Device\n"]
     for i, name in enumerate(names[1 : 1 + min(len(names) - 1, 64)]):
-        arp.append(f"10.{i // 250}.{i % 250}.1       0x1         0x2         {_mac(rng)}     *        {name}\n")
+        arp.append(f"10.{i // 250}.{i % 250}.1       0x1         0x2         {_mac(rng)}     *        "
+                   f"{name}\n")
     w.write("proc/net/arp", "".join(arp))
 
 
@@ -206,12 +209,15 @@ def _netstat(w: _Writer, rng: random.Random) -> None:
               "DelayedACKs DelayedACKLocked DelayedACKLost ListenOverflows ListenDrops TCPHPHits TCPPureAcks "
               "TCPHPAcks TCPRenoRecovery TCPSackRecovery TCPSACKReneging TCPSACKReorder TCPRenoReorder "
               "TCPTSReorder TCPFullUndo TCPPartialUndo TCPDSACKUndo TCPLossUndo TCPLostRetransmit "
-              "TCPRenoFailures TCPSackFailures TCPLossFailures TCPFastRetrans TCPSlowStartRetrans TCPTimeouts "
+              "TCPRenoFailures TCPSackFailures TCPLossFailures TCPFastRetrans TCPSlowStartRetrans "
+              "TCPTimeouts "
               "TCPLossProbes TCPLossProbeRecovery TCPRcvCollapsed TCPBacklogCoalesce TCPDSACKOldSent "
-              "TCPDSACKOfoSent TCPDSACKRecv TCPAbortOnData TCPAbortOnClose TCPAbortOnMemory TCPAbortOnTimeout "
+              "TCPDSACKOfoSent TCPDSACKRecv TCPAbortOnData TCPAbortOnClose TCPAbortOnMemory "
+              "TCPAbortOnTimeout "
               "TCPAbortOnLinger TCPAbortFailed TCPMemoryPressures TCPRcvQDrop TCPOFOQueue TCPOFODrop "
               "TCPOFOMerge TCPSynRetrans TCPOrigDataSent TCPKeepAlive TCPDelivered").split()
-    ipext = ("InNoRoutes InTruncatedPkts InMcastPkts OutMcastPkts InBcastPkts OutBcastPkts InOctets OutOctets "
+    ipext = ("InNoRoutes InTruncatedPkts InMcastPkts OutMcastPkts InBcastPkts OutBcastPkts InOctets "
+             "OutOctets "
              "InMcastOctets OutMcastOctets InBcastOctets OutBcastOctets InCsumErrors InNoECTPkts").split()
     w.write("proc/net/netstat", block("TcpExt", tcpext) + block("IpExt", ipext))
     ip = ("Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams InUnknownProtos "
@@ -221,11 +227,13 @@ def _netstat(w: _Writer, rng: random.Random) -> None:
             "OutDestUnreachs OutEchos OutEchoReps").split()
     tcp = ("RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab "
            "InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors").split()
-    udp = "InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti".split()
+    udp = ("InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors "
+           "IgnoredMulti").split()
     w.write("proc/net/snmp", block("Ip", ip) + block("Icmp", icmp) + block("Tcp", tcp) + block("Udp", udp)
             + block("UdpLite", udp))
     snmp6 = ("Ip6InReceives Ip6InHdrErrors Ip6InTooBigErrors Ip6InNoRoutes Ip6InAddrErrors Ip6InDelivers "
-             "Ip6OutRequests Ip6OutDiscards Ip6OutNoRoutes Ip6InOctets Ip6OutOctets Icmp6InMsgs Icmp6InErrors "
+             "Ip6OutRequests Ip6OutDiscards Ip6OutNoRoutes Ip6InOctets Ip6OutOctets Icmp6InMsgs "
+             "Icmp6InErrors "
              "Icmp6OutMsgs Icmp6OutErrors Udp6InDatagrams Udp6NoPorts Udp6InErrors Udp6OutDatagrams "
              "Udp6RcvbufErrors Udp6SndbufErrors Udp6InCsumErrors Udp6IgnoredMulti UdpLite6InDatagrams "
              "UdpLite6NoPorts UdpLite6InErrors UdpLite6OutDatagrams").split()
@@ -264,7 +272,8 @@ def _per_cpu_proc(w: _Writer, rng: random.Random, size: TreeSize) -> None:
     conntrack = ["entries  clashres found new invalid ignore delete chainlength insert insert_failed drop "
                  "early_drop icmp_error  expect_new expect_create expect_delete search_restart\n"]
     for _ in range(size.cpus):
-        conntrack.append(" ".join(f"{v:08x}" for v in [rng.randrange(10**5)] + [rng.randrange(100)] * 16) + "\n")
+        values = [rng.randrange(10**5)] + [rng.randrange(100)] * 16
+        conntrack.append(" ".join(f"{v:08x}" for v in values) + "\n")
     w.write("proc/net/stat/nf_conntrack", "".join(conntrack))
     w.write("proc/sys/net/netfilter/nf_conntrack_count", f"{rng.randrange(10**5)}\n")
     w.write("proc/sys/net/netfilter/nf_conntrack_max", "1048576\n")
@@ -381,9 +390,11 @@ def _disks(w: _Writer, rng: random.Random, size: TreeSize) -> None:
         path = f"pci-0000:{0x40 + i:02x}:00.0-{'nvme-1' if i < nvme else 'sas-phy0-lun-0'}"
         w.write(f"udev/b{major}:{minor}",
                 f"S:disk/by-id/wwn-{wwn}\nS:disk/by-path/{path}\nW:12\nI:123456\n"
-                f"E:ID_TYPE=disk\nE:ID_BUS={'nvme' if i < nvme else 'ata'}\nE:ID_MODEL={model.replace(' ', '_')}\n"
+                f"E:ID_TYPE=disk\nE:ID_BUS={'nvme' if i < nvme else 'ata'}\n"
+                f"E:ID_MODEL={model.replace(' ', '_')}\n"
                 f"E:ID_MODEL_ENC={model_enc}\nE:ID_REVISION=1.0\n"
-                f"E:ID_SERIAL={model.replace(' ', '_')}_{serial}\nE:ID_SERIAL_SHORT={serial}\nE:ID_WWN={wwn}\n"
+                f"E:ID_SERIAL={model.replace(' ', '_')}_{serial}\nE:ID_SERIAL_SHORT={serial}\n"
+                f"E:ID_WWN={wwn}\n"
                 f"E:ID_PATH={path}\nE:ID_PATH_TAG={path.replace(':', '_').replace('.', '_')}\n"
                 + ("E:ID_ATA=1\nE:ID_ATA_WRITE_CACHE=1\nE:ID_ATA_WRITE_CACHE_ENABLED=1\n"
                    "E:ID_ATA_ROTATION_RATE_RPM=7200\n" if i >= nvme else "")
@@ -393,7 +404,8 @@ def _disks(w: _Writer, rng: random.Random, size: TreeSize) -> None:
                 "model": model, "serial": serial, "firmware_rev": "1.0", "state": "live", "cntlid": 1,
                 "transport": "pcie", "subsysnqn": f"nqn.2024-01.synthetic:nvme{i}",
             })
-            w.link(f"sys/class/nvme/nvme{i}", f"../../devices/pci0000:00/0000:{0x40 + i:02x}:00.0/nvme/nvme{i}")
+            w.link(f"sys/class/nvme/nvme{i}",
+                   f"../../devices/pci0000:00/0000:{0x40 + i:02x}:00.0/nvme/nvme{i}")
     w.write("proc/diskstats", "".join(lines))
 
 
@@ -411,19 +423,22 @@ def _mounts(w: _Writer, rng: random.Random, size: TreeSize) -> None:
     while n < size.mounts:
         pod = f"{rng.getrandbits(64):016x}-{rng.getrandbits(32):08x}"
         if n % 2:
-            lines.append(f"{n + 1} 6 0:{100 + n} / /var/lib/kubelet/pods/{pod}/volumes/kubernetes.io~projected/"
-                         f"kube-api-access-{rng.getrandbits(20):05x} rw,relatime shared:{n + 1} - tmpfs tmpfs "
+            lines.append(f"{n + 1} 6 0:{100 + n} / /var/lib/kubelet/pods/{pod}/volumes/"
+                         f"kubernetes.io~projected/kube-api-access-{rng.getrandbits(20):05x} rw,relatime "
+                         f"shared:{n + 1} - tmpfs tmpfs "
                          "rw,size=1048576k")
         else:
-            lines.append(f"{n + 1} 5 0:{100 + n} / /run/containerd/io.containerd.runtime.v2.task/k8s.io/{pod}/"
+            lines.append(f"{n + 1} 5 0:{100 + n} / /run/containerd/io.containerd.runtime.v2.task/k8s.io/"
+                         f"{pod}/"
                          f"rootfs rw,relatime shared:{n + 1} - overlay overlay rw,lowerdir=/l1:/l2,"
                          "upperdir=/u,workdir=/w")
         n += 1
     text = "\n".join(lines) + "\n"
     w.write("proc/1/mountinfo", text)
     w.write("proc/self/mountinfo", text)
-    mounts = "".join(f"{ln.split(' - ')[1].split()[1]} {ln.split()[4]} {ln.split(' - ')[1].split()[0]} rw 0 0\n"
-                     for ln in lines)
+    mounts = "".join(
+        f"{ln.split(' - ')[1].split()[1]} {ln.split()[4]} {ln.split(' - ')[1].split()[0]} rw 0 0\n"
+        for ln in lines)
     w.write("proc/1/mounts", mounts)
     w.write("proc/self/mounts", mounts)
 
@@ -454,7 +469,8 @@ def _processes(w: _Writer, rng: random.Random, size: TreeSize) -> None:
 def _hardware(w: _Writer, rng: random.Random, size: TreeSize) -> None:
     w.attrs("sys/devices/virtual/dmi/id", {
         "bios_date": "03/14/2024", "bios_release": "1.2", "bios_vendor": "Synthetic BIOS Inc.",
-        "bios_version": "2.3.4", "board_asset_tag": "", "board_name": "SYN-BOARD", "board_vendor": "Synthetic",
+        "bios_version": "2.3.4", "board_asset_tag": "", "board_name": "SYN-BOARD",
+        "board_vendor": "Synthetic",
         "board_version": "A01", "chassis_asset_tag": "", "chassis_type": 23, "chassis_vendor": "Synthetic",
         "chassis_version": "", "product_family": "Servers", "product_name": "Synthetic Server 9000",
         "product_sku": "SKU1", "product_version": "1", "sys_vendor": "Synthetic",
@@ -504,7 +520,8 @@ def _hardware(w: _Writer, rng: random.Random, size: TreeSize) -> None:
         d = f"sys/devices/virtual/powercap/intel-rapl/intel-rapl:{p}"
         w.attrs(d, {"name": f"package-{p}", "energy_uj": rng.randrange(10**11),
                     "max_energy_range_uj": 262143328850, "enabled": 1})
-        w.link(f"sys/class/powercap/intel-rapl:{p}", f"../../devices/virtual/powercap/intel-rapl/intel-rapl:{p}")
+        w.link(f"sys/class/powercap/intel-rapl:{p}",
+               f"../../devices/virtual/powercap/intel-rapl/intel-rapl:{p}")
         d0 = f"{d}/intel-rapl:{p}:0"
         w.attrs(d0, {"name": "dram", "energy_uj": rng.randrange(10**11), "max_energy_range_uj": 65712999613,
                      "enabled": 1})
