@@ -27,7 +27,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import eq, itemgetter
@@ -367,17 +367,42 @@ def merge_families(groups: Sequence[Sequence[MetricFamily]]) -> list[MetricFamil
             out.append(fam)
             continue
         samples = fam.samples
-        samples.sort(key=_SAMPLE_KEY)
-        # Duplicates are rare: look for neighbours with equal keys before building a new list.
-        keys = list(map(_SAMPLE_KEY, samples))
-        if any(map(eq, keys, islice(keys, 1, None))):
-            fam.samples = _drop_duplicates(samples)
+        if len(samples) > 1:
+            samples.sort(key=_sort_key(samples))
+            # Duplicates are rare: look for neighbours with equal keys before building a new list.
+            keys = list(map(_SAMPLE_KEY, samples))
+            if any(map(eq, keys, islice(keys, 1, None))):
+                fam.samples = _drop_duplicates(samples)
         out.append(fam)
     return out
 
 
 #: (name, labels) of a sample: the order client_golang sorts samples in.
 _SAMPLE_KEY = itemgetter(0, 1)
+_NAME = itemgetter(0)
+_LABELS = itemgetter(1)
+
+
+def _label_value(sample: Sample) -> str:
+    return sample[1][0][1]
+
+
+def _sort_key(samples: list[Sample]) -> Callable[[Sample], object]:
+    """A key ordering `samples` as _SAMPLE_KEY does, but cheaper to compare where the family allows.
+
+    Comparing (name, ((label, value), ...)) goes three tuples deep for every
+    comparison. Where every sample has the family's name, the labels alone
+    order them; where every sample also has the same single label, its value
+    does: a plain string comparison, several times faster on a big family.
+    """
+    if len(set(map(_NAME, samples))) != 1:
+        return _SAMPLE_KEY
+    label_sets = samples[0][1]
+    if len(label_sets) == 1:
+        label = label_sets[0][0]
+        if all(len(labels) == 1 and labels[0][0] == label for labels in map(_LABELS, samples)):
+            return _label_value
+    return _LABELS
 
 
 def _drop_duplicates(samples: list[Sample]) -> list[Sample]:
