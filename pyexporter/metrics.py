@@ -47,7 +47,7 @@ def sanitize_metric_name(name: str) -> str:
 #: _SHARED_LABELS_MAX, so label values that come and go cannot make it grow
 #: without bound.
 _shared_labels: dict[tuple[str, str], LabelPairs] = {}
-_SHARED_LABELS_MAX = 4096
+_SHARED_LABELS_MAX = 16384
 _new_tuple = tuple.__new__
 
 
