@@ -9,12 +9,15 @@ from __future__ import annotations
 import socket
 from collections import Counter
 
-from pyexporter import rtnetlink
 from pyexporter.filters import DeviceFilter
 from pyexporter.fs import read_text
+from pyexporter.lazyimport import lazy_module
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.net_arp import parse_arp
 from pyexporter.registry import Collector, Flag, register
+
+#: pyroute2 loads only when a netlink path runs (see pyexporter.lazyimport).
+rtnetlink = lazy_module("pyexporter.rtnetlink")
 
 
 def count_neighbours(neighbours: list[rtnetlink.Neighbour], names: dict[int, str]) -> Counter[str]:

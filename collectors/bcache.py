@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from pyexporter import fs
 from pyexporter.errors import ParseError
-from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
+from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter, gauge
+from pyexporter.procfs.goparse import parse_float, parse_uint
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import entry_dir, parse_float, parse_uint
+from pyexporter.sysfs.attrs import read_parsed
 
 log = logging.getLogger(__name__)
 
@@ -26,20 +27,13 @@ log = logging.getLogger(__name__)
 _MULTIPLIERS = {c: float(1 << (10 * (i + 1))) for i, c in enumerate("kMGTPEZY")}
 
 
-def _float(text: str) -> float:
-    value = parse_float(text)
-    if value is None:
-        raise ParseError(f"bcache: {text[:40]!r} is not a number")
-    return value
-
-
 def parse_pseudo_float(text: str) -> float:
     """bch_hprint's "<int>.<tenths of 1024>" as procfs reads it: "1.1" is 1 + 1/10.24."""
     parts = text.split(".")
-    whole = _float(parts[0])
+    whole = parse_float(parts[0])
     if len(parts) == 1:
         return whole
-    return whole + _float(parts[1]) / 10.24
+    return whole + parse_float(parts[1]) / 10.24
 
 
 def dehumanize(text: str) -> int:
@@ -51,7 +45,7 @@ def dehumanize(text: str) -> int:
         # procfs looks the suffix up in a map: an unknown suffix multiplies by zero.
         value = parse_pseudo_float(text[:-1]) * _MULTIPLIERS.get(last, 0.0)
     else:
-        value = _float(text)
+        value = parse_float(text)
     if math.isnan(value) or value < 0 or value >= 2.0**64:
         raise ParseError(f"bcache: {text[:40]!r} is out of range")
     return int(value)
@@ -110,8 +104,6 @@ def parse_priority_stats(text: str) -> tuple[int, int]:
         if not line.startswith(("Unused:", "Metadata:")):
             continue
         value = parse_uint(line.split()[-1].removesuffix("%"))
-        if value is None:
-            raise ParseError(f"bcache: bad priority_stats line {line[:60]!r}")
         if line.startswith("Unused:"):
             unused = value
         else:
@@ -206,23 +198,17 @@ class BcacheCollector(Collector):
         self.cache_re = re.compile(r"cache[0-9]", re.ASCII)
 
     def collect(self) -> list[MetricFamily]:
-        fams: dict[str, MetricFamily] = {}
-
-        def family(desc: Desc) -> MetricFamily:
-            fam = fams.get(desc.name)
-            if fam is None:
-                fam = fams[desc.name] = desc.family()
-            return fam
-
+        fams = Families()
+        family = fams.of
         base = self.roots.sys("fs", "bcache")
         for uuid in fs.list_dir(base):
             # The cache sets are the "*-*" entries beside register/register_quiet.
-            path = entry_dir(os.path.join(base, uuid)) if "-" in uuid else None
+            path = fs.resolve_dir(os.path.join(base, uuid)) if "-" in uuid else None
             if path is None:
                 continue
             for file, desc in self.set_values:
                 self._value(family(desc), os.path.join(path, file), uuid)
-            us = self._read(os.path.join(path, "internal", "btree_read_average_duration_us"))
+            us = read_parsed(os.path.join(path, "internal", "btree_read_average_duration_us"), dehumanize)
             if us is not None:
                 # procfs stores the microseconds in a field named nanoseconds, and
                 # node_exporter scales that by 1e-9: kept for identical output.
@@ -235,24 +221,19 @@ class BcacheCollector(Collector):
         return list(fams.values())
 
     def _backing_device(self, family: FamilyFor, set_path: str, uuid: str, name: str) -> None:
-        path = entry_dir(os.path.join(set_path, name))
+        path = fs.resolve_dir(os.path.join(set_path, name))
         if path is None:
             return
         self._value(family(self.dirty_data), os.path.join(path, "dirty_data"), uuid, name)
-        raw = fs.read_sysfs_attr(os.path.join(path, "writeback_rate_debug"))
-        if raw is not None:
-            try:
-                debug = parse_writeback_rate_debug(raw)
-            except ParseError as exc:
-                log.debug("bcache: %s/writeback_rate_debug: %s", path, exc)
-            else:
-                for field, desc in self.writeback:
-                    family(desc).add(getattr(debug, field), uuid, name)
+        debug = read_parsed(os.path.join(path, "writeback_rate_debug"), parse_writeback_rate_debug)
+        if debug is not None:
+            for field, desc in self.writeback:
+                family(desc).add(getattr(debug, field), uuid, name)
         for file, desc in self.period:
             self._value(family(desc), os.path.join(path, "stats_total", file), uuid, name)
 
     def _cache_device(self, family: FamilyFor, set_path: str, uuid: str, name: str) -> None:
-        path = entry_dir(os.path.join(set_path, name))
+        path = fs.resolve_dir(os.path.join(set_path, name))
         if path is None:
             return
         for file, desc in self.cache_values:
@@ -260,29 +241,12 @@ class BcacheCollector(Collector):
         if not self.priority_stats:
             return
         # priority_stats walks every bucket of the cache: read only when asked to.
-        raw = fs.read_sysfs_attr(os.path.join(path, "priority_stats"))
-        if raw is None:
-            return
-        try:
-            unused, metadata = parse_priority_stats(raw)
-        except ParseError as exc:
-            log.debug("bcache: %s/priority_stats: %s", path, exc)
-            return
-        family(self.unused).add(unused, uuid, name)
-        family(self.metadata).add(metadata, uuid, name)
-
-    @staticmethod
-    def _read(path: str) -> int | None:
-        raw = fs.read_sysfs_attr(path)
-        if raw is None:
-            return None
-        try:
-            return dehumanize(raw)
-        except ParseError as exc:
-            log.debug("bcache: %s: %s", path, exc)
-            return None
+        stats = read_parsed(os.path.join(path, "priority_stats"), parse_priority_stats)
+        if stats is not None:
+            family(self.unused).add(stats[0], uuid, name)
+            family(self.metadata).add(stats[1], uuid, name)
 
     def _value(self, fam: MetricFamily, path: str, *labels: str) -> None:
-        value = self._read(path)
+        value = read_parsed(path, dehumanize)
         if value is not None:
             fam.add(value, *labels)

@@ -9,30 +9,20 @@ from __future__ import annotations
 import logging
 import math
 import os
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
-from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
+from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter, gauge, sanitize_metric_name
+from pyexporter.procfs.goparse import parse_float, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import parse_float, parse_uint
+from pyexporter.sysfs.attrs import read_parsed, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
 _MULTIPLIERS = {"k": 1024.0, "m": 1024.0**2, "g": 1024.0**3, "t": 1024.0**4, "p": 1024.0**5, "e": 1024.0**6}
-#: node_exporter's SanitizeMetricName: runs of invalid characters (and the
-#: underscores around them) become one underscore.
-_INVALID_NAME_RUN = re.compile(r"_*[^0-9A-Za-z_]+_*")
-
-
-def sanitize_metric_name(name: str) -> str:
-    return _INVALID_NAME_RUN.sub("_", name)
 
 
 def parse_human_bytes(text: str) -> int:
@@ -46,19 +36,10 @@ def parse_human_bytes(text: str) -> int:
     else:
         text = text[:-1].strip()
     value = parse_float(text)
-    if value is None:
-        raise ParseError(f"bcachefs: {text[:40]!r} is not a size")
     product = value * multiplier
     if math.isnan(product) or product < 0 or product >= 2.0**64:
         raise ParseError(f"bcachefs: {text[:40]!r} is out of range")
     return int(product)
-
-
-def _uint(text: str) -> int:
-    value = parse_uint(text)
-    if value is None:
-        raise ParseError(f"bcachefs: {text[:40]!r} is not an unsigned integer")
-    return value
 
 
 def parse_compression_stats(text: str) -> dict[str, tuple[int, int]]:
@@ -82,9 +63,9 @@ def parse_errors(text: str) -> dict[str, int]:
         fields = line.split()
         if len(fields) < 2:
             continue
-        count = _uint(fields[1])
+        count = parse_uint(fields[1])
         if len(fields) >= 3:
-            _uint(fields[2])
+            parse_uint(fields[2])
         out[fields[0]] = count
     return out
 
@@ -112,7 +93,7 @@ def parse_btree_write_stats(text: str) -> dict[str, tuple[int, int]]:
         fields = line.split()
         if len(fields) < 3:
             continue
-        out[fields[0].removesuffix(":")] = (_uint(fields[1]), parse_human_bytes(fields[2]))
+        out[fields[0].removesuffix(":")] = (parse_uint(fields[1]), parse_human_bytes(fields[2]))
     return out
 
 
@@ -131,7 +112,7 @@ def parse_io_done(text: str) -> dict[str, dict[str, int]]:
         if not operation or ":" not in line:
             continue
         data_type, value = line.split(":", 1)
-        out[operation][data_type.strip()] = _uint(value.strip())
+        out[operation][data_type.strip()] = parse_uint(value.strip())
     return out
 
 
@@ -151,7 +132,7 @@ def parse_io_errors(text: str) -> dict[str, int]:
         if not trimmed or ":" not in trimmed:
             continue
         error_type, value = trimmed.split(":", 1)
-        out[error_type.strip()] = _uint(value.strip())
+        out[error_type.strip()] = parse_uint(value.strip())
     return out
 
 
@@ -212,27 +193,27 @@ class BcachefsCollector(Collector):
             self.info, self.btree_cache, self.compressed, self.uncompressed, self.errors, self.btree_writes,
             self.btree_write_size, self.device_info, self.bucket_size, self.buckets, self.durability,
             self.io_done, self.io_errors)}
-        counters: dict[str, MetricFamily] = {}
+        counters = Families()
         for uuid in filesystems:
             self._filesystem(os.path.join(base, uuid), uuid, fams, counters)
         return [*fams.values(), *counters.values()]
 
     def _filesystem(self, path: str, uuid: str, fams: dict[str, MetricFamily],
-                    counters: dict[str, MetricFamily]) -> None:
+                    counters: Families) -> None:
         fams[self.info.name].add(1, uuid)
-        cache = _parsed(os.path.join(path, "btree_cache_size"), parse_human_bytes, empty_ok=True)
+        cache = read_parsed(os.path.join(path, "btree_cache_size"), parse_human_bytes)
         fams[self.btree_cache.name].add(cache or 0, uuid)
         for algorithm, (compressed, uncompressed) in (
-                _parsed(os.path.join(path, "compression_stats"), parse_compression_stats) or {}).items():
+                read_parsed(os.path.join(path, "compression_stats"), parse_compression_stats) or {}).items():
             fams[self.compressed.name].add(compressed, uuid, algorithm)
             fams[self.uncompressed.name].add(uncompressed, uuid, algorithm)
-        for error_type, count in (_parsed(os.path.join(path, "errors"), parse_errors) or {}).items():
+        for error_type, count in (read_parsed(os.path.join(path, "errors"), parse_errors) or {}).items():
             fams[self.errors.name].add(count, uuid, error_type)
         counters_dir = os.path.join(path, "counters")
         for entry in fs.scan_dir(counters_dir):
             if entry.is_dir(follow_symlinks=False):
                 continue
-            value = _parsed(os.path.join(counters_dir, entry.name), parse_counter)
+            value = read_parsed(os.path.join(counters_dir, entry.name), parse_counter)
             if value is None:
                 continue
             desc = self.counter_descs.get(entry.name)
@@ -240,11 +221,8 @@ class BcachefsCollector(Collector):
                 desc = self.counter_descs[entry.name] = counter(
                     f"{self.sub}_{sanitize_metric_name(entry.name)}_total",
                     f"Bcachefs counter {entry.name} since filesystem creation.", "uuid")
-            fam = counters.get(desc.name)
-            if fam is None:
-                fam = counters[desc.name] = desc.family()
-            fam.add(value, uuid)
-        writes = _parsed(os.path.join(path, "btree_write_stats"), parse_btree_write_stats) or {}
+            counters.of(desc).add(value, uuid)
+        writes = read_parsed(os.path.join(path, "btree_write_stats"), parse_btree_write_stats) or {}
         for write_type, (count, size) in writes.items():
             fams[self.btree_writes.name].add(count, uuid, write_type)
             fams[self.btree_write_size.name].add(size, uuid, write_type)
@@ -254,13 +232,13 @@ class BcachefsCollector(Collector):
 
     def _device(self, path: str, uuid: str, device: str, fams: dict[str, MetricFamily]) -> None:
         dev = Device(
-            label=(fs.read_sysfs_attr(os.path.join(path, "label")) or "").strip(),
-            state=(fs.read_sysfs_attr(os.path.join(path, "state")) or "").strip(),
-            bucket_size=_parsed(os.path.join(path, "bucket_size"), parse_human_bytes, empty_ok=True) or 0,
-            buckets=_parsed(os.path.join(path, "nbuckets"), lambda t: _uint(t.strip())) or 0,
-            durability=_parsed(os.path.join(path, "durability"), lambda t: _uint(t.strip())) or 0,
-            io_done=_parsed(os.path.join(path, "io_done"), parse_io_done) or {},
-            io_errors=_parsed(os.path.join(path, "io_errors"), parse_io_errors) or {},
+            label=valid_utf8(read_value(os.path.join(path, "label"), None) or ""),
+            state=valid_utf8(read_value(os.path.join(path, "state"), None) or ""),
+            bucket_size=read_parsed(os.path.join(path, "bucket_size"), parse_human_bytes) or 0,
+            buckets=read_parsed(os.path.join(path, "nbuckets"), lambda t: parse_uint(t.strip())) or 0,
+            durability=read_parsed(os.path.join(path, "durability"), lambda t: parse_uint(t.strip())) or 0,
+            io_done=read_parsed(os.path.join(path, "io_done"), parse_io_done) or {},
+            io_errors=read_parsed(os.path.join(path, "io_errors"), parse_io_errors) or {},
         )
         fams[self.device_info.name].add(1, uuid, device, dev.label, dev.state)
         fams[self.bucket_size.name].add(dev.bucket_size, uuid, device)
@@ -271,15 +249,3 @@ class BcachefsCollector(Collector):
                 fams[self.io_done.name].add(value, uuid, device, operation, data_type)
         for error_type, value in dev.io_errors.items():
             fams[self.io_errors.name].add(value, uuid, device, error_type)
-
-
-def _parsed(path: str, parse: Callable[[str], T], empty_ok: bool = False) -> T | None:
-    """A file parsed, or None when it is absent, unreadable or (logged) not parseable."""
-    raw = fs.read_sysfs_attr(path)
-    if raw is None or (empty_ok and not raw.strip()):
-        return None
-    try:
-        return parse(raw)
-    except ParseError as exc:
-        log.debug("bcachefs: %s: %s", path, exc)
-        return None

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pyexporter import fs
 from pyexporter.errors import ParseError
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
+from pyexporter.procfs.goparse import parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import entry_dir, parse_uint
+from pyexporter.sysfs.attrs import read_parsed, read_uint, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -108,20 +109,17 @@ def parse_commit_stats(text: str) -> dict[str, int]:
         parts = line.split()
         if len(parts) != 2:
             raise ParseError(f"btrfs: invalid commit_stats line {line[:60]!r}")
-        value = parse_uint(parts[1])
-        if value is None:
-            raise ParseError(f"btrfs: invalid commit_stats value {parts[1][:40]!r}")
-        out[parts[0]] = value
+        out[parts[0]] = parse_uint(parts[1])
     return out
 
 
 def _read(path: str) -> str:
-    return (fs.read_sysfs_attr(path) or "").strip()
+    return valid_utf8(read_value(path, None) or "")
 
 
 def _read_value(path: str) -> int:
     # procfs ignores values that are no number: they read as 0.
-    return parse_uint(_read(path)) or 0
+    return read_uint(path) or 0
 
 
 def read_btrfs_stats(path: str, name: str) -> BtrfsStats:
@@ -130,7 +128,7 @@ def read_btrfs_stats(path: str, name: str) -> BtrfsStats:
     devices = {}
     for dev in fs.list_dir(devices_dir):
         # Entries are links to the member block devices; a broken one reads as size 0.
-        dev_dir = entry_dir(os.path.join(devices_dir, dev))
+        dev_dir = fs.resolve_dir(os.path.join(devices_dir, dev))
         devices[dev] = SECTOR_SIZE * _read_value(os.path.join(dev_dir, "size")) if dev_dir else 0
     stats = BtrfsStats(uuid=_read(os.path.join(path, "metadata_uuid")) or name,
                        label=_read(os.path.join(path, "label")), device_sizes=devices)
@@ -149,18 +147,13 @@ def read_btrfs_stats(path: str, name: str) -> BtrfsStats:
                     used_bytes=_read_value(os.path.join(layout_dir, "used_bytes")),
                     ratio=layout_ratio(entry.name, len(devices)))
         stats.allocation[group] = alloc
-    raw = fs.read_sysfs_attr(os.path.join(path, "commit_stats"))
-    if raw is not None:
-        # Absent before Linux 6.0: the commit series then read 0, as in node_exporter.
-        try:
-            commit = parse_commit_stats(raw)
-        except ParseError as exc:
-            log.debug("btrfs: %s: %s", path, exc)
-        else:
-            stats.commits = commit.get("commits", 0)
-            stats.last_commit_ms = commit.get("last_commit_ms", 0)
-            stats.max_commit_ms = commit.get("max_commit_ms", 0)
-            stats.total_commit_ms = commit.get("total_commit_ms", 0)
+    # Absent before Linux 6.0: the commit series then read 0, as in node_exporter.
+    commit = read_parsed(os.path.join(path, "commit_stats"), parse_commit_stats)
+    if commit is not None:
+        stats.commits = commit.get("commits", 0)
+        stats.last_commit_ms = commit.get("last_commit_ms", 0)
+        stats.max_commit_ms = commit.get("max_commit_ms", 0)
+        stats.total_commit_ms = commit.get("total_commit_ms", 0)
     return stats
 
 
@@ -276,7 +269,7 @@ class BtrfsCollector(Collector):
         base = self.roots.sys("fs", "btrfs")
         filesystems = []
         for name in fs.list_dir(base):
-            path = entry_dir(os.path.join(base, name)) if "-" in name else None
+            path = fs.resolve_dir(os.path.join(base, name)) if "-" in name else None
             if path is not None:
                 filesystems.append(read_btrfs_stats(path, name))
         by_fsid = self._ioctl_stats() if filesystems else {}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.gotext import go_fields, go_lines, parse_float
+from pyexporter.procfs.goparse import go_fields, go_lines, parse_float
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

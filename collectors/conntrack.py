@@ -5,9 +5,9 @@ from __future__ import annotations
 from pyexporter.errors import NoDataError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.gotext import go_trim_space, parse_uint
 from pyexporter.procfs.net_conntrackstat import parse_conntrack_stat
 from pyexporter.registry import Collector, register
+from pyexporter.sysfs.attrs import read_uint_file
 
 #: (metric suffix, ConntrackStatEntry field, HELP) for the per-CPU sums.
 _STATS = (
@@ -23,11 +23,6 @@ _STATS = (
     ("search_restart", "search_restart",
      "Number of conntrack table lookups which had to be restarted due to hashtable resizes."),
 )
-
-
-def read_uint_file(path: str) -> int:
-    """node_exporter's readUintFromFile: the whole file, trimmed, as a decimal uint64."""
-    return parse_uint(go_trim_space(read_text(path)))
 
 
 @register

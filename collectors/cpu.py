@@ -16,44 +16,23 @@ from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 
 from pyexporter.errors import ParseError
-from pyexporter.fs import list_dir, read_optional_text, read_sysfs_attr, read_text
+from pyexporter.fs import list_dir, read_optional_text, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.cpuinfo import cpuinfo_format, parse_cpuinfo
-from pyexporter.procfs.gotext import go_trim_space, parse_int, parse_uint
 from pyexporter.procfs.stat import CPUStat, parse_stat
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
+from pyexporter.sysfs.attrs import read_uint, read_value
+from pyexporter.sysfs.cpu import parse_cpu_list
 
 log = logging.getLogger("pyexporter.collectors.cpu")
 
 #: An idle counter that drops by this many seconds means the CPU was replugged.
 JUMP_BACK_SECONDS = 3.0
-#: A cpu range list naming more CPUs than this is garbage, not a machine.
-MAX_CPUS = 1 << 16
 
 _STAT_FIELDS = tuple(f.name for f in dataclass_fields(CPUStat))
 _MODES = (("user", "user"), ("nice", "nice"), ("system", "system"), ("idle", "idle"), ("iowait", "iowait"),
           ("irq", "irq"), ("softirq", "softirq"), ("steal", "steal"))
-
-
-def parse_cpu_list(text: str) -> list[int]:
-    """A sysfs CPU list such as `1,3-5,9` (sysfs IsolatedCPUs); an empty list for an empty file."""
-    cpus: list[int] = []
-    for part in text.rstrip("\n").split(","):
-        if part == "":
-            continue
-        if "-" in part:
-            bounds = part.split("-")
-            if len(bounds) != 2:
-                raise ParseError(f"invalid cpu range: {part[:40]!r}")
-            start, end = parse_int(bounds[0]), parse_int(bounds[1])
-            if end - start >= MAX_CPUS:
-                raise ParseError(f"cpu range too large: {part[:40]!r}")
-            # procfs keeps CPU numbers as uint16.
-            cpus.extend(n & 0xFFFF for n in range(start, end + 1))
-        else:
-            cpus.append(parse_int(part) & 0xFFFF)
-    return cpus
 
 
 def advance_cpu_stats(cache: dict[int, CPUStat], new: dict[int, CPUStat]) -> None:
@@ -84,9 +63,8 @@ def _read_uint(path: str) -> int | None:
     node_exporter skips a CPU (or a count) on any error reading these.
     """
     try:
-        text = read_sysfs_attr(path)
-        return None if text is None else parse_uint(go_trim_space(text))
-    except (OSError, ParseError):
+        return read_uint(path)
+    except OSError:
         return None
 
 
@@ -255,10 +233,9 @@ class CPUCollector(Collector):
         fam = self.online_desc.family()
         for name in names:
             try:
-                value = read_sysfs_attr(self.roots.sys("devices", "system", "cpu", name, "online"))
+                online = read_value(self.roots.sys("devices", "system", "cpu", name, "online"), None) == "1"
             except OSError:
-                value = None
-            online = value is not None and go_trim_space(value) == "1"
+                online = False
             fam.add(1.0 if online else 0.0, name[3:])
         return [fam]
 

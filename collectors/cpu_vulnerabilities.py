@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from pyexporter import fs
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.gotext import go_fields, go_trim_space
+from pyexporter.procfs.goparse import go_fields, go_trim_space
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

@@ -19,11 +19,10 @@ from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import list_dir, read_text, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.cpuinfo import cpuinfo_format, parse_cpuinfo
-from pyexporter.procfs.gotext import parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_value, read_whole_value
-from pyexporter.sysfs.values import uint_or_none, valid_utf8
+from pyexporter.sysfs.attrs import read_uint, read_value, valid_utf8
+from pyexporter.sysfs.cpu import parse_cpu_list
 
 log = logging.getLogger(__name__)
 
@@ -40,25 +39,6 @@ class CpuFreq:
     khz: dict[str, int] = field(default_factory=dict)
     governor: str = ""
     available_governors: str = ""
-
-
-def parse_cpu_range(text: str) -> set[int]:
-    """A kernel CPU list ("0-3,8,10-11") as a set; ParseError on anything else."""
-    cpus: set[int] = set()
-    for part in text.rstrip("\n").split(","):
-        if not part:
-            continue
-        if "-" in part:
-            bounds = part.split("-")
-            if len(bounds) != 2:
-                raise ParseError(f"invalid cpu range: {part!r}")
-            start, end = parse_int(bounds[0]), parse_int(bounds[1])
-            if end - start > 1 << 16:
-                raise ParseError(f"cpu range too large: {part!r}")
-            cpus.update(range(start, end + 1))
-        else:
-            cpus.add(parse_int(part))
-    return cpus
 
 
 def governor_states(governor: str, available: str) -> list[tuple[str, float]]:
@@ -101,11 +81,11 @@ class CpuFreqCollector(Collector):
                               "cpu", "governor")
 
     def offline(self, cpu_dir: str) -> set[int]:
-        text = read_whole_value(os.path.join(cpu_dir, "offline"))
+        text = read_value(os.path.join(cpu_dir, "offline"), None)
         if not text:
             return set()
         try:
-            return parse_cpu_range(text)
+            return set(parse_cpu_list(text))
         except ParseError as exc:
             log.debug("cpufreq: ignoring unparsable offline list: %s", exc)
             return set()
@@ -113,7 +93,7 @@ class CpuFreqCollector(Collector):
     def read_cpu(self, cpu: str, path: str) -> CpuFreq:
         khz = {}
         for attr in FREQ_ATTRS:
-            value = uint_or_none(read_whole_value(os.path.join(path, attr)))
+            value = read_uint(os.path.join(path, attr))
             if value is not None:
                 khz[attr] = value
         return CpuFreq(cpu, khz, read_value(os.path.join(path, "scaling_governor")) or "",

@@ -6,11 +6,12 @@ import logging
 
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.filters import DeviceFilter
-from pyexporter.fs import list_dir, read_optional_text, read_sysfs_attr, read_text
+from pyexporter.fs import list_dir, read_optional_text, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.diskstats import parse_diskstats, parse_udev_properties
-from pyexporter.procfs.gotext import go_trim_space, parse_float
+from pyexporter.procfs.goparse import parse_float
 from pyexporter.registry import Collector, Flag, register
+from pyexporter.sysfs.attrs import read_value
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +118,8 @@ class DiskstatsCollector(Collector):
 
     def _rotational(self, device: str) -> str:
         """queue/rotational as "0" or "1"; a device without it (or with anything else) reads "0"."""
-        value = read_sysfs_attr(self.roots.sys("block", device, "queue", "rotational"))
-        return "1" if value is not None and go_trim_space(value) == "1" else "0"
+        value = read_value(self.roots.sys("block", device, "queue", "rotational"), None)
+        return "1" if value == "1" else "0"
 
     def _backing_devices(self, device: str) -> list[str]:
         """The devices under a device-mapper device (/sys/block/<dev>/slaves), sorted."""

@@ -8,7 +8,7 @@ from pyexporter.errors import NoDataError
 from pyexporter.fs import list_dir, read_sysfs_bytes
 from pyexporter.metrics import GAUGE, NAMESPACE, MetricFamily
 from pyexporter.registry import Collector, register
-from pyexporter.sysfs.values import sys_value, valid_utf8
+from pyexporter.sysfs.attrs import sys_value, valid_utf8
 
 #: sysfs file -> label. chassis_type is read by procfs but not exported.
 LABELS = {

@@ -15,7 +15,7 @@ from pyexporter.errors import NoDataError
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_trimmed, read_uint
+from pyexporter.sysfs.attrs import read_uint, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -68,21 +68,23 @@ class DMMultipathCollector(Collector):
             if not sysfs_name.startswith("dm-"):
                 continue
             dm = os.path.join(block, sysfs_name, "dm")
-            uuid = read_trimmed(os.path.join(dm, "uuid"))
+            uuid = read_value(os.path.join(dm, "uuid"), None)
             if uuid is None or not uuid.startswith("mpath-"):
                 continue
-            name = read_trimmed(os.path.join(dm, "name"))
+            name = read_value(os.path.join(dm, "name"), None)
             suspended = read_uint(os.path.join(dm, "suspended"))
             sectors = read_uint(os.path.join(block, sysfs_name, "size"))
             if name is None or suspended is None or sectors is None:
                 log.debug("dmmultipath: %s lacks a readable dm/name, dm/suspended or size", sysfs_name)
                 continue
+            name, uuid = valid_utf8(name), valid_utf8(uuid)
             info.add(1, name, sysfs_name, uuid)
             active.add(0 if suspended == 1 else 1, name, sysfs_name)
             size.add(sectors * SECTOR_SIZE, name, sysfs_name)
             n_active = n_failed = 0
             for path in fs.list_dir(os.path.join(block, sysfs_name, "slaves")):
-                state = read_trimmed(os.path.join(block, path, "device", "state")) or UNKNOWN_STATE
+                state = read_value(os.path.join(block, path, "device", "state"), None) or UNKNOWN_STATE
+                state = valid_utf8(state)
                 if state in ACTIVE_STATES:
                     n_active += 1
                 else:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import read_optional_text
-from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
-from pyexporter.procfs.gotext import go_fields, parse_float, parse_uint
+from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, Families, MetricFamily, gauge
+from pyexporter.procfs.goparse import go_fields, parse_float, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -93,14 +93,8 @@ class DrbdCollector(Collector):
         text = read_optional_text(self.roots.proc("drbd"))
         if text is None:
             raise NoDataError("/proc/drbd does not exist")
-        families: dict[str, MetricFamily] = {}
-
-        def family(desc: Desc) -> MetricFamily:
-            fam = families.get(desc.name)
-            if fam is None:
-                fam = families[desc.name] = desc.family()
-            return fam
-
+        families = Families()
+        family = families.of
         for entry in parse_drbd(text):
             numerical = self.numerical.get(entry.key)
             if numerical is not None:

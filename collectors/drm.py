@@ -14,10 +14,10 @@ import re
 from pyexporter import fs
 from pyexporter.errors import ParseError
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import parse_uint_base0
+from pyexporter.procfs.goparse import parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.sysread import sys_read_file
+from pyexporter.sysfs.attrs import read_value, valid_utf8
 
 #: Only "card" and one digit: procfs globs class/drm/card[0-9].
 CARD_NAME = re.compile(r"card[0-9]")
@@ -41,17 +41,17 @@ INFO_FIELDS = ("mem_info_vram_vendor", "power_dpm_force_performance_level", "uni
 
 def read_amdgpu_card(device_dir: str) -> tuple[dict[str, int], tuple[str, ...]]:
     """The numeric attributes and info labels of one card's device directory."""
-    uevent = sys_read_file(os.path.join(device_dir, "uevent"))
+    uevent = read_value(os.path.join(device_dir, "uevent"))
     if uevent is None:
         raise ParseError(f"{device_dir}/uevent cannot be read")
     numbers = dict.fromkeys(NUMERIC_FIELDS, 0)
     if not AMDGPU_DRIVER.search(uevent):
         return numbers, ("", "", "")
     for name in NUMERIC_FIELDS:
-        value = sys_read_file(os.path.join(device_dir, name))
+        value = read_value(os.path.join(device_dir, name))
         if value is not None:
-            numbers[name] = parse_uint_base0(value)
-    labels = tuple(sys_read_file(os.path.join(device_dir, name)) or "" for name in INFO_FIELDS)
+            numbers[name] = parse_uint(value, 0)
+    labels = tuple(valid_utf8(read_value(os.path.join(device_dir, name)) or "") for name in INFO_FIELDS)
     return numbers, labels
 
 

@@ -15,7 +15,7 @@ from pyexporter import fs
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_trimmed, read_uint
+from pyexporter.sysfs.attrs import read_uint, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,14 @@ def format_dimm_label(raw: str) -> str:
     "mc#0csrow#1channel#0" becomes "mc0_csrow1_channel0".
     """
     return raw.strip().replace("#", "").replace("csrow", "_csrow").replace("channel", "_channel")
+
+
+def _add_counts(directory: str, counts: tuple[tuple[MetricFamily, str], ...], *labels: str) -> None:
+    """Each count file of `directory` into its family; counters a driver does not provide are left out."""
+    for fam, attr in counts:
+        value = read_uint(os.path.join(directory, attr))
+        if value is not None:
+            fam.add(value, *labels)
 
 
 @register
@@ -65,25 +73,16 @@ class EdacCollector(Collector):
                 continue
             controller = match.group(1)
             path = os.path.join(mc_dir, name)
-            # Counters a driver does not provide are left out, not fatal.
-            for fam, attr in ((ce, "ce_count"), (ue, "ue_count")):
-                value = read_uint(os.path.join(path, attr))
-                if value is not None:
-                    fam.add(value, controller)
-            for fam, attr in ((csrow_ce, "ce_noinfo_count"), (csrow_ue, "ue_noinfo_count")):
-                value = read_uint(os.path.join(path, attr))
-                if value is not None:
-                    fam.add(value, controller, "unknown")
+            _add_counts(path, ((ce, "ce_count"), (ue, "ue_count")), controller)
+            _add_counts(path, ((csrow_ce, "ce_noinfo_count"), (csrow_ue, "ue_noinfo_count")),
+                        controller, "unknown")
             for csrow_name in fs.list_dir(path):
                 csrow_match = self.csrow_re.match(csrow_name)
                 if csrow_match is None:
                     continue
                 csrow = csrow_match.group(1)
                 csrow_path = os.path.join(path, csrow_name)
-                for fam, attr in ((csrow_ce, "ce_count"), (csrow_ue, "ue_count")):
-                    value = read_uint(os.path.join(csrow_path, attr))
-                    if value is not None:
-                        fam.add(value, controller, csrow)
+                _add_counts(csrow_path, ((csrow_ce, "ce_count"), (csrow_ue, "ue_count")), controller, csrow)
                 self._collect_channels(csrow_path, controller, csrow, channel_ce, channel_ue)
         return [ce, ue, csrow_ce, csrow_ue, channel_ce, channel_ue]
 
@@ -96,8 +95,8 @@ class EdacCollector(Collector):
             if match is None:
                 continue
             channel = match.group(1)
-            raw_label = read_trimmed(os.path.join(csrow_path, f"ch{channel}_dimm_label"))
-            label = "unknown" if raw_label is None else format_dimm_label(raw_label)
+            raw_label = read_value(os.path.join(csrow_path, f"ch{channel}_dimm_label"), None)
+            label = "unknown" if raw_label is None else valid_utf8(format_dimm_label(raw_label))
             value = read_uint(os.path.join(csrow_path, entry))
             if value is not None:
                 channel_ce.add(value, controller, csrow, channel, label)

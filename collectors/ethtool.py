@@ -24,13 +24,12 @@ from typing import Any, Protocol
 from pyexporter import fs
 from pyexporter.errors import NoDataError
 from pyexporter.filters import DeviceFilter
-from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, gauge, untyped
+from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, gauge, sanitize_metric_name, untyped
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
 
-_INVALID_NAME_CHARS = re.compile(r"_*[^0-9A-Za-z_]+_*")
 _RECEIVED = re.compile(r"(^|_)rx(_|$)")
 _TRANSMITTED = re.compile(r"(^|_)tx(_|$)")
 
@@ -88,11 +87,6 @@ class EthtoolBackend(Protocol):
     def close(self) -> None: ...
 
 
-def sanitize_metric_name(name: str) -> str:
-    """Runs of characters invalid in a metric name (with the underscores around them) become one '_'."""
-    return _INVALID_NAME_CHARS.sub("_", name)
-
-
 def ethtool_metric_name(stat: str) -> str:
     """node_ethtool_<name>: lower case, no leading '_', rx/tx spelled received/transmitted."""
     name = sanitize_metric_name(stat).lower().lstrip("_")
@@ -102,7 +96,12 @@ def ethtool_metric_name(stat: str) -> str:
 
 
 class IoctlBackend:
-    """SIOCETHTOOL requests through pyroute2 (one AF_INET socket per scrape)."""
+    """SIOCETHTOOL requests through pyroute2 (one AF_INET socket per scrape).
+
+    Unlike pyroute2's netlink sockets, IoctlEthtool is a plain socket and
+    ioctl(2) with no event loop behind it, so it runs on the collector's own
+    thread rather than on pyexporter.netlink_thread.
+    """
 
     def __init__(self) -> None:
         try:

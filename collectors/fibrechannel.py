@@ -14,7 +14,7 @@ from pyexporter.errors import NoDataError
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import entry_dir, read_trimmed, read_uint
+from pyexporter.sysfs.attrs import read_uint, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +77,12 @@ class FibreChannelCollector(Collector):
         info = self.info.family()
         families = {file: desc.family() for file, desc in self.counters.items()}
         for host in fs.list_dir(class_dir):
-            path = entry_dir(os.path.join(class_dir, host))
+            path = fs.resolve_dir(os.path.join(class_dir, host))
             if path is None:
                 log.debug("fibrechannel: %s is not a host directory", host)
                 continue
-            labels = [host_attribute(read_trimmed(os.path.join(path, a)), a) for a in INFO_ATTRIBUTES]
+            labels = [valid_utf8(host_attribute(read_value(os.path.join(path, a), None), a))
+                      for a in INFO_ATTRIBUTES]
             info.add(1, host, *labels)
             stats_dir = os.path.join(path, "statistics")
             for entry in fs.scan_dir(stats_dir):

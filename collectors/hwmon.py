@@ -22,7 +22,7 @@ from pyexporter.fs import list_dir, read_sysfs_bytes, real_path, resolve_dir
 from pyexporter.metrics import COUNTER, GAUGE, MetricFamily
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.values import SYSREAD_BYTES, decode, float_or_none, valid_utf8
+from pyexporter.sysfs.attrs import SYSREAD_BYTES, decode, float_or_none, valid_utf8
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,10 @@ from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.filters import DeviceFilter
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
+from pyexporter.procfs.goparse import go_trim_space, parse_float, parse_uint
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import entry_dir, parse_float, parse_uint, read_trimmed
+from pyexporter.sysfs.attrs import read_value, uint_or_none, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -104,10 +105,7 @@ def parse_port_state(text: str) -> int:
     parts = text.split(":")
     if len(parts) != 2:
         raise ParseError(f"infiniband state {text[:40]!r} is not 'ID: NAME'")
-    value = parse_uint(parts[0].strip())
-    if value is None or value > 0xFFFFFFFF:
-        raise ParseError(f"infiniband state id {parts[0][:40]!r} is not a number")
-    return value
+    return parse_uint(go_trim_space(parts[0]), 10, 32)
 
 
 def parse_rate(text: str) -> int:
@@ -119,9 +117,9 @@ def parse_rate(text: str) -> int:
     parts = text.split(" ", 1)
     if len(parts) != 2:
         raise ParseError(f"infiniband rate {text[:40]!r} has no unit")
-    number = parts[0].strip()
+    number = go_trim_space(parts[0])
     value = parse_float(number)
-    if value is None or math.isinf(value) or math.isnan(value) or value < 0:
+    if math.isinf(value) or math.isnan(value) or value < 0:
         raise ParseError(f"infiniband rate {number[:40]!r} is not a rate")
     try:
         single = struct.unpack("f", struct.pack("f", value))[0]
@@ -135,7 +133,7 @@ def parse_rate(text: str) -> int:
 
 def parse_counter(text: str) -> int | None:
     """A counter attribute; None for "N/A (no PMA)" and other values that are no number."""
-    return parse_uint(text.strip(), base=0)
+    return uint_or_none(go_trim_space(text), 0)
 
 
 @register
@@ -187,16 +185,15 @@ class InfiniBandCollector(Collector):
         for device in fs.list_dir(class_dir):
             if self.device_filter.ignored(device):
                 continue
-            path = entry_dir(os.path.join(class_dir, device))
+            path = fs.resolve_dir(os.path.join(class_dir, device))
             if path is None:
                 log.debug("infiniband: %s is not a device directory", device)
                 continue
-            info.add(1, device, read_trimmed(os.path.join(path, "board_id")) or "",
-                     read_trimmed(os.path.join(path, "fw_ver")) or "",
-                     read_trimmed(os.path.join(path, "hca_type")) or "")
+            info.add(1, device, *(valid_utf8(read_value(os.path.join(path, attr), None) or "")
+                                  for attr in ("board_id", "fw_ver", "hca_type")))
             ports_dir = os.path.join(path, "ports")
             for port in fs.list_dir(ports_dir):
-                number = parse_uint(port)
+                number = uint_or_none(port)
                 if number is None or number > 0xFFFFFFFF:
                     continue
                 port_path = os.path.join(ports_dir, port)

@@ -9,7 +9,7 @@ from pyexporter.errors import ParseError
 from pyexporter.filters import DeviceFilter
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.gotext import go_fields, go_lines, parse_float, parse_int
+from pyexporter.procfs.goparse import go_fields, go_lines, parse_float, parse_int
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 

@@ -7,18 +7,14 @@ import logging
 from pyexporter.errors import NoDataError
 from pyexporter.fs import read_optional_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.goparse import parse_uint
+from pyexporter.procfs.goparse import go_trim_space, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: strings.TrimSpace's ASCII set (the file holds one decimal number and a newline).
-_SPACE = " \t\n\v\f\r\x85\xa0"
-
-
 def parse_hung_task_detect_count(text: str) -> int:
-    return parse_uint(text.strip(_SPACE))
+    return parse_uint(go_trim_space(text))
 
 
 @register

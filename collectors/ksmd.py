@@ -12,7 +12,7 @@ import os
 
 from pyexporter import fs
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
-from pyexporter.procfs.gotext import go_trim_space, parse_uint
+from pyexporter.procfs.goparse import go_trim_space, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

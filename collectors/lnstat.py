@@ -7,7 +7,7 @@ import re
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text, scan_dir
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter
-from pyexporter.procfs.gotext import go_fields, go_lines, parse_uint
+from pyexporter.procfs.goparse import go_fields, go_lines, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

@@ -8,20 +8,18 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
-from pyexporter.fs import list_dir, read_sysfs_attr, read_text
+from pyexporter.fs import list_dir, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.gotext import go_trim_space, parse_uint
+from pyexporter.procfs.goparse import parse_uint
 from pyexporter.procfs.mdstat import parse_mdstat
 from pyexporter.registry import Collector, register
+from pyexporter.sysfs.attrs import SYSREAD_BYTES, read_value
 
 log = logging.getLogger(__name__)
 
 #: The node_md_state label values and the mdstat activity state each one reports.
 _STATES = (("active", "active"), ("inactive", "inactive"), ("recovering", "recovering"),
            ("resync", "resyncing"), ("check", "checking"))
-
-#: procfs reads sysfs attributes with one read of this many bytes.
-_SYSFS_READ_BYTES = 128
 
 _SYNC_COMPLETED = re.compile(r"[0-9]+\s*/\s*[0-9]+")
 
@@ -38,19 +36,16 @@ class _MissingAttribute(Exception):
     pass
 
 
-def _attr(path: str) -> str:
-    """A sysfs attribute as procfs's SysReadFile returns it: the first 128 bytes, trimmed."""
-    value = read_sysfs_attr(path)
+def _attr(path: str, limit: int | None = SYSREAD_BYTES) -> str:
+    """An attribute procfs must find: SysReadFile's first 128 bytes (None: the whole file), trimmed."""
+    value = read_value(path, limit)
     if value is None:
         raise _MissingAttribute(path)
-    return go_trim_space(value.encode()[:_SYSFS_READ_BYTES].decode("utf-8", "replace"))
+    return value
 
 
 def _uint_attr(path: str) -> int:
-    value = read_sysfs_attr(path)
-    if value is None:
-        raise _MissingAttribute(path)
-    return parse_uint(go_trim_space(value))
+    return parse_uint(_attr(path, None))
 
 
 def read_mdraid(md_dir: str, device: str) -> Mdraid:

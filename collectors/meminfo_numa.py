@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text, scan_dir
-from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily
-from pyexporter.procfs.gotext import go_fields, go_lines, go_trim_space, parse_float
+from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, Families, MetricFamily
+from pyexporter.procfs.goparse import go_fields, go_lines, go_trim_space, parse_float
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -88,10 +88,7 @@ class MeminfoNumaCollector(Collector):
             if number is None:
                 raise ParseError(f"device node string didn't match regexp: {entry.path}")
             metrics.extend(parse_node_numastat(read_text(f"{entry.path}/numastat"), number.group(1)))
-        families: dict[str, MetricFamily] = {}
+        families = Families()
         for metric in metrics:
-            family = families.get(metric.name)
-            if family is None:
-                family = families[metric.name] = self._desc(metric.name, metric.type).family()
-            family.add(metric.value, metric.node)
+            families.of(self._desc(metric.name, metric.type)).add(metric.value, metric.node)
         return list(families.values())

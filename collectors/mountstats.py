@@ -14,9 +14,10 @@ import os
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import is_dir, read_text, resolve_link
-from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily
-from pyexporter.procfs.gotext import go_trim_space, parse_int
-from pyexporter.procfs.mountstats import NFSStats, parse_mountinfo, parse_mountstats
+from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, Families, MetricFamily
+from pyexporter.procfs.goparse import go_trim_space, parse_int
+from pyexporter.procfs.mountinfo import parse_mountinfo
+from pyexporter.procfs.mountstats import NFSStats, parse_mountstats
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -166,7 +167,7 @@ class MountstatsCollector(Collector):
         pid_dir = self._self_dir()
         mounts = parse_mountstats(read_text(os.path.join(pid_dir, "mountstats")))
         infos = parse_mountinfo(read_text(os.path.join(pid_dir, "mountinfo")))
-        families: dict[str, MetricFamily] = {}
+        families = Families()
         seen_devices: set[tuple[str, str, str]] = set()
         seen_mountpoints: set[tuple[str, str, str, str]] = set()
         for index, mount in enumerate(mounts):
@@ -178,7 +179,7 @@ class MountstatsCollector(Collector):
             mountpoint_key = (mount.device, protocol, address, mount.mount_point)
             if mountpoint_key not in seen_mountpoints:
                 seen_mountpoints.add(mountpoint_key)
-                self._family(families, self.mountpoint_info).add(1.0, *mountpoint_key)
+                families.of(self.mountpoint_info).add(1.0, *mountpoint_key)
             device_key = (mount.device, protocol, address)
             if device_key in seen_devices:
                 log.debug("skipping duplicate NFS device entry %s", device_key)
@@ -187,30 +188,23 @@ class MountstatsCollector(Collector):
             self._add_stats(families, stats, device_key)
         return list(families.values())
 
-    @staticmethod
-    def _family(families: dict[str, MetricFamily], desc: Desc) -> MetricFamily:
-        family = families.get(desc.name)
-        if family is None:
-            family = families[desc.name] = desc.family()
-        return family
-
     def _add_stats(
-        self, families: dict[str, MetricFamily], stats: NFSStats, labels: tuple[str, str, str]
+        self, families: Families, stats: NFSStats, labels: tuple[str, str, str]
     ) -> None:
-        self._family(families, self.age).add(stats.age_seconds, *labels)
+        families.of(self.age).add(stats.age_seconds, *labels)
         for attr, desc in self.bytes:
-            self._family(families, desc).add(getattr(stats.bytes, attr), *labels)
+            families.of(desc).add(getattr(stats.bytes, attr), *labels)
         for index, transport in enumerate(stats.transports):
             for attr, desc in self.transport:
                 value = getattr(transport, attr)
                 if attr == "idle_time_seconds":
                     value %= FLOAT64_MANTISSA
-                self._family(families, desc).add(value, *labels, str(index))
+                families.of(desc).add(value, *labels, str(index))
         for operation in stats.operations:
             for attr, desc, milliseconds in self.operations:
                 value = getattr(operation, attr)
                 if milliseconds:
                     value = (value % FLOAT64_MANTISSA) / 1000.0
-                self._family(families, desc).add(value, *labels, operation.operation)
+                families.of(desc).add(value, *labels, operation.operation)
         for key, desc in self.events:
-            self._family(families, desc).add(stats.events[key], *labels)
+            families.of(desc).add(stats.events[key], *labels)

@@ -14,12 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pyexporter.errors import ConfigError, NoDataError
-from pyexporter.fs import list_dir, resolve_dir
+from pyexporter.fs import list_dir, open_attr_dir
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_value
-from pyexporter.sysfs.values import int_or_none, valid_utf8
+from pyexporter.sysfs.attrs import int_or_none, sys_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +45,9 @@ NUMERIC_ATTRS: tuple[tuple[str, str, str], ...] = (
     ("tx_queue_len", "transmit_queue_length", GAUGE),
     ("type", "protocol_type", GAUGE),
 )
+
+#: Every attribute read, in one tuple built once.
+_ATTR_NAMES = (*TEXT_ATTRS, "speed", *(a for a, _, _ in NUMERIC_ATTRS))
 
 #: net.FlagUp
 IFF_UP = 1
@@ -126,14 +128,15 @@ class NetClassCollector(Collector):
         self.speed = gauge(f"{sub}_speed_bytes", "Network device property: speed_bytes", "device")
 
     def read_iface(self, name: str) -> NetIface | None:
-        path = resolve_dir(self.roots.sys("class", "net", name))
-        if path is None:
+        attrs = open_attr_dir(self.roots.sys("class", "net", name))
+        if attrs is None:
             return None
         values: dict[str, str] = {}
-        for attr in (*TEXT_ATTRS, "speed", *(a for a, _, _ in NUMERIC_ATTRS)):
-            value = read_value(os.path.join(path, attr))
-            if value is not None:
-                values[attr] = value
+        with attrs:
+            for attr in _ATTR_NAMES:
+                data = attrs.read_bytes(attr)
+                if data is not None:
+                    values[attr] = sys_value(data)
         return parse_iface(name, values)
 
     def collect(self) -> list[MetricFamily]:

@@ -10,13 +10,16 @@ from __future__ import annotations
 import ipaddress
 import logging
 
-from pyexporter import rtnetlink
 from pyexporter.errors import ConfigError, NoDataError
 from pyexporter.filters import DeviceFilter
 from pyexporter.fs import is_dir, list_dir, read_sysfs_attr, read_text
+from pyexporter.lazyimport import lazy_module
 from pyexporter.metrics import COUNTER, NAMESPACE, Desc, MetricFamily, gauge
 from pyexporter.procfs.net_dev import NET_DEV_FIELDS, parse_net_dev
 from pyexporter.registry import Collector, Flag, register
+
+#: pyroute2 loads only when a netlink path runs (see pyexporter.lazyimport).
+rtnetlink = lazy_module("pyexporter.rtnetlink")
 
 log = logging.getLogger(__name__)
 

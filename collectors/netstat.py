@@ -7,7 +7,7 @@ import re
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.fs import read_optional_text, read_text
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, untyped
-from pyexporter.procfs.gotext import go_fields, go_lines, parse_float
+from pyexporter.procfs.goparse import go_fields, go_lines, parse_float
 from pyexporter.registry import Collector, Flag, register
 
 DEFAULT_FIELDS = (

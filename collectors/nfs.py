@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from operator import attrgetter
 
 from pyexporter.errors import NoDataError
 from pyexporter.fs import read_optional_text
@@ -26,13 +27,17 @@ class NfsCollector(Collector):
         self.packets = counter(
             f"{_SUBSYSTEM}_packets_total",
             "Total NFSd network packets (sent+received) by protocol type.", "protocol")
-        self.connections = counter(f"{_SUBSYSTEM}_connections_total", "Total number of NFSd TCP connections.")
-        self.rpcs = counter(f"{_SUBSYSTEM}_rpcs_total", "Total number of RPCs performed.")
-        self.retransmissions = counter(
-            f"{_SUBSYSTEM}_rpc_retransmissions_total", "Number of RPC transmissions performed.")
-        self.auth_refreshes = counter(
-            f"{_SUBSYSTEM}_rpc_authentication_refreshes_total",
-            "Number of RPC authentication refreshes performed.")
+        # (field of the parsed stats, descriptor) of the metrics that are one value each.
+        self.values = tuple((attrgetter(path), desc) for path, desc in (
+            ("network.tcp_connect", counter(
+                f"{_SUBSYSTEM}_connections_total", "Total number of NFSd TCP connections.")),
+            ("client_rpc.rpc_count", counter(f"{_SUBSYSTEM}_rpcs_total", "Total number of RPCs performed.")),
+            ("client_rpc.retransmissions", counter(
+                f"{_SUBSYSTEM}_rpc_retransmissions_total", "Number of RPC transmissions performed.")),
+            ("client_rpc.auth_refreshes", counter(
+                f"{_SUBSYSTEM}_rpc_authentication_refreshes_total",
+                "Number of RPC authentication refreshes performed.")),
+        ))
         self.requests = counter(
             f"{_SUBSYSTEM}_requests_total", "Number of NFS procedures invoked.", "proto", "method")
 
@@ -52,11 +57,4 @@ class NfsCollector(Collector):
         for proto, procedures in (("2", stats.v2), ("3", stats.v3), ("4", stats.v4)):
             for method, value in procedures.items():
                 requests.add(value, proto, method)
-        return [
-            packets,
-            self.connections.one(stats.network.tcp_connect),
-            self.rpcs.one(stats.client_rpc.rpc_count),
-            self.retransmissions.one(stats.client_rpc.retransmissions),
-            self.auth_refreshes.one(stats.client_rpc.auth_refreshes),
-            requests,
-        ]
+        return [*(desc.one(value(stats)) for value, desc in self.values), packets, requests]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from operator import attrgetter
 
 from pyexporter.errors import NoDataError
 from pyexporter.fs import read_optional_text
@@ -32,29 +33,35 @@ class NfsdCollector(Collector):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         s = _SUBSYSTEM
-        self.cache_hits = counter(
-            f"{s}_reply_cache_hits_total",
-            "Total number of NFSd Reply Cache hits (client lost server response).")
-        self.cache_misses = counter(
-            f"{s}_reply_cache_misses_total",
-            "Total number of NFSd Reply Cache an operation that requires caching (idempotent).")
-        self.cache_nocache = counter(
-            f"{s}_reply_cache_nocache_total",
-            "Total number of NFSd Reply Cache non-idempotent operations (rename/delete/\u2026).")
-        self.stale = counter(f"{s}_file_handles_stale_total", "Total number of NFSd stale file handles")
-        self.bytes_read = counter(f"{s}_disk_bytes_read_total", "Total NFSd bytes read.")
-        self.bytes_written = counter(f"{s}_disk_bytes_written_total", "Total NFSd bytes written.")
-        self.threads = gauge(f"{s}_server_threads", "Total number of NFSd kernel threads that are running.")
-        self.ra_size = gauge(
-            f"{s}_read_ahead_cache_size_blocks", "How large the read ahead cache is in blocks.")
-        self.ra_not_found = counter(
-            f"{s}_read_ahead_cache_not_found_total", "Total number of NFSd read ahead cache not found.")
+        # (field of the parsed stats, descriptor) of the metrics that are one value each.
+        self.values = tuple((attrgetter(path), desc) for path, desc in (
+            ("reply_cache.hits", counter(
+                f"{s}_reply_cache_hits_total",
+                "Total number of NFSd Reply Cache hits (client lost server response).")),
+            ("reply_cache.misses", counter(
+                f"{s}_reply_cache_misses_total",
+                "Total number of NFSd Reply Cache an operation that requires caching (idempotent).")),
+            ("reply_cache.no_cache", counter(
+                f"{s}_reply_cache_nocache_total",
+                "Total number of NFSd Reply Cache non-idempotent operations (rename/delete/\u2026).")),
+            ("file_handles.stale", counter(
+                f"{s}_file_handles_stale_total", "Total number of NFSd stale file handles")),
+            ("input_output.read", counter(f"{s}_disk_bytes_read_total", "Total NFSd bytes read.")),
+            ("input_output.write", counter(f"{s}_disk_bytes_written_total", "Total NFSd bytes written.")),
+            ("threads.threads", gauge(
+                f"{s}_server_threads", "Total number of NFSd kernel threads that are running.")),
+            ("read_ahead_cache.cache_size", gauge(
+                f"{s}_read_ahead_cache_size_blocks", "How large the read ahead cache is in blocks.")),
+            ("read_ahead_cache.not_found", counter(
+                f"{s}_read_ahead_cache_not_found_total", "Total number of NFSd read ahead cache not found.")),
+            ("network.tcp_connect", counter(
+                f"{s}_connections_total", "Total number of NFSd TCP connections.")),
+            ("server_rpc.rpc_count", counter(f"{s}_server_rpcs_total", "Total number of NFSd RPCs.")),
+        ))
         self.packets = counter(
             f"{s}_packets_total", "Total NFSd network packets (sent+received) by protocol type.", "proto")
-        self.connections = counter(f"{s}_connections_total", "Total number of NFSd TCP connections.")
         self.rpc_errors = counter(
             f"{s}_rpc_errors_total", "Total number of NFSd RPC errors by error type.", "error")
-        self.rpcs = counter(f"{s}_server_rpcs_total", "Total number of NFSd RPCs.")
         self.requests = counter(
             f"{s}_requests_total", "Total number NFSd Requests by method and protocol.", "proto", "method")
 
@@ -74,26 +81,9 @@ class NfsdCollector(Collector):
         errors.add(stats.server_rpc.bad_auth, "auth")
         errors.add(stats.server_rpc.bad_client, "cInt")
         requests = self.requests.family()
-        for method in _V2_METHODS:
-            requests.add(stats.v2[method], "2", method)
-        for method in _V3_METHODS:
-            requests.add(stats.v3[method], "3", method)
-        for method in _V4_METHODS:
-            requests.add(stats.v4_ops[method], "4", method)
+        for proto, methods, counts in (("2", _V2_METHODS, stats.v2), ("3", _V3_METHODS, stats.v3),
+                                       ("4", _V4_METHODS, stats.v4_ops)):
+            for method in methods:
+                requests.add(counts[method], proto, method)
         requests.add(stats.wdeleg_getattr, "4", "WdelegGetattr")
-        return [
-            self.cache_hits.one(stats.reply_cache.hits),
-            self.cache_misses.one(stats.reply_cache.misses),
-            self.cache_nocache.one(stats.reply_cache.no_cache),
-            self.stale.one(stats.file_handles.stale),
-            self.bytes_read.one(stats.input_output.read),
-            self.bytes_written.one(stats.input_output.write),
-            self.threads.one(stats.threads.threads),
-            self.ra_size.one(stats.read_ahead_cache.cache_size),
-            self.ra_not_found.one(stats.read_ahead_cache.not_found),
-            packets,
-            self.connections.one(stats.network.tcp_connect),
-            errors,
-            self.rpcs.one(stats.server_rpc.rpc_count),
-            requests,
-        ]
+        return [*(desc.one(value(stats)) for value, desc in self.values), packets, errors, requests]

@@ -17,7 +17,7 @@ from pyexporter.errors import NoDataError
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.sysread import sys_read_file
+from pyexporter.sysfs.attrs import read_value, valid_utf8
 
 CONTROLLER_NAME = re.compile(r"nvme[0-9]+")
 #: The states node_exporter exports a series for.
@@ -50,10 +50,10 @@ def normalize_state(raw: str) -> str:
 
 
 def _required(path: str) -> str:
-    value = sys_read_file(path)
+    value = read_value(path)
     if value is None:
         raise NoDataError(f"cannot read {path}")
-    return value
+    return valid_utf8(value)
 
 
 def read_nvme_subsystems(class_dir: str) -> list[NvmeSubsystem]:

@@ -12,8 +12,7 @@ from pyexporter.fs import list_dir, resolve_dir
 from pyexporter.metrics import GAUGE, NAMESPACE, MetricFamily
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_value
-from pyexporter.sysfs.values import int_or_none, valid_utf8
+from pyexporter.sysfs.attrs import int_or_none, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ import errno
 from collections import Counter
 
 from pyexporter.errors import ParseError
-from pyexporter.fs import is_dir, list_dir, read_file, read_text
+from pyexporter.fs import is_dir, list_dir, read_file
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.gonum import parse_int_base0
-from pyexporter.procfs.gotext import go_trim_space, parse_int, parse_uint
+from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
+from pyexporter.sysfs.attrs import read_uint_file
 
 #: Fields procfs scans after the command name; fewer make the stat file invalid.
 STAT_FIELDS_AFTER_COMM = 40
@@ -45,7 +45,7 @@ def parse_pid_stat(data: bytes) -> tuple[str, int]:
     try:
         num_threads = int(rest[_NUM_THREADS_INDEX])
     except ValueError:
-        num_threads = parse_int_base0(rest[_NUM_THREADS_INDEX].decode("ascii", "replace"))
+        num_threads = parse_int(rest[_NUM_THREADS_INDEX].decode("ascii", "replace"), 0)
     return rest[0].decode("utf-8", "replace"), num_threads
 
 
@@ -57,10 +57,6 @@ def _pid(name: str) -> int | None:
         return parse_int(name)
     except ParseError:
         return None
-
-
-def _read_uint(path: str) -> int:
-    return parse_uint(go_trim_space(read_text(path)))
 
 
 @register
@@ -134,8 +130,8 @@ class ProcessesCollector(Collector):
             else:
                 self._count_threads(task, pid, state, thread_states)
 
-        max_threads = _read_uint(self.roots.proc("sys", "kernel", "threads-max"))
-        max_pids = _read_uint(self.roots.proc("sys", "kernel", "pid_max"))
+        max_threads = read_uint_file(self.roots.proc("sys", "kernel", "threads-max"))
+        max_pids = read_uint_file(self.roots.proc("sys", "kernel", "pid_max"))
         state_family = self.state.family()
         for state, count in states.items():
             state_family.add(count, state)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pyexporter import fs, gojson
+from pyexporter import fs, gojson, netlink_thread
 from pyexporter.errors import ConfigError, NoDataError, ParseError
 from pyexporter.filters import DeviceFilter
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
@@ -91,9 +91,13 @@ def read_live_qdiscs() -> list[QdiscInfo]:
         from pyroute2 import IPRoute
     except ImportError:
         raise NoDataError("pyroute2 is not installed; qdisc statistics need rtnetlink") from None
-    with IPRoute() as ipr:
-        messages = list(ipr.get_qdiscs())
-    return [qdisc_from_message(msg, socket.if_indextoname) for msg in messages]
+
+    def dump() -> list[QdiscInfo]:
+        with IPRoute() as ipr:
+            messages = list(ipr.get_qdiscs())
+        return [qdisc_from_message(msg, socket.if_indextoname) for msg in messages]
+
+    return netlink_thread.run(dump)
 
 
 @register

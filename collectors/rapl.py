@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
-from pyexporter.fs import list_dir, read_sysfs_bytes
-from pyexporter.metrics import COUNTER, NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.gotext import go_trim_space, parse_int
+from pyexporter.fs import list_dir
+from pyexporter.metrics import COUNTER, NAMESPACE, MetricFamily, counter, sanitize_metric_name
+from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_whole_value
-from pyexporter.sysfs.values import decode, uint_or_none, valid_utf8
+from pyexporter.sysfs.attrs import read_uint, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
-#: node_exporter's SanitizeMetricName.
-_UNSAFE = re.compile(r"_*[^0-9A-Za-z_]+_*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +34,6 @@ def index_and_name(counts: dict[str, int], raw_name: str) -> tuple[int, str]:
         except ParseError:
             pass
     return counts.get(raw_name, 0), raw_name
-
-
-def sanitize_metric_name(name: str) -> str:
-    return _UNSAFE.sub("_", name)
 
 
 @register
@@ -68,11 +60,11 @@ class RaplCollector(Collector):
         zones = []
         for entry in list_dir(rapl_dir):
             path = os.path.join(rapl_dir, entry)
-            raw = read_sysfs_bytes(os.path.join(path, "name"))
-            if raw is None:
+            raw_name = read_value(os.path.join(path, "name"), None)
+            if raw_name is None:
                 continue
-            index, name = index_and_name(counts, go_trim_space(decode(raw)))
-            if uint_or_none(read_whole_value(os.path.join(path, "max_energy_range_uj"))) is None:
+            index, name = index_and_name(counts, raw_name)
+            if read_uint(os.path.join(path, "max_energy_range_uj")) is None:
                 log.debug("rapl: skipping %s: no readable max_energy_range_uj", path)
                 continue
             zones.append(RaplZone(name, index, path))
@@ -85,7 +77,7 @@ class RaplCollector(Collector):
         labelled = self.joules.family()
         readable = 0
         for zone in zones:
-            micro_joules = uint_or_none(read_whole_value(os.path.join(zone.path, "energy_uj")))
+            micro_joules = read_uint(os.path.join(zone.path, "energy_uj"))
             if micro_joules is None:
                 # energy_uj is root-only since Linux 5.10.
                 log.debug("rapl: cannot read %s/energy_uj", zone.path)

@@ -19,9 +19,10 @@ import threading
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_file, read_optional_text, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
-from pyexporter.procfs.goparse import go_lines, parse_int, parse_uint, parse_uint_base0
+from pyexporter.procfs.goparse import go_lines, go_trim_space, parse_int, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
+from pyexporter.sysfs.attrs import read_uint_file
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,6 @@ ENFORCING, PERMISSIVE, DISABLED = 1, 0, -1
 _NUMBER = re.compile(r"[0-9]+")
 _ASSIGNMENT = re.compile(r"([^=]+)=(.*)")
 _AVC_COUNTERS = ("lookups", "hits", "misses", "allocations", "reclaims", "frees")
-#: strings.TrimSpace's ASCII set.
-_SPACE = " \t\n\v\f\r\x85\xa0"
 
 
 def parse_avc_cache_stats(text: str) -> dict[str, int]:
@@ -42,7 +41,7 @@ def parse_avc_cache_stats(text: str) -> dict[str, int]:
         if len(values) != len(_AVC_COUNTERS):
             raise ParseError(f"invalid AVC stat line: {line[:80]!r}")
         for name, value in zip(_AVC_COUNTERS, values, strict=True):
-            totals[name] += parse_uint_base0(value)
+            totals[name] += parse_uint(value, 0)
     return totals
 
 
@@ -56,10 +55,10 @@ def parse_avc_hash_stats(text: str) -> dict[str, int]:
     used, available = buckets[1].split("/")[:2]
     longest = lines[2].removeprefix("longest chain: ")
     return {
-        "entries": parse_uint_base0(entries),
-        "buckets_used": parse_uint_base0(used),
-        "buckets_available": parse_uint_base0(available),
-        "longest_chain": parse_uint_base0(longest),
+        "entries": parse_uint(entries, 0),
+        "buckets_used": parse_uint(used, 0),
+        "buckets_available": parse_uint(available, 0),
+        "longest_chain": parse_uint(longest, 0),
     }
 
 
@@ -74,12 +73,12 @@ def parse_enforce(text: str) -> int:
 def parse_config_mode(text: str) -> int:
     """The SELINUX= setting of /etc/selinux/config as an enforce mode."""
     for raw in text.split("\n"):
-        line = raw.strip(_SPACE)
+        line = go_trim_space(raw)
         if not line or line[0] in ";#":
             continue
         match = _ASSIGNMENT.fullmatch(line)
-        if match and match.group(1).strip(_SPACE) == "SELINUX":
-            value = match.group(2).strip(_SPACE).strip('"')
+        if match and go_trim_space(match.group(1)) == "SELINUX":
+            value = go_trim_space(match.group(2)).strip('"')
             return {"enforcing": ENFORCING, "permissive": PERMISSIVE}.get(value, DISABLED)
     return DISABLED
 
@@ -156,7 +155,7 @@ class SelinuxCollector(Collector):
         out.extend(desc.one(cache[name]) for name, desc in self.avc_counters.items())
         hashes = parse_avc_hash_stats(read_text(os.path.join(avc, "hash_stats")))
         out.extend(desc.one(hashes[name]) for name, desc in self.avc_hash.items())
-        threshold = parse_uint(read_text(os.path.join(avc, "cache_threshold")).strip(_SPACE))
+        threshold = read_uint_file(os.path.join(avc, "cache_threshold"))
         out.append(self.avc_threshold.one(threshold))
         return out
 

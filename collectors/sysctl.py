@@ -7,16 +7,12 @@ from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_file
-from pyexporter.metrics import NAMESPACE, UNTYPED, Desc, MetricFamily, gauge
-from pyexporter.procfs.gonum import parse_int_base0
-from pyexporter.procfs.gotext import go_fields, go_trim_space
+from pyexporter.metrics import NAMESPACE, UNTYPED, Desc, MetricFamily, gauge, sanitize_metric_name
+from pyexporter.procfs.goparse import go_fields, parse_int
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
+from pyexporter.sysfs.attrs import sys_value, valid_utf8
 
-#: procfs reads a sysctl with one read() of this many bytes; the rest is not seen.
-SYSCTL_READ_BYTES = 128
-# node_exporter's SanitizeMetricName.
-_INVALID_METRIC_CHARS = re.compile(r"_*[^0-9A-Za-z_]+_*")
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 
 
@@ -35,7 +31,7 @@ class Sysctl:
 
     @property
     def metric_name(self) -> str:
-        return f"{NAMESPACE}_sysctl_{_INVALID_METRIC_CHARS.sub('_', self.name)}"
+        return f"{NAMESPACE}_sysctl_{sanitize_metric_name(self.name)}"
 
 
 def parse_sysctl_ints(values: list[str], name: str) -> list[int]:
@@ -43,7 +39,7 @@ def parse_sysctl_ints(values: list[str], name: str) -> list[int]:
     out = []
     for index, value in enumerate(values):
         try:
-            out.append(parse_int_base0(value))
+            out.append(parse_int(value, 0))
         except ParseError:
             raise ParseError(f"field {index} in sysctl {name} is not a valid int: {value!r}") from None
     return out
@@ -51,7 +47,7 @@ def parse_sysctl_ints(values: list[str], name: str) -> list[int]:
 
 def sysctl_fields(data: bytes) -> list[str]:
     """The whitespace-separated fields of a sysctl file as procfs sees them (first read only)."""
-    return go_fields(go_trim_space(data[:SYSCTL_READ_BYTES].decode("utf-8", "replace")))
+    return go_fields(valid_utf8(sys_value(data)))
 
 
 @register

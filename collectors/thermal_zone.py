@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.gotext import parse_int
+from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_value
-from pyexporter.sysfs.values import valid_utf8
+from pyexporter.sysfs.attrs import read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 

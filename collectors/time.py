@@ -5,23 +5,20 @@ from __future__ import annotations
 import time
 
 from pyexporter.errors import ParseError
-from pyexporter.fs import list_dir, read_sysfs_attr
+from pyexporter.fs import list_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.gotext import go_fields, go_trim_space
+from pyexporter.procfs.goparse import go_fields
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-
-#: procfs reads clocksource attributes with a single 128-byte read.
-SYSFS_READ_BYTES = 128
+from pyexporter.sysfs.attrs import read_value, valid_utf8
 
 
 def _read_clocksource_attr(path: str) -> str:
-    """util.SysReadFile: one short read, trimmed; a missing attribute fails the collector."""
-    value = read_sysfs_attr(path)
+    """util.SysReadFile, as label text; a missing attribute fails the collector."""
+    value = read_value(path)
     if value is None:
         raise ParseError(f"{path}: missing or unreadable")
-    head = value.encode("utf-8")[:SYSFS_READ_BYTES]
-    return go_trim_space(head.decode("utf-8", "replace"))
+    return valid_utf8(value)
 
 
 @register

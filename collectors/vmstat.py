@@ -7,7 +7,7 @@ import re
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, UNTYPED, MetricFamily
-from pyexporter.procfs.gotext import go_fields, go_lines, parse_float
+from pyexporter.procfs.goparse import go_fields, go_lines, parse_float
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 

@@ -10,8 +10,7 @@ from pyexporter.fs import list_dir, read_link, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_value
-from pyexporter.sysfs.values import int_or_none, valid_utf8
+from pyexporter.sysfs.attrs import int_or_none, read_value, valid_utf8
 
 #: (attribute, metric suffix) of the numeric attributes, in node_exporter's order.
 NUMERIC = (

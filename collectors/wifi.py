@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pyexporter import fs, gojson
+from pyexporter import fs, gojson, netlink_thread
 from pyexporter.errors import NoDataError
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, Flag, register
@@ -287,6 +287,9 @@ class WifiCollector(Collector):
     def collect(self) -> list[MetricFamily]:
         if self.fixtures:
             return self.collect_from(FixtureSource(self.fixtures))
+        return netlink_thread.run(self._collect_live)
+
+    def _collect_live(self) -> list[MetricFamily]:
         with open_nl80211() as source:
             return self.collect_from(source)
 

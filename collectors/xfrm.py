@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.gotext import go_fields, go_lines, parse_int
+from pyexporter.procfs.goparse import go_fields, go_lines, parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

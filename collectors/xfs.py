@@ -12,9 +12,9 @@ import os
 from pyexporter import fs
 from pyexporter.errors import ParseError
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
+from pyexporter.procfs.goparse import parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import parse_uint
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,6 @@ SECTION_SIZES: dict[str, tuple[int, ...]] = {
     # Older kernels do not print the trailing "free" vnode count.
     "vnodes": (7, 8), "buf": (9,), "xpc": (3,),
 }
-_MAX_UINT32 = (1 << 32) - 1
-_MAX_UINT64 = (1 << 64) - 1
 
 #: (section, index, metric name, HELP): node_exporter's names after the XFS wiki's runtime stats.
 METRICS: tuple[tuple[str, int, str, str], ...] = (
@@ -112,13 +110,11 @@ def parse_xfs_stats(text: str) -> dict[str, tuple[int, ...]]:
         if len(fields) < 2:
             continue
         section = fields[0]
-        limit = _MAX_UINT64 if section == "xpc" else _MAX_UINT32
-        values = []
-        for field in fields[1:]:
-            value = parse_uint(field)
-            if value is None or value > limit:
-                raise ParseError(f"xfs: section {section[:40]!r}: {field[:40]!r} is not a counter")
-            values.append(value)
+        bits = 64 if section == "xpc" else 32
+        try:
+            values = [parse_uint(field, 10, bits) for field in fields[1:]]
+        except ParseError as exc:
+            raise ParseError(f"xfs: section {section[:40]!r}: {exc}") from None
         sizes = SECTION_SIZES.get(section)
         if sizes is not None and len(values) not in sizes:
             raise ParseError(f"xfs: section {section!r} has {len(values)} values, expected {sizes}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
@@ -59,23 +60,30 @@ def _is_header(parts: list[str]) -> bool:
     return len(parts) == 3 and parts[0] == "name" and parts[1] == "type" and parts[2] == "data"
 
 
-def parse_kstat_named(text: str) -> list[tuple[str, int]]:
-    """The 64-bit integer kstats of a named kstat file, after its `name type data` header."""
-    out: list[tuple[str, int]] = []
+def _kstat_rows(text: str, what: str) -> Iterator[tuple[str, list[str]]]:
+    """(line, fields) of the rows after a named kstat's `name type data` header that have 3 fields or more.
+
+    ParseError, after the rows, when the header is missing.
+    """
     started = False
     for line in go_lines(text):
         parts = go_fields(line)
         if not started:
             started = _is_header(parts)
-            continue
-        if len(parts) < 3:
-            continue
+        elif len(parts) >= 3:
+            yield line, parts
+    if not started:
+        raise ParseError(f"no 'name type data' header in {what}")
+
+
+def parse_kstat_named(text: str) -> list[tuple[str, int]]:
+    """The 64-bit integer kstats of a named kstat file, after its `name type data` header."""
+    out: list[tuple[str, int]] = []
+    for _, parts in _kstat_rows(text, "kstat file"):
         if parts[1] == KSTAT_DATA_UINT64:
             out.append((parts[0], parse_uint(parts[2])))
         elif parts[1] == KSTAT_DATA_INT64:
             out.append((parts[0], parse_int(parts[2])))
-    if not started:
-        raise ParseError("no 'name type data' header in kstat file")
     return out
 
 
@@ -98,16 +106,9 @@ def parse_pool_io(text: str) -> list[tuple[str, int]]:
 def parse_objset(text: str) -> list[ObjsetValue]:
     """A pool's objset-0x... kstat: dataset_name, then unsigned counters of that dataset."""
     out: list[ObjsetValue] = []
-    started = False
     named = False
     dataset = ""
-    for line in go_lines(text):
-        parts = go_fields(line)
-        if not started:
-            started = _is_header(parts)
-            continue
-        if len(parts) < 3:
-            continue
+    for line, parts in _kstat_rows(text, "objset file"):
         if parts[0] == "dataset_name":
             # Dataset names may hold spaces: the name is the rest of the line from
             # where its first word starts (node_exporter searches the line for it).
@@ -116,8 +117,6 @@ def parse_objset(text: str) -> list[ObjsetValue]:
             continue
         if parts[1] == KSTAT_DATA_UINT64:
             out.append(ObjsetValue(named, dataset, parts[0], parse_uint(parts[2])))
-    if not started:
-        raise ParseError("no 'name type data' header in objset file")
     return out
 
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
-from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
-from pyexporter.procfs.gonum import parse_int_base0
-from pyexporter.procfs.gotext import go_fields, go_trim_space, parse_int
+from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, Families, MetricFamily, gauge
+from pyexporter.procfs.goparse import go_fields, go_trim_space, parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -69,7 +68,7 @@ class Zone:
 def _value(text: str) -> int:
     """procfs' ValueParser: base inferred from the prefix; a value it cannot parse reads 0."""
     try:
-        return parse_int_base0(text)
+        return parse_int(text, 0)
     except ParseError:
         return 0
 
@@ -137,17 +136,10 @@ class ZoneinfoCollector(Collector):
         return desc
 
     def collect(self) -> list[MetricFamily]:
-        families: dict[str, MetricFamily] = {}
-
-        def add(desc: Desc, value: float, node: str, zone: str) -> None:
-            family = families.get(desc.name)
-            if family is None:
-                family = families[desc.name] = desc.family()
-            family.add(value, node, zone)
-
+        families = Families()
         for zone in parse_zoneinfo(read_text(self.roots.proc("zoneinfo"))):
             for key, value in zone.values.items():
-                add(self.descs[key], value, zone.node, zone.zone)
+                families.of(self.descs[key]).add(value, zone.node, zone.zone)
             for index, value in enumerate(zone.protection):
-                add(self._protection_desc(index), value, zone.node, zone.zone)
+                families.of(self._protection_desc(index)).add(value, zone.node, zone.zone)
         return list(families.values())

@@ -10,35 +10,11 @@ from types import MappingProxyType
 from typing import Any, NoReturn
 
 from pyexporter import NODE_EXPORTER_COMPAT, __version__
-from pyexporter.errors import ConfigError
+from pyexporter.errors import ConfigError, ParseError
 from pyexporter.fs import Roots
+from pyexporter.procfs.goparse import parse_go_duration
 from pyexporter.registry import Flag, all_flags, load_collectors
 from pyexporter.settings import Settings
-
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h|d|w|y)")
-_DURATION_UNITS = {
-    "ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0,
-    "d": 86400.0, "w": 604800.0, "y": 31536000.0,
-}
-
-
-def parse_duration(text: str) -> float:
-    """A Go/Prometheus duration (`5s`, `1m30s`, `500ms`, `1d`) in seconds."""
-    text = text.strip()
-    if text in ("0", ""):
-        if text == "":
-            raise ValueError("empty duration")
-        return 0.0
-    pos = 0
-    total = 0.0
-    for match in _DURATION_PART.finditer(text):
-        if match.start() != pos:
-            break
-        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-        pos = match.end()
-    if pos != len(text) or pos == 0:
-        raise ValueError(f"invalid duration {text!r}")
-    return total
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -71,7 +47,8 @@ def _convert(flag: Flag, raw: Any) -> Any:
     if flag.kind == "float":
         return float(raw)
     if flag.kind == "duration":
-        return parse_duration(raw) if isinstance(raw, str) else float(raw)
+        # kingpin's time.ParseDuration, plus Prometheus's d/w/y; a timeout is never negative.
+        return parse_go_duration(raw, long_units=True, negative=False) if isinstance(raw, str) else float(raw)
     if flag.kind == "regex":
         try:
             re.compile(raw)
@@ -167,7 +144,7 @@ def parse_args(argv: Sequence[str]) -> Settings:
             raw = flag.default or ()
         try:
             values[flag.name] = _convert(flag, raw)
-        except ValueError as exc:
+        except (ValueError, ParseError) as exc:
             raise ConfigError(f"--{flag.name}: {exc}") from None
 
     registry = load_collectors()

@@ -8,7 +8,8 @@ node_exporter's output shows only real differences.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator
 
 from pyexporter.metrics import COUNTER, HISTOGRAM, SUMMARY, UNTYPED, MetricFamily
 
@@ -18,16 +19,40 @@ OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset
 _INF = math.inf
 
 
+_TWO_53 = 2.0**53
+
+
 def format_go_float(value: float) -> str:
     """strconv.FormatFloat(value, 'g', -1, 64), as client_golang's text writer formats samples."""
-    if value != value:
+    # Both Go and Python print the shortest digits that read back as the same
+    # float; they differ only in where exponent notation starts (Go: 1e6 and up,
+    # Python: 1e16 and up; both below 1e-4), so most values need no digit work.
+    if value.is_integer():
+        if -1e6 < value < 1e6:
+            return str(int(value))
+        if -_TWO_53 < value < _TWO_53:
+            # Exact integers: their shortest digits are their decimal digits.
+            text = str(int(value))
+            sign = ""
+            if text[0] == "-":
+                sign, text = "-", text[1:]
+            digits = text.rstrip("0")
+            mant = digits[0] + "." + digits[1:] if len(digits) > 1 else digits
+            return f"{sign}{mant}e+{len(text) - 1:02d}"
+    elif value != value:
         return "NaN"
+    magnitude = abs(value)
+    if magnitude < 1e6 or 1e16 <= magnitude < _INF:
+        return repr(value)
+    return _format_go_float_digits(value)
+
+
+def _format_go_float_digits(value: float) -> str:
+    """format_go_float from Python's shortest digits, for the ranges where the notations differ."""
     if value == _INF:
         return "+Inf"
     if value == -_INF:
         return "-Inf"
-    if value.is_integer() and -1e6 < value < 1e6:
-        return str(int(value))
     text = repr(value)
     sign = ""
     if text[0] == "-":
@@ -62,6 +87,8 @@ def format_go_float(value: float) -> str:
 
 
 def _format_openmetrics_float(value: float) -> str:
+    if value.is_integer() and -1e6 < value < 1e6:
+        return f"{int(value)}.0"
     text = format_go_float(value)
     if value != value or value in (_INF, -_INF):
         return text
@@ -83,55 +110,100 @@ def _escape_help(text: str) -> str:
 def _label_block(labels: tuple[tuple[str, str], ...]) -> str:
     if not labels:
         return ""
-    return "{" + ",".join(f'{k}="{escape_label_value(v)}"' for k, v in labels) + "}"
+    if len(labels) == 1:
+        ((key, value),) = labels
+        if "\\" in value or '"' in value or "\n" in value:
+            value = escape_label_value(value)
+        return f'{{{key}="{value}"}}'
+    return "{" + ",".join([f'{k}="{escape_label_value(v)}"' for k, v in labels]) + "}"
+
+
+def _text_lines(fam: MetricFamily) -> bytes:
+    """One family in the text format."""
+    fmt = format_go_float
+    block = _label_block
+    lines = [f"# HELP {fam.name} {_escape_help(fam.help)}\n# TYPE {fam.name} {fam.type}\n"]
+    lines += [f"{name}{block(labels)} {fmt(value)}\n" if labels else f"{name} {fmt(value)}\n"
+              for name, labels, value in fam.samples]
+    return "".join(lines).encode("utf-8")
+
+
+def iter_text(families: Iterable[MetricFamily]) -> Iterator[bytes]:
+    """Prometheus text format 0.0.4, one chunk per family (no body-sized intermediate text)."""
+    for fam in families:
+        if fam.samples:
+            yield _text_lines(fam)
 
 
 def render_text(families: Iterable[MetricFamily]) -> bytes:
     """Prometheus text format 0.0.4."""
-    out: list[str] = []
-    append = out.append
-    fmt = format_go_float
-    for fam in families:
-        if not fam.samples:
-            continue
-        append(f"# HELP {fam.name} {_escape_help(fam.help)}\n# TYPE {fam.name} {fam.type}\n")
-        for name, labels, value in fam.samples:
-            append(f"{name}{_label_block(labels)} {fmt(value)}\n")
-    return "".join(out).encode("utf-8")
+    return b"".join(iter_text(families))
 
 
-def render_openmetrics(families: Iterable[MetricFamily], *, eof: bool = True) -> bytes:
-    """OpenMetrics 1.0.0 as client_golang writes it (counters carry `_total`, untyped is `unknown`)."""
-    out: list[str] = []
-    append = out.append
+def _openmetrics_lines(fam: MetricFamily) -> bytes:
+    name = fam.name
+    mtype = fam.type
+    rename_total = False
+    if mtype == COUNTER:
+        if name.endswith("_total"):
+            name = name[:-6]
+        else:
+            rename_total = True
+    elif mtype == UNTYPED:
+        mtype = "unknown"
+    help_text = _escape_help(fam.help).replace('"', '\\"')
     fmt = _format_openmetrics_float
-    for fam in families:
-        if not fam.samples:
-            continue
-        name = fam.name
-        mtype = fam.type
-        rename_total = False
-        if mtype == COUNTER:
-            if name.endswith("_total"):
-                name = name[:-6]
-            else:
-                rename_total = True
-        elif mtype == UNTYPED:
-            mtype = "unknown"
-        help_text = _escape_help(fam.help).replace('"', '\\"')
-        append(f"# HELP {name} {help_text}\n# TYPE {name} {mtype}\n")
+    block = _label_block
+    lines = [f"# HELP {name} {help_text}\n# TYPE {name} {mtype}\n"]
+    if mtype in (HISTOGRAM, SUMMARY):
         for sname, labels, value in fam.samples:
-            if rename_total and sname == fam.name:
-                sname = sname + "_total"
-            if mtype in (HISTOGRAM, SUMMARY) and labels:
+            if labels:
                 labels = tuple(
                     (k, _format_openmetrics_float(float(v)) if k in ("le", "quantile") and _is_float(v)
                      else v) for k, v in labels
                 )
-            append(f"{sname}{_label_block(labels)} {fmt(value)}\n")
+            lines.append(f"{sname}{block(labels)} {fmt(value)}\n")
+    elif rename_total:
+        base, total = fam.name, fam.name + "_total"
+        lines += [f"{total if sname == base else sname}{block(labels)} {fmt(value)}\n"
+                  for sname, labels, value in fam.samples]
+    else:
+        lines += [f"{sname}{block(labels)} {fmt(value)}\n" for sname, labels, value in fam.samples]
+    return "".join(lines).encode("utf-8")
+
+
+def iter_openmetrics(families: Iterable[MetricFamily], *, eof: bool = True) -> Iterator[bytes]:
+    """OpenMetrics 1.0.0, one chunk per family."""
+    for fam in families:
+        if fam.samples:
+            yield _openmetrics_lines(fam)
     if eof:
-        append("# EOF\n")
-    return "".join(out).encode("utf-8")
+        yield b"# EOF\n"
+
+
+def render_openmetrics(families: Iterable[MetricFamily], *, eof: bool = True) -> bytes:
+    """OpenMetrics 1.0.0 as client_golang writes it (counters carry `_total`, untyped is `unknown`)."""
+    return b"".join(iter_openmetrics(families, eof=eof))
+
+
+def gzip_chunks(chunks: Iterable[bytes], level: int) -> bytes:
+    """A gzip member of the concatenated chunks, compressed as they come."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    out = [compressor.compress(chunk) for chunk in chunks]
+    out.append(compressor.flush())
+    return b"".join(out)
+
+
+def encode(families: Iterable[MetricFamily], fmt: str, gzip_level: int | None = None) -> bytes:
+    """A whole response body in `fmt` ("text" or "openmetrics"), gzip-compressed when a level is given.
+
+    Compressed bodies are built family by family: the uncompressed body never
+    exists whole, which keeps the peak memory of a big scrape down.
+    """
+    chunks = iter_openmetrics(families) if fmt == "openmetrics" else iter_text(families)
+    if gzip_level is None:
+        return b"".join(chunks)
+    return gzip_chunks(chunks, gzip_level)
 
 
 def _is_float(text: str) -> bool:

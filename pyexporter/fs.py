@@ -23,6 +23,9 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 #: sysfs attributes are at most one page; reading one more byte tells truncation.
 SYSFS_ATTR_BYTES = 4096 * 4
 
+#: First read of a file: most /proc files fit, and a buffer this size comes
+#: from the heap (bigger ones are mapped and unmapped by malloc on every read).
+_FIRST_CHUNK = 64 * 1024
 _CHUNK = 256 * 1024
 #: A link target is a path, far shorter than this.
 _STORED_LINK_BYTES = 4096
@@ -95,10 +98,13 @@ def read_file(path: str, limit: int = MAX_FILE_BYTES) -> bytes:
     try:
         chunks: list[bytes] = []
         total = 0
+        size = _FIRST_CHUNK
         while True:
-            chunk = os.read(fd, _CHUNK)
+            chunk = os.read(fd, size)
             if not chunk:
                 break
+            # A full buffer means a big file; otherwise the next read is most likely the end.
+            size = _CHUNK if len(chunk) == size else _FIRST_CHUNK
             total += len(chunk)
             if total > limit:
                 raise ParseError(f"{path}: larger than {limit} bytes")
@@ -322,3 +328,69 @@ def resolve_dir(path: str) -> str | None:
         return None
     resolved = real_path(path)
     return resolved if resolved is not None and os.path.isdir(resolved) else None
+
+
+_DIR_FLAGS = os.O_DIRECTORY | os.O_CLOEXEC | getattr(os, "O_PATH", os.O_RDONLY)
+
+
+class AttrDir:
+    """A directory opened once, its attributes read relative to it.
+
+    A sysfs device directory is a dozen path components reached through
+    links; resolving them once instead of for every attribute halves the cost
+    of reading a device's attributes. The descriptor is an O_PATH one: it needs
+    no read permission on the directory, only what a stat would need.
+    """
+
+    __slots__ = ("fd", "path")
+
+    def __init__(self, fd: int, path: str) -> None:
+        self.fd = fd
+        self.path = path
+
+    def read_bytes(self, name: str) -> bytes | None:
+        """`read_sysfs_bytes(os.path.join(self.path, name))`, without the path lookup."""
+        try:
+            fd = os.open(name, _OPEN_FLAGS, dir_fd=self.fd)
+        except OSError as exc:
+            if exc.errno in _ABSENT or exc.errno in _SYSFS_UNREADABLE or exc.errno == errno.ELOOP:
+                return None
+            raise
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            return os.read(fd, SYSFS_ATTR_BYTES)
+        except OSError as exc:
+            if exc.errno in _SYSFS_UNREADABLE:
+                return None
+            raise
+        finally:
+            os.close(fd)
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def __enter__(self) -> AttrDir:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def open_attr_dir(path: str) -> AttrDir | None:
+    """The directory `resolve_dir(path)` names, opened for reading attributes; None where that is None."""
+    try:
+        return AttrDir(os.open(path, _DIR_FLAGS), path)
+    except OSError as exc:
+        if exc.errno != errno.ENOTDIR:
+            return None
+    # A regular file there may be a link stored as a file (see `read_link`).
+    resolved = resolve_dir(path)
+    if resolved is None:
+        return None
+    try:
+        return AttrDir(os.open(resolved, _DIR_FLAGS), resolved)
+    except OSError:
+        return None

@@ -8,6 +8,7 @@ label pairs sorted by label name (as client_golang sorts them), and a float.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 GAUGE = "gauge"
@@ -19,6 +20,8 @@ HISTOGRAM = "histogram"
 NAMESPACE = "node"
 
 LabelPairs = tuple[tuple[str, str], ...]
+
+_INVALID_NAME_RUN = re.compile(r"_*[^0-9A-Za-z_]+_*")
 
 
 class Sample(NamedTuple):
@@ -32,10 +35,26 @@ def build_name(namespace: str, subsystem: str, name: str) -> str:
     return "_".join(part for part in (namespace, subsystem, name) if part)
 
 
+def sanitize_metric_name(name: str) -> str:
+    """node_exporter's SanitizeMetricName: each run of characters invalid in a metric name, with the
+    underscores around it, becomes one '_'."""
+    return _INVALID_NAME_RUN.sub("_", name)
+
+
+#: The label pairs of one-label samples, shared: a network device's forty
+#: families all label their sample with the same (("device", name),) tuple,
+#: which saves two tuples per sample on a big node. Cleared when it grows past
+#: _SHARED_LABELS_MAX, so label values that come and go cannot make it grow
+#: without bound.
+_shared_labels: dict[tuple[str, str], LabelPairs] = {}
+_SHARED_LABELS_MAX = 16384
+_new_tuple = tuple.__new__
+
+
 class MetricFamily:
     """One metric family with its samples."""
 
-    __slots__ = ("_order", "help", "label_names", "name", "samples", "type")
+    __slots__ = ("_order", "_sorted_names", "help", "label_names", "name", "samples", "type")
 
     def __init__(
         self,
@@ -53,17 +72,30 @@ class MetricFamily:
         if _order is None:
             _order = tuple(sorted(range(len(self.label_names)), key=self.label_names.__getitem__))
         self._order = _order
+        self._sorted_names = tuple(self.label_names[i] for i in _order)
         self.samples: list[Sample] = []
 
     def add(self, value: float, *label_values: str) -> MetricFamily:
         """Add a sample named like the family, with values for the family's label names."""
-        if len(label_values) != len(self.label_names):
+        names = self._sorted_names
+        count = len(names)
+        if len(label_values) != count:
             raise ValueError(
-                f"{self.name}: {len(self.label_names)} label values expected, got {len(label_values)}"
+                f"{self.name}: {count} label values expected, got {len(label_values)}"
             )
-        names = self.label_names
-        pairs = tuple((names[i], label_values[i]) for i in self._order)
-        self.samples.append(Sample(self.name, pairs, float(value)))
+        if count == 1:
+            pair = (names[0], label_values[0])
+            pairs = _shared_labels.get(pair)
+            if pairs is None:
+                if len(_shared_labels) >= _SHARED_LABELS_MAX:
+                    _shared_labels.clear()
+                pairs = _shared_labels[pair] = (pair,)
+        elif count == 0:
+            pairs = ()
+        else:
+            pairs = tuple(zip(names, map(label_values.__getitem__, self._order), strict=True))
+        # tuple.__new__ is what Sample(...) calls, without the Python-level __new__ in between.
+        self.samples.append(_new_tuple(Sample, (self.name, pairs, float(value))))
         return self
 
     def add_sample(self, name: str, labels: dict[str, str] | LabelPairs, value: float) -> MetricFamily:
@@ -110,3 +142,17 @@ def counter(name: str, help: str, *label_names: str) -> Desc:
 
 def untyped(name: str, help: str, *label_names: str) -> Desc:
     return Desc(name, help, UNTYPED, label_names)
+
+
+class Families(dict[str, MetricFamily]):
+    """The families of one collect(), by name, each made on first use.
+
+    For collectors whose families depend on what they find (a family only
+    when some device has the value): `of(desc)` is the family to add to.
+    """
+
+    def of(self, desc: Desc) -> MetricFamily:
+        family = self.get(desc.name)
+        if family is None:
+            family = self[desc.name] = desc.family()
+        return family

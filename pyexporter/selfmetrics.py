@@ -2,20 +2,21 @@
 
 node_exporter serves go_* and process_* from client_golang and counts its
 scrapes in promhttp_metric_handler_*; pyexporter serves the same process_* and
-promhttp_* families (from prometheus-client's process collector and its own
-counters) and Python's runtime in place of Go's.
+promhttp_* families and Python's runtime in place of Go's, as
+prometheus-client's process, gc and platform collectors write them. They are
+read here directly: importing prometheus-client (and the HTTP server modules
+it pulls in) cost more than a megabyte of the exporter's resident memory.
 """
 
 from __future__ import annotations
 
+import gc
+import os
 import platform
 from collections import Counter
 
-from prometheus_client.metrics_core import Metric
-from prometheus_client.registry import CollectorRegistry
-
 from pyexporter import NODE_EXPORTER_COMPAT, __version__
-from pyexporter.metrics import GAUGE, MetricFamily, counter, gauge
+from pyexporter.metrics import MetricFamily, counter, gauge
 
 _BUILD_INFO = gauge(
     "node_exporter_build_info",
@@ -30,34 +31,104 @@ _ERRORS = counter("promhttp_metric_handler_errors_total",
                   "Total number of internal errors encountered by the promhttp metric handler.", "cause")
 
 
-def _from_client(metric: Metric) -> MetricFamily:
-    name = metric.name
-    mtype = metric.type
-    if mtype == "counter":
-        name += "_total"
-    elif mtype == "info":
-        name += "_info"
-        mtype = GAUGE
-    elif mtype == "unknown":
-        mtype = "untyped"
-    fam = MetricFamily(name, metric.documentation, mtype)
-    for sample in metric.samples:
-        if sample.name.endswith("_created"):
-            continue
-        fam.add_sample(sample.name, sample.labels, sample.value)
-    return fam
+_VIRTUAL_MEMORY = gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.")
+_RESIDENT_MEMORY = gauge("process_resident_memory_bytes", "Resident memory size in bytes.")
+_START_TIME = gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.")
+_CPU = counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.")
+_OPEN_FDS = gauge("process_open_fds", "Number of open file descriptors.")
+_MAX_FDS = gauge("process_max_fds", "Maximum number of open file descriptors.")
+_GC_COLLECTED = counter("python_gc_objects_collected_total", "Objects collected during gc", "generation")
+_GC_UNCOLLECTABLE = counter("python_gc_objects_uncollectable_total", "Uncollectable objects found during GC",
+                            "generation")
+_GC_COLLECTIONS = counter("python_gc_collections_total", "Number of times this generation was collected",
+                          "generation")
+_PYTHON_INFO = gauge("python_info", "Python platform information", "implementation", "major", "minor",
+                     "patchlevel", "version")
+
+#: The exporter's own process, whatever --path.procfs says.
+_SELF = "/proc/self"
+
+
+def _sysconf(name: str, default: int) -> int:
+    try:
+        return os.sysconf(name)
+    except (ValueError, OSError):
+        return default
+
+
+def _boot_time() -> float | None:
+    try:
+        with open("/proc/stat", "rb") as stat:
+            for line in stat:
+                if line.startswith(b"btime "):
+                    return float(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+class ProcessMetrics:
+    """process_* of this process from /proc/self, as client libraries read them."""
+
+    def __init__(self) -> None:
+        self.ticks = float(_sysconf("SC_CLK_TCK", 100))
+        self.page_size = _sysconf("SC_PAGE_SIZE", 4096)
+        # Without a readable /proc there are no process metrics at all.
+        self.boot_time = _boot_time()
+
+    def families(self) -> list[MetricFamily]:
+        if self.boot_time is None:
+            return []
+        out = []
+        try:
+            with open(f"{_SELF}/stat", "rb") as stat:
+                parts = stat.read().split(b")")[-1].split()
+            out += [
+                _VIRTUAL_MEMORY.one(float(parts[20])),
+                _RESIDENT_MEMORY.one(float(parts[21]) * self.page_size),
+                _START_TIME.one(float(parts[19]) / self.ticks + self.boot_time),
+                _CPU.one(float(parts[11]) / self.ticks + float(parts[12]) / self.ticks),
+            ]
+        except (OSError, ValueError, IndexError):
+            pass
+        try:
+            max_fds = None
+            with open(f"{_SELF}/limits", "rb") as limits:
+                for line in limits:
+                    if line.startswith(b"Max open file"):
+                        max_fds = float(line.split()[3])
+                        break
+            out.append(_OPEN_FDS.one(len(os.listdir(f"{_SELF}/fd"))))
+            if max_fds is not None:
+                out.append(_MAX_FDS.one(max_fds))
+        except (OSError, ValueError, IndexError):
+            pass
+        return out
+
+
+def _gc_families() -> list[MetricFamily]:
+    collected, uncollectable, collections = (_GC_COLLECTED.family(), _GC_UNCOLLECTABLE.family(),
+                                             _GC_COLLECTIONS.family())
+    for generation, stats in enumerate(gc.get_stats()):
+        label = str(generation)
+        collected.add(stats["collected"], label)
+        uncollectable.add(stats["uncollectable"], label)
+        collections.add(stats["collections"], label)
+    return [collected, uncollectable, collections]
+
+
+def _python_info() -> MetricFamily:
+    major, minor, patchlevel = platform.python_version_tuple()
+    return _PYTHON_INFO.one(1, platform.python_implementation(), major, minor, patchlevel,
+                            platform.python_version())
 
 
 class ExporterMetrics:
     """Counters the HTTP handler updates, and the families it appends to each scrape."""
 
     def __init__(self) -> None:
-        from prometheus_client import gc_collector, platform_collector, process_collector
-
-        self._registry = CollectorRegistry(auto_describe=False)
-        process_collector.ProcessCollector(registry=self._registry)
-        gc_collector.GCCollector(registry=self._registry)
-        platform_collector.PlatformCollector(registry=self._registry)
+        self._process = ProcessMetrics()
+        self._python_info = _python_info()
         # promhttp pre-creates the codes its handler can answer with.
         self.requests: Counter[str] = Counter({"200": 0, "500": 0, "503": 0})
         self.in_flight = 0
@@ -71,19 +142,14 @@ class ExporterMetrics:
         return self._build_info
 
     def families(self) -> list[MetricFamily]:
-        return sorted([*self.process_families(), *self.handler_families()], key=lambda f: f.name)
-
-    def process_families(self) -> list[MetricFamily]:
-        """process_* and python_*: the costly part (it reads /proc/self and lists the open fds)."""
-        return sorted((_from_client(m) for m in self._registry.collect()), key=lambda f: f.name)
-
-    def handler_families(self) -> list[MetricFamily]:
-        """promhttp_*: the handler's counters, cheap, in name order."""
+        out = [*self._process.families(), *_gc_families(), self._python_info]
         requests = _REQUESTS.family()
         for code in sorted(self.requests):
             requests.add(self.requests[code], code)
         errors = _ERRORS.family()
         for cause in sorted(self.errors):
             errors.add(self.errors[cause], cause)
-        return [errors, _IN_FLIGHT.one(self.in_flight), requests]
+        out += [errors, _IN_FLIGHT.one(self.in_flight), requests]
+        out.sort(key=lambda f: f.name)
+        return out
 

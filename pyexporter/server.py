@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import gzip
 import html
 import logging
 import os
@@ -15,17 +14,10 @@ from typing import Any
 
 from aiohttp import web
 
-from pyexporter import NODE_EXPORTER_COMPAT, __version__
+from pyexporter import NODE_EXPORTER_COMPAT, __version__, runtime
 from pyexporter.errors import ConfigError
-from pyexporter.exposition import (
-    OPENMETRICS_CONTENT_TYPE,
-    TEXT_CONTENT_TYPE,
-    negotiate,
-    render_openmetrics,
-    render_text,
-)
+from pyexporter.exposition import OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, encode, negotiate
 from pyexporter.logs import setup_logging
-from pyexporter.memtrim import IdleTrimmer
 from pyexporter.metrics import MetricFamily
 from pyexporter.registry import Collector, create_collectors, load_collectors
 from pyexporter.scrape import Collection, ScrapeEngine
@@ -43,6 +35,10 @@ ENGINE_KEY = web.AppKey("engine", ScrapeEngine)
 SETTINGS_KEY = web.AppKey("settings", Settings)
 
 
+def _family_name(family: MetricFamily) -> str:
+    return family.name
+
+
 class MetricsHandler:
     def __init__(self, settings: Settings, engine: ScrapeEngine, exporter_metrics: ExporterMetrics | None):
         self.settings = settings
@@ -51,7 +47,6 @@ class MetricsHandler:
         self.enabled = tuple(sorted(engine.collectors))
         self.known = frozenset(load_collectors()) | frozenset(engine.collectors)
         self.in_flight = 0
-        self.trimmer = IdleTrimmer()
 
     def _select(self, request: web.Request) -> tuple[str, ...] | None:
         collects = request.query.getall("collect[]", [])
@@ -86,6 +81,17 @@ class MetricsHandler:
                 timeout = min(timeout, max(offered - SCRAPE_TIMEOUT_MARGIN, offered / 2))
         return timeout
 
+    def _families(self, collection: Collection) -> list[MetricFamily]:
+        """The collection with the exporter's own metrics as they are when the first request renders it."""
+        metrics = self.exporter_metrics
+        if metrics is None:
+            return collection.families
+        return sorted([*collection.families, metrics.build_info(), *metrics.families()], key=_family_name)
+
+    async def _encode(self, collection: Collection, fmt: str, compress: bool) -> bytes:
+        return await asyncio.get_running_loop().run_in_executor(
+            None, encode, self._families(collection), fmt, GZIP_LEVEL if compress else None)
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
         metrics = self.exporter_metrics
         names = self._select(request)
@@ -101,24 +107,17 @@ class MetricsHandler:
         status = "200"
         try:
             fmt = negotiate(request.headers.get("Accept"))
+            compress = "gzip" in request.headers.get("Accept-Encoding", "")
             collection = await self.engine.scrape(names, self._timeout(request))
-            body = collection.rendered.get(fmt)
-            if body is None:
-                render = render_openmetrics if fmt == "openmetrics" else render_text
-                families = collection.families
-                if metrics is not None:
-                    families = sorted([*families, metrics.build_info()], key=lambda f: f.name)
-                body = render(families, eof=False) if fmt == "openmetrics" else render(families)
-                collection.rendered[fmt] = body
-            if metrics is not None:
-                body += exporter_metrics_body(collection, fmt, metrics)
-            if fmt == "openmetrics":
-                body += b"# EOF\n"
+            # Requests that share a collection share its body too, rendered and compressed once.
+            encoding = collection.rendered.get((fmt, compress))
+            if encoding is None:
+                encoding = asyncio.ensure_future(self._encode(collection, fmt, compress))
+                collection.rendered[(fmt, compress)] = encoding
+            body = await asyncio.shield(encoding)
             content_type = OPENMETRICS_CONTENT_TYPE if fmt == "openmetrics" else TEXT_CONTENT_TYPE
             headers = {"Content-Type": content_type}
-            if "gzip" in request.headers.get("Accept-Encoding", ""):
-                body = await asyncio.get_running_loop().run_in_executor(
-                    None, gzip.compress, body, GZIP_LEVEL)
+            if compress:
                 headers["Content-Encoding"] = "gzip"
             return web.Response(body=body, headers=headers)
         except Exception:
@@ -129,33 +128,9 @@ class MetricsHandler:
             raise
         finally:
             self.in_flight -= 1
-            self.trimmer.poke()
             if metrics is not None:
                 metrics.in_flight = self.in_flight
                 metrics.requests[status] += 1
-
-
-def exporter_metrics_body(collection: Collection, fmt: str, metrics: ExporterMetrics) -> bytes:
-    """The exporter's own families in name order, rendered in `fmt`.
-
-    process_* and python_* are read once per collection and shared by the
-    requests that joined it, as the collectors' data is: reading /proc/self and
-    listing the open fds on every request cost more than the rest of a request
-    under load (benchmarks/load.py). The promhttp_* counters are this request's.
-    """
-    def render(families: list[MetricFamily]) -> bytes:
-        return render_openmetrics(families, eof=False) if fmt == "openmetrics" else render_text(families)
-
-    handler = metrics.handler_families()
-    before_key, after_key = f"{fmt}:process<", f"{fmt}:process>"
-    before, after = collection.rendered.get(before_key), collection.rendered.get(after_key)
-    if before is None or after is None:
-        shared = metrics.process_families()
-        first = handler[0].name
-        before = render([f for f in shared if f.name < first])
-        after = render([f for f in shared if f.name > first])
-        collection.rendered[before_key], collection.rendered[after_key] = before, after
-    return before + render(handler) + after
 
 
 def landing_page(settings: Settings) -> bytes:
@@ -199,7 +174,6 @@ def build_app(
     app.router.add_get(settings.telemetry_path, handler.handle)
 
     async def on_cleanup(_app: web.Application) -> None:
-        handler.trimmer.cancel()
         engine.shutdown()
 
     app.on_cleanup.append(on_cleanup)
@@ -247,6 +221,7 @@ async def serve(settings: Settings, app: web.Application, ssl_context: Any = Non
 def run(settings: Settings) -> int:
     """Start the exporter; returns the process exit code."""
     setup_logging(settings.log_level, settings.log_format)
+    runtime.tune_malloc()
     # Everything that can refuse the configuration is checked before anything is
     # logged, so a refusal is one line on stderr and exit code 2.
     try:
@@ -272,6 +247,7 @@ def run(settings: Settings) -> int:
         ssl_context = web_config.ssl_context()
     log.info("Enabled collectors", extra={"collectors": ",".join(settings.enabled_collectors)})
     app = build_app(settings, collectors, middlewares)
+    runtime.settle_startup()
     code = asyncio.run(serve(settings, app, ssl_context))
     logging.shutdown()
     sys.stdout.flush()

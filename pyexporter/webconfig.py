@@ -38,7 +38,8 @@ import bcrypt
 import yaml
 from aiohttp import web
 
-from pyexporter.errors import ConfigError
+from pyexporter.errors import ConfigError, ParseError
+from pyexporter.procfs.goparse import parse_go_duration
 
 log = logging.getLogger("pyexporter.webconfig")
 
@@ -119,9 +120,6 @@ ALLOWED_HEADERS: dict[str, tuple[str, ...] | None] = {
 
 _BCRYPT_HASH = re.compile(rb"\$2[abxy]\$(\d\d)\$[./A-Za-z0-9]{53}\Z")
 _BCRYPT_ALPHABET = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-_GO_DURATION_PART = re.compile(r"(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)")
-_GO_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0,
-                      "m": 60.0, "h": 3600.0}
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -278,7 +276,7 @@ class _Document:
         if isinstance(node, yaml.ScalarNode):
             try:
                 return parse_go_duration(str(node.value))
-            except ValueError as exc:
+            except ParseError as exc:
                 raise _fail(key, str(exc), node) from None
         raise _fail(key, f"expected a duration such as 1s, got {_kind(node)}", node)
 
@@ -310,30 +308,6 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     if isinstance(exc, yaml.reader.ReaderError):
         return f"not valid {exc.encoding} text at byte {exc.position}"
     return type(exc).__name__
-
-
-def parse_go_duration(text: str) -> float:
-    """Go's time.ParseDuration (`1s`, `1m30s`, `1.5h`, `-2ms`) in seconds."""
-    body = text
-    sign = 1.0
-    if body[:1] in ("-", "+"):
-        sign = -1.0 if body[0] == "-" else 1.0
-        body = body[1:]
-    if body == "0":
-        return 0.0
-    if not body:
-        raise ValueError(f"invalid duration {text!r}")
-    total = 0.0
-    pos = 0
-    while pos < len(body):
-        match = _GO_DURATION_PART.match(body, pos)
-        if match is None or not any(c.isdigit() for c in match.group(1)):
-            if match is None and body[pos:].rstrip("0123456789.") == "":
-                raise ValueError(f"missing unit in duration {text!r}")
-            raise ValueError(f"invalid duration {text!r} (units: ns, us, ms, s, m, h)")
-        total += float(match.group(1)) * _GO_DURATION_UNITS[match.group(2)]
-        pos = match.end()
-    return sign * total
 
 
 def bcrypt_hash_problem(hashed: bytes) -> str | None:

@@ -19,7 +19,6 @@ from pyexporter.webconfig import (
     dummy_hash,
     load_web_config,
     parse_basic_auth,
-    parse_go_duration,
     parse_web_config,
 )
 from tests.webconfig.support import bcrypt_hash, make_pki
@@ -284,20 +283,6 @@ def test_plain_http_when_no_tls_key_is_set(tmp_path):
     path.write_text("tls_server_config:\n  min_version: TLS13\nbasic_auth_users:\n  a: " + HASH + "\n")
     security = load_web_config(str(path))
     assert security.ssl_context() is None and len(security.middlewares()) == 1
-
-
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("0", 0.0), ("1s", 1.0), ("1m30s", 90.0), ("1.5h", 5400.0), ("300ms", 0.3), ("2us", 2e-6),
-    ("2µs", 2e-6), ("10ns", 1e-8), ("-1s", -1.0), ("+2m", 120.0), (".5s", 0.5), ("1h1m1s1ms", 3661.001),
-])
-def test_go_duration(text, seconds):
-    assert parse_go_duration(text) == pytest.approx(seconds)
-
-
-@pytest.mark.parametrize("text", ["", "1", "s", "1d", "1 s", ".s", "1s2", "--1s", "1.2.3s", "1S"])
-def test_go_duration_rejects(text):
-    with pytest.raises(ValueError):
-        parse_go_duration(text)
 
 
 @pytest.mark.parametrize(("hashed", "problem"), [

@@ -10,10 +10,11 @@ known numeric key with an unparsable value fails the whole file, as in procfs.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.gotext import go_fields, go_lines, go_trim_space, parse_float, parse_uint_base0
+from pyexporter.procfs.goparse import go_fields, go_lines, go_trim_space, parse_float, parse_uint
 
 X86 = "x86"
 ARM = "arm"
@@ -26,7 +27,6 @@ _MACHINE_FORMATS = (
     (re.compile(r"ppc64.*$"), PPC),
     (re.compile(r"riscv.*$"), RISCV),
 )
-_PROCESSOR_PREFIX = re.compile(r"[Pp]rocessor")
 _CLOCK = re.compile(r"[\d.]+")
 
 
@@ -66,27 +66,36 @@ def _split(line: str) -> tuple[str, str | None]:
     return go_trim_space(key), (value if sep else None)
 
 
-def _first_line(lines: list[str]) -> tuple[str, int]:
-    for index, line in enumerate(lines):
-        if go_trim_space(line):
-            return line, index + 1
-    return "", len(lines)
+def _first_entry(lines: list[str], prefixes: tuple[str, ...] = ("processor",)) -> tuple[str, str, list[str]]:
+    """The first non-blank line as (key, value), and the lines after it.
+
+    Every format starts with a `processor : N` line (old 32-bit ARM kernels with
+    `Processor : <model>`); procfs refuses a file that does not.
+    """
+    index = next((i for i, line in enumerate(lines) if go_trim_space(line)), len(lines))
+    first = lines[index] if index < len(lines) else ""
+    key, value = _split(first)
+    if not first.startswith(prefixes) or value is None:
+        raise ParseError(f"invalid cpuinfo file: {first[:80]!r}")
+    return key, value, lines[index + 1:]
+
+
+def _entries(lines: list[str]) -> Iterator[tuple[str, str]]:
+    """(key, value) of the lines with a ": "; procfs skips the others."""
+    for line in lines:
+        key, value = _split(line)
+        if value is not None:
+            yield key, value
 
 
 def _uint32(value: str) -> int:
-    return parse_uint_base0(value, 32)
+    return parse_uint(value, 0, 32)
 
 
 def _parse_x86(lines: list[str]) -> list[CPUInfo]:
-    first, rest = _first_line(lines)
-    key, value = _split(first)
-    if not first.startswith("processor") or ":" not in first or value is None:
-        raise ParseError(f"invalid cpuinfo file: {first[:80]!r}")
+    _, value, rest = _first_entry(lines)
     cpus = [CPUInfo(processor=_uint32(value))]
-    for line in lines[rest:]:
-        key, value = _split(line)
-        if value is None:
-            continue
+    for key, value in _entries(rest):
         cpu = cpus[-1]
         if key == "processor":
             cpus.append(CPUInfo(processor=_uint32(value)))
@@ -126,10 +135,7 @@ def _parse_x86(lines: list[str]) -> list[CPUInfo]:
 
 
 def _parse_arm(lines: list[str]) -> list[CPUInfo]:
-    first, rest = _first_line(lines)
-    key, value = _split(first)
-    if not _PROCESSOR_PREFIX.match(first) or ":" not in first or value is None:
-        raise ParseError(f"invalid cpuinfo file: {first[:80]!r}")
+    key, value, rest = _first_entry(lines, ("processor", "Processor"))
     cpus: list[CPUInfo] = []
     common = CPUInfo()
     features: str | None = None
@@ -138,10 +144,7 @@ def _parse_arm(lines: list[str]) -> list[CPUInfo]:
         common = CPUInfo(model_name=value)
     else:
         cpus.append(CPUInfo(processor=_uint32(value)))
-    for line in lines[rest:]:
-        key, value = _split(line)
-        if value is None:
-            continue
+    for key, value in _entries(rest):
         if key == "processor":
             cpus.append(replace(common, processor=_uint32(value), flags=[], bugs=[]))
         elif key == "BogoMIPS":
@@ -162,15 +165,9 @@ def _parse_arm(lines: list[str]) -> list[CPUInfo]:
 
 
 def _parse_ppc(lines: list[str]) -> list[CPUInfo]:
-    first, rest = _first_line(lines)
-    key, value = _split(first)
-    if not first.startswith("processor") or ":" not in first or value is None:
-        raise ParseError(f"invalid cpuinfo file: {first[:80]!r}")
+    _, value, rest = _first_entry(lines)
     cpus = [CPUInfo(processor=_uint32(value))]
-    for line in lines[rest:]:
-        key, value = _split(line)
-        if value is None:
-            continue
+    for key, value in _entries(rest):
         if key == "processor":
             cpus.append(CPUInfo(processor=_uint32(value)))
         elif key == "cpu":
@@ -182,16 +179,10 @@ def _parse_ppc(lines: list[str]) -> list[CPUInfo]:
 
 
 def _parse_riscv(lines: list[str]) -> list[CPUInfo]:
-    first, rest = _first_line(lines)
-    key, value = _split(first)
-    if not first.startswith("processor") or ":" not in first or value is None:
-        raise ParseError(f"invalid cpuinfo file: {first[:80]!r}")
+    _, value, rest = _first_entry(lines)
     cpus = [CPUInfo(processor=_uint32(value))]
     current = 0
-    for line in lines[rest:]:
-        key, value = _split(line)
-        if value is None:
-            continue
+    for key, value in _entries(rest):
         if key == "processor":
             # procfs indexes by the processor number after appending one entry;
             # a number that does not follow on is an error there (index out of range).

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.gotext import go_lines
+from pyexporter.procfs.goparse import GO_SPACE_CLASS, go_lines
 
 #: The counters after major, minor and name, in column order (Documentation/admin-guide/iostats.rst).
 #: Kernels before 4.18 print the first 11, 4.18 adds 4 discard counters, 5.5 adds 2 flush counters.
@@ -18,8 +18,8 @@ IO_STATS_FIELDS = (
     "flush_requests_completed", "time_spent_flushing",
 )
 
-_SPACE = re.compile("[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*")
-_NON_SPACE = re.compile("[^\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+_SPACE = re.compile(f"[{GO_SPACE_CLASS}]*")
+_NON_SPACE = re.compile(f"[^{GO_SPACE_CLASS}]+")
 _DIGITS = re.compile("[0-9]+")
 
 #: Minimum number of converted items for a line to count as a device (major, minor, name + 11).

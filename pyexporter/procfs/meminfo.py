@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.gotext import go_fields, go_lines, parse_uint_base0, wrap_uint64
+from pyexporter.procfs.goparse import go_fields, go_lines, parse_uint, wrap_uint64
 
 
 class MeminfoValue(NamedTuple):
@@ -28,7 +28,7 @@ def parse_meminfo(text: str) -> dict[str, MeminfoValue]:
         fields = go_fields(line)
         if len(fields) < 2:
             raise ParseError(f"malformed meminfo line {line[:80]!r}")
-        value = parse_uint_base0(fields[1])
+        value = parse_uint(fields[1], 0)
         if len(fields) == 2:
             in_bytes = value
         elif len(fields) == 3:

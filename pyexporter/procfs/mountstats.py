@@ -1,9 +1,7 @@
-"""Parsers for /proc/<pid>/mountstats (NFS client statistics) and the fields of
-/proc/<pid>/mountinfo that the mountstats collector needs, as prometheus/procfs
-parses them: the same lines are accepted and the same ones refused.
+"""The parser for /proc/<pid>/mountstats (NFS client statistics), as prometheus/procfs
+parses it: the same lines are accepted and the same ones refused.
 
-The mountinfo parser here is deliberately small (mount point, type, source and
-super options); the filesystem collector has its own fuller one.
+The mountstats collector reads the matching mountinfo with `pyexporter.procfs.mountinfo`.
 """
 
 from __future__ import annotations
@@ -13,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.gotext import go_fields, go_lines, parse_int, parse_uint
+from pyexporter.procfs.goparse import go_fields, go_lines, parse_uint
 
 _DEVICE_ENTRY_LEN = 8
 _BYTES_LEN = 8
@@ -104,14 +102,6 @@ class Mount:
     fstype: str
     #: Statistics for NFS mounts (`statvers=` on the device line); None for the others.
     stats: NFSStats | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MountInfo:
-    mount_point: str
-    fstype: str
-    source: str
-    super_options: dict[str, str]
 
 
 def _uints(values: list[str]) -> list[int]:
@@ -224,25 +214,3 @@ def parse_mountstats(text: str) -> list[Mount]:
         mounts.append(Mount(parts[1], parts[4], parts[7], stats))
     return mounts
 
-
-def _options(text: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for opt in text.split(","):
-        kv = opt.split("=")
-        out[kv[0]] = kv[1] if len(kv) >= 2 else ""
-    return out
-
-
-def parse_mountinfo(text: str) -> list[MountInfo]:
-    """/proc/<pid>/mountinfo lines, split on single spaces as procfs splits them."""
-    out: list[MountInfo] = []
-    for line in go_lines(text):
-        parts = line.split(" ")
-        if len(parts) < 10:
-            raise ParseError(f"too few fields in mount string: {line[:100]!r}")
-        if parts[-4] != "-":
-            raise ParseError(f"couldn't find separator in expected field: {parts[-4]!r}")
-        parse_int(parts[0])
-        parse_int(parts[1])
-        out.append(MountInfo(parts[4], parts[-3], parts[-2], _options(parts[-1])))
-    return out

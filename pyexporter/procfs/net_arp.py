@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.gotext import go_fields, parse_uint_base0
+from pyexporter.procfs.goparse import go_fields, parse_uint
 
 _HEADER_WIDTH = 9
 _DATA_WIDTH = 6
@@ -45,6 +45,6 @@ def parse_arp(text: str) -> list[ARPEntry]:
             raise ParseError(f"/proc/net/arp: {len(columns)} columns found, but expected {_DATA_WIDTH}")
         if not _valid_mac(columns[3]):
             raise ParseError(f"/proc/net/arp: invalid hardware address {columns[3][:40]!r}")
-        flags = parse_uint_base0(columns[2], 8)
+        flags = parse_uint(columns[2], 0, 8)
         entries.append(ARPEntry(columns[0], columns[3], flags, columns[5]))
     return entries

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.gotext import go_fields, go_lines, parse_uint
+from pyexporter.procfs.goparse import go_fields, go_lines, parse_uint
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.gotext import go_fields, go_lines, parse_uint, parse_uint_base0
+from pyexporter.procfs.goparse import go_fields, go_lines, parse_uint
 
 _MIN_FIELDS = 10
 
@@ -36,7 +36,7 @@ def _check_line(columns: list[str]) -> tuple[int, int]:
     sl = columns[0].split(":")
     if len(sl) != 2:
         raise ParseError(f"unable to parse sl field {columns[0][:40]!r}")
-    parse_uint_base0(sl[0])
+    parse_uint(sl[0], 0)
     _check_address(columns[1])
     _check_address(columns[2])
     parse_uint(columns[3], 16)
@@ -44,8 +44,8 @@ def _check_line(columns: list[str]) -> tuple[int, int]:
     if len(queues) != 2:
         raise ParseError(f"missing colon for tx/rx queues in socket line {columns[4][:40]!r}")
     tx, rx = parse_uint(queues[0], 16), parse_uint(queues[1], 16)
-    parse_uint_base0(columns[7])
-    parse_uint_base0(columns[9])
+    parse_uint(columns[7], 0)
+    parse_uint(columns[9], 0)
     return tx, rx
 
 

@@ -5,20 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.gotext import go_lines, parse_uint_base0
+from pyexporter.procfs.goparse import go_lines, parse_int
 
 #: The per-protocol keys procfs keeps; other keys are read (and must be numbers) but dropped.
 PROTOCOL_KEYS = ("inuse", "orphan", "tw", "alloc", "mem", "memory")
-
-
-def parse_int_base0(text: str) -> int:
-    """strconv.ParseInt(text, 0, 64), as procfs's ValueParser.Int reads sockstat values."""
-    negative = text[:1] == "-"
-    magnitude = parse_uint_base0(text[1:] if text[:1] in ("+", "-") else text)
-    value = -magnitude if negative else magnitude
-    if not -(1 << 63) <= value < (1 << 63):
-        raise ParseError(f"integer {text[:40]!r} out of range")
-    return value
 
 
 @dataclass(slots=True)
@@ -46,7 +36,7 @@ def parse_sockstat(text: str) -> Sockstat:
         pairs = parts[1:]
         if len(pairs) % 2:
             raise ParseError(f"odd number of fields in key/value pairs: {line[:80]!r}")
-        kvs = {pairs[i]: parse_int_base0(pairs[i + 1]) for i in range(0, len(pairs), 2)}
+        kvs = {pairs[i]: parse_int(pairs[i + 1], 0) for i in range(0, len(pairs), 2)}
         protocol = parts[0].removesuffix(":")
         if protocol == "sockets":
             stat.used = kvs.get("used", 0)

@@ -1,114 +1,126 @@
-"""Small helpers for sysfs attributes and entries, shared by the sysfs collectors.
+"""sysfs (and /proc/sys) attribute values as prometheus/procfs reads them, through `pyexporter.fs`.
 
-They read only through `pyexporter.fs` and never raise for an attribute the
-kernel refuses to hand out: like node_exporter's optional attributes, such an
-attribute is simply absent (None).
+procfs reads a small attribute with util.SysReadFile, a single read() of at
+most 128 bytes trimmed with Go's TrimSpace, and a number file with
+util.ReadUintFromFile, the whole file trimmed; numbers then go through
+strconv (ValueParser uses base 0: "0x1003" is a number). The strconv and
+strings primitives are `pyexporter.procfs.goparse`'s.
+
+An attribute the kernel refuses to hand out (absent, EINVAL, EIO, ...) reads
+as None, as node_exporter skips optional attributes. Text is carried as str
+decoded with "surrogateescape", so invalid UTF-8 bytes survive until
+`valid_utf8` turns each run of them into one U+FFFD, as Go's
+strings.ToValidUTF8 does for label values.
 """
 
 from __future__ import annotations
 
-import math
+import logging
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from pyexporter import fs
-from pyexporter.procfs.gotext import go_trim_space
-from pyexporter.sysfs.values import decode, sys_value
+from pyexporter.errors import ParseError
+from pyexporter.procfs.goparse import go_trim_space, parse_float, parse_int, parse_uint
 
-_UINT10 = re.compile(r"[0-9]+")
-_UINT_ANY = re.compile(r"(?:0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[1-9][0-9]*|0)")
-_MAX_UINT64 = (1 << 64) - 1
-_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_FLOAT_SPECIAL = re.compile(r"[+-]?(?:inf|infinity|nan)", re.IGNORECASE)
+__all__ = ["SYSREAD_BYTES", "decode", "float_or_none", "int_or_none", "read_parsed", "read_uint",
+           "read_uint_file", "read_value", "sys_value", "uint_or_none", "valid_utf8"]
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+#: procfs util.SysReadFile reads at most this many bytes of an attribute.
+SYSREAD_BYTES = 128
+
+_INVALID_RUN = re.compile("[\udc80-\udcff]+")
 
 
-def parse_uint(text: str, base: int = 10) -> int | None:
-    """Go's strconv.ParseUint(text, base, 64): None for anything else.
+def decode(data: bytes) -> str:
+    """Bytes as text, invalid UTF-8 kept (as lone surrogates) for `valid_utf8`."""
+    return data.decode("utf-8", "surrogateescape")
 
-    base 0 takes the 0x/0o/0/0b prefixes as Go does (fibre channel counters
-    are printed in hex). Signs, spaces and values above 2^64-1 are refused.
+
+def valid_utf8(text: str) -> str:
+    """Go's strings.ToValidUTF8(text, "\\ufffd"): each run of invalid bytes becomes one U+FFFD."""
+    if text.isascii():
+        return text
+    return _INVALID_RUN.sub("\ufffd", text)
+
+
+def sys_value(data: bytes, limit: int | None = SYSREAD_BYTES) -> str:
+    """An attribute's bytes as procfs sees them: the first `limit` bytes (None: all), TrimSpace."""
+    return go_trim_space(decode(data if limit is None else data[:limit]))
+
+
+def read_value(path: str, limit: int | None = SYSREAD_BYTES) -> str | None:
+    """An attribute as util.SysReadFile returns it; None when absent or refused by the driver.
+
+    `limit=None` reads the whole attribute, as util.ReadUintFromFile and
+    ReadIntFromFile do (longer values, such as an NVMe qualified name of up to
+    223 bytes, are otherwise cut at 128 bytes as procfs cuts them).
     """
-    if base == 10:
-        if not _UINT10.fullmatch(text):
-            return None
-        return _uint64(text, 10)
-    if base != 0:
-        raise ValueError(f"unsupported base {base}")
-    if not _UINT_ANY.fullmatch(text):
+    data = fs.read_sysfs_bytes(path)
+    return None if data is None else sys_value(data, limit)
+
+
+def int_or_none(text: str | None, base: int = 10) -> int | None:
+    """procfs ValueParser style: the int64 value, or None when absent or not a number."""
+    if text is None:
         return None
-    lowered = text.lower()
-    if lowered.startswith("0x"):
-        return _uint64(text[2:], 16)
-    if lowered.startswith("0b"):
-        return _uint64(text[2:], 2)
-    if lowered.startswith("0o"):
-        return _uint64(text[2:], 8)
-    if len(text) > 1 and text.startswith("0"):
-        return _uint64(text[1:], 8)
-    return _uint64(text, 10)
-
-
-def _uint64(digits: str, base: int) -> int | None:
-    # More than 64 significant digits is out of range in any base; int() would
-    # also refuse over 4300 decimal digits with a ValueError.
-    significant = digits.lstrip("0")
-    if len(significant) > 64:
+    try:
+        return parse_int(text, base)
+    except ParseError:
         return None
-    value = int(significant, base) if significant else 0
-    return value if value <= _MAX_UINT64 else None
 
 
-def parse_float(text: str) -> float | None:
-    """Go's strconv.ParseFloat(text, 64) for decimal input: None where Go errs.
-
-    Python's float() also takes underscores and surrounding blanks; Go does
-    not. A finite literal beyond float64's range is an error in Go as well.
-    """
-    if _FLOAT.fullmatch(text):
-        value = float(text)
-        return None if math.isinf(value) else value
-    if _FLOAT_SPECIAL.fullmatch(text):
-        return float(text)
-    return None
+def uint_or_none(text: str | None, base: int = 10) -> int | None:
+    """The uint64 value, or None when absent or not a number."""
+    if text is None:
+        return None
+    try:
+        return parse_uint(text, base)
+    except ParseError:
+        return None
 
 
-def read_trimmed(path: str) -> str | None:
-    """An attribute with surrounding whitespace removed (Go's strings.TrimSpace)."""
-    value = fs.read_sysfs_attr(path)
-    return None if value is None else value.strip()
+def float_or_none(text: str | None) -> float | None:
+    """strconv.ParseFloat's value, or None where Go fails."""
+    if text is None:
+        return None
+    try:
+        return parse_float(text)
+    except ParseError:
+        return None
 
 
 def read_uint(path: str, base: int = 10) -> int | None:
-    """An attribute holding one unsigned integer; None when absent, unreadable or not a number."""
-    value = read_trimmed(path)
-    return None if value is None else parse_uint(value, base)
+    """An optional attribute holding one unsigned integer (the whole attribute, trimmed).
 
-
-def entry_dir(path: str) -> str | None:
-    """The directory a sysfs entry stands for: itself, or the target of its link.
-
-    /sys/class/<class>/<name> and friends are links to directories under
-    /sys/devices; entries that are neither a directory nor a link to one
-    (a stray file, a broken link) give None.
+    None when absent, unreadable or not a number.
     """
-    if fs.is_dir(path):
-        return path
-    target = fs.resolve_link(path)
-    if target is not None and fs.is_dir(target):
-        return target
-    return None
+    return uint_or_none(read_value(path, None), base)
 
 
-def read_value(path: str) -> str | None:
-    """procfs util.SysReadFile: the first 128 bytes, Go's TrimSpace; None when absent or unreadable.
+def read_uint_file(path: str) -> int:
+    """util.ReadUintFromFile for a file that must be there: the whole file, trimmed, a decimal uint64.
 
-    Invalid UTF-8 is kept (see `pyexporter.sysfs.values.valid_utf8`) so labels
-    come out as node_exporter's strings.ToValidUTF8 makes them.
+    Raises OSError (FileNotFoundError when absent) or ParseError.
     """
-    data = fs.read_sysfs_bytes(path)
-    return None if data is None else sys_value(data)
+    return parse_uint(go_trim_space(fs.read_text(path)))
 
 
-def read_whole_value(path: str) -> str | None:
-    """procfs util.ReadUintFromFile/ReadIntFromFile: the whole attribute, Go's TrimSpace."""
-    data = fs.read_sysfs_bytes(path)
-    return None if data is None else go_trim_space(decode(data))
+def read_parsed(path: str, parse: Callable[[str], T]) -> T | None:
+    """An optional attribute file through `parse` (which gets its text, trailing newline removed).
+
+    None when the attribute is absent or refused, or when `parse` raises
+    ParseError (logged at debug level): node_exporter skips such files.
+    """
+    raw = fs.read_sysfs_attr(path)
+    if raw is None:
+        return None
+    try:
+        return parse(raw)
+    except ParseError as exc:
+        log.debug("skipping %s: %s", path, exc)
+        return None

@@ -10,17 +10,12 @@ link, NUMA, SR-IOV and power attributes are optional.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
-from pyexporter.procfs.goparse import parse_uint_base0
-from pyexporter.procfs.gotext import go_fields, go_trim_space, parse_float, parse_int, parse_uint
-from pyexporter.sysfs.sysread import sys_read_file
-
-_INT32_MIN, _INT32_MAX = -(1 << 31), (1 << 31) - 1
-_HEX = re.compile(r"[+-]?[0-9a-fA-F]+")
+from pyexporter.procfs.goparse import go_fields, go_trim_space, parse_float, parse_int, parse_uint
+from pyexporter.sysfs.attrs import read_value
 
 #: Attributes every PCI device directory has; without one the device cannot be described.
 IDENTITY_ATTRIBUTES = ("class", "vendor", "device", "subsystem_vendor", "subsystem_device", "revision")
@@ -57,21 +52,6 @@ class PciDevice:
     power_state: str | None = None
 
 
-def _go_int(text: str, base: int, lo: int, hi: int) -> int:
-    """strconv.ParseInt(text, base, bits) for base 0 or 16 (a sign, then digits)."""
-    sign = -1 if text[:1] == "-" else 1
-    body = text[1:] if text[:1] in "+-" else text
-    if base == 16:
-        if not _HEX.fullmatch(text):
-            raise ParseError(f"invalid hex number {text[:40]!r}")
-        value = sign * int(body, 16)
-    else:
-        value = sign * parse_uint_base0(body)
-    if not lo <= value <= hi:
-        raise ParseError(f"number {text[:40]!r} out of range")
-    return value
-
-
 def parse_pci_location(text: str) -> PciLocation:
     """"SSSS:BB:DD.F" as procfs parses it."""
     parts = text.split(":")
@@ -80,7 +60,7 @@ def parse_pci_location(text: str) -> PciLocation:
     parts = parts[:2] + parts[2].split(".")
     if len(parts) != 4:
         raise ParseError(f"invalid PCI location {text[:60]!r}")
-    values = [_go_int(p, 16, _INT32_MIN, _INT32_MAX) for p in parts]
+    values = [parse_int(p, 16, 32) for p in parts]
     return PciLocation(*values)
 
 
@@ -95,11 +75,11 @@ def parse_link_speed(text: str) -> float:
 
 
 def _read_identity(path: str, name: str) -> int:
-    value = sys_read_file(os.path.join(path, name))
+    value = read_value(os.path.join(path, name))
     if value is None:
         # procfs fails with a not-exist error, which node_exporter reports as no data.
         raise NoDataError(f"{path}: no {name}")
-    return _go_int(value, 0, _INT32_MIN, _INT32_MAX) & 0xFFFFFFFF
+    return parse_int(value, 0, 32) & 0xFFFFFFFF
 
 
 def read_pci_device(entry: str) -> PciDevice:
@@ -118,7 +98,7 @@ def read_pci_device(entry: str) -> PciDevice:
         device.ids[name] = _read_identity(path, name)
 
     for name in ("max_link_speed", "max_link_width", "current_link_speed", "current_link_width", "numa_node"):
-        value = sys_read_file(os.path.join(path, name))
+        value = read_value(os.path.join(path, name))
         # The kernel prints "Unknown" for links it cannot describe.
         if value is None or value == "" or value.startswith("Unknown"):
             continue
@@ -127,22 +107,22 @@ def read_pci_device(entry: str) -> PciDevice:
         elif name.endswith("_width"):
             setattr(device, name, float(parse_int(value)))
         else:
-            device.numa_node = parse_int(value, 32)
+            device.numa_node = parse_int(value, 10, 32)
 
     for name in ("sriov_drivers_autoprobe", "sriov_numvfs", "sriov_offset", "sriov_stride",
                  "sriov_totalvfs", "sriov_vf_device", "sriov_vf_total_msix"):
-        value = sys_read_file(os.path.join(path, name))
+        value = read_value(os.path.join(path, name))
         if not value:
             continue
         if name == "sriov_drivers_autoprobe":
-            device.sriov[name] = int(parse_int(value, 32) != 0)
+            device.sriov[name] = int(parse_int(value, 10, 32) != 0)
         else:
             device.sriov[name] = parse_uint(value, 10, 64 if name == "sriov_vf_total_msix" else 32)
 
-    value = sys_read_file(os.path.join(path, "d3cold_allowed"))
+    value = read_value(os.path.join(path, "d3cold_allowed"))
     if value:
-        device.d3cold_allowed = parse_int(value, 32) != 0
-    value = sys_read_file(os.path.join(path, "power_state"))
+        device.d3cold_allowed = parse_int(value, 10, 32) != 0
+    value = read_value(os.path.join(path, "power_state"))
     if value:
         device.power_state = value
     return device

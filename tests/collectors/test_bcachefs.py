@@ -10,7 +10,6 @@ from collectors.bcachefs import (
     parse_human_bytes,
     parse_io_done,
     parse_io_errors,
-    sanitize_metric_name,
 )
 from pyexporter.errors import NoDataError, ParseError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
@@ -154,10 +153,3 @@ def test_parse_sections():
 def test_parse_sections_reject(parse, text):
     with pytest.raises(ParseError):
         parse(text)
-
-
-@pytest.mark.parametrize(("name", "out"), [
-    ("fsync", "fsync"), ("a-b", "a_b"), ("a_-_b", "a_b"), ("x..y", "x_y"),
-])
-def test_sanitize_metric_name(name, out):
-    assert sanitize_metric_name(name) == out

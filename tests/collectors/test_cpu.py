@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.cpu import advance_cpu_stats, parse_cpu_list
+from collectors.cpu import advance_cpu_stats
 from pyexporter.errors import ParseError
 from pyexporter.procfs.cpuinfo import ARM, PPC, RISCV, X86, cpuinfo_format, parse_cpuinfo
 from pyexporter.procfs.stat import CPUStat
@@ -152,20 +152,6 @@ def test_cpuinfo_format(machine, fmt):
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("1,3-5,9\n", [1, 3, 4, 5, 9]), ("\n", []), ("", []), ("0", [0]), ("2-2", [2]), ("4-2", [])],
-)
-def test_parse_cpu_list(text, expected):
-    assert parse_cpu_list(text) == expected
-
-
-@pytest.mark.parametrize("text", ["a", "1-2-3", "-1", "1,,x", "0-99999999", "1 ,2"])
-def test_parse_cpu_list_rejects(text):
-    with pytest.raises(ParseError):
-        parse_cpu_list(text)
 
 
 def test_advance_cpu_stats_holds_counters_that_go_backwards():

@@ -1,7 +1,7 @@
 import pytest
 
-from collectors.cpufreq import governor_states, parse_cpu_range
-from pyexporter.errors import NoDataError, ParseError
+from collectors.cpufreq import governor_states
+from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
 CPU = "sys/devices/system/cpu"
@@ -66,20 +66,6 @@ def test_cpufreq_without_offline_file(tmp_path):
 def test_cpufreq_no_cpus(tmp_path):
     with pytest.raises(NoDataError):
         make_collector("cpufreq", tmp_path).collect()
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("", set()), ("\n", set()), ("3", {3}), ("0-2,8,10-11\n", {0, 1, 2, 8, 10, 11}), ("5-4", set())],
-)
-def test_parse_cpu_range(text, expected):
-    assert parse_cpu_range(text) == expected
-
-
-@pytest.mark.parametrize("text", ["a", "1-2-3", "1-", "-", "0-99999999", "1,,x"])
-def test_parse_cpu_range_rejects(text):
-    with pytest.raises(ParseError):
-        parse_cpu_range(text)
 
 
 def test_governor_states():

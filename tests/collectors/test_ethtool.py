@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.ethtool import DriverInfo, LinkInfo, ethtool_metric_name, sanitize_metric_name
+from collectors.ethtool import DriverInfo, LinkInfo, ethtool_metric_name
 from pyexporter.errors import NoDataError
 from tests.support import CONFORMANCE, collect_text, make_collector, samples, symlink, write_tree
 
@@ -209,10 +209,6 @@ def test_ethtool_malformed_driver_answers_skip_the_device(tmp_path):
 ])
 def test_ethtool_metric_name(stat, name):
     assert ethtool_metric_name(stat) == name
-
-
-def test_sanitize_metric_name():
-    assert sanitize_metric_name("a__.__b c") == "a_b_c"
 
 
 @pytest.mark.skipif(not (SUITE / "ethtool").is_dir(), reason="conformance suite not present")

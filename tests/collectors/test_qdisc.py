@@ -1,7 +1,9 @@
 import json
 import shutil
 import subprocess
+import threading
 
+import pyroute2
 import pytest
 
 from collectors.qdisc import QdiscInfo, parse_qdisc_fixture
@@ -122,3 +124,23 @@ def test_qdisc_live_loopback(tmp_path):
     assert got[f"node_qdisc_current_queue_length{labels}"] == root["qlen"]
     assert got[f"node_qdisc_requeues_total{labels}"] == root["requeues"]
     assert {key.split("{")[1] for key in got} == {labels[1:]}
+
+
+def test_qdisc_live_dump_runs_on_the_netlink_thread(tmp_path, monkeypatch):
+    # pyroute2 keeps per-thread buffers: it is used on the netlink thread only.
+    threads = []
+
+    class FakeIPRoute:
+        def __enter__(self):
+            threads.append(threading.current_thread().name)
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def get_qdiscs(self):
+            return []
+
+    monkeypatch.setattr(pyroute2, "IPRoute", FakeIPRoute)
+    assert samples(make_collector("qdisc", tmp_path).collect()) == {}
+    assert len(threads) == 1 and threads[0].startswith("netlink")

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from collectors.rapl import index_and_name, sanitize_metric_name
+from collectors.rapl import index_and_name
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
@@ -88,8 +88,3 @@ def test_rapl_no_readable_counter(tmp_path):
 )
 def test_index_and_name(counts, name, expected):
     assert index_and_name(counts, name) == expected
-
-
-def test_sanitize_metric_name():
-    assert sanitize_metric_name("package") == "package"
-    assert sanitize_metric_name("a.b c") == "a_b_c"

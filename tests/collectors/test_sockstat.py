@@ -3,7 +3,7 @@ import os
 import pytest
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.net_sockstat import parse_int_base0, parse_sockstat
+from pyexporter.procfs.net_sockstat import parse_sockstat
 from tests.support import collect_text, make_collector, samples, write_tree
 
 SOCKSTAT = (
@@ -14,21 +14,6 @@ SOCKSTAT = (
     "FRAG: inuse 0 memory 0\n"
 )
 SOCKSTAT6 = "TCP6: inuse 17\nUDP6: inuse 9\nFRAG6: inuse 0 memory 0\n"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("0x10", 16), ("010", 8), ("0b11", 3), ("1_000", 1000), ("0", 0), ("-5", -5), ("+7", 7),
-     ("9223372036854775807", 2**63 - 1), ("-9223372036854775808", -(2**63))],
-)
-def test_parse_int_base0(text, expected):
-    assert parse_int_base0(text) == expected
-
-
-@pytest.mark.parametrize("text", ["", "_1", "1__0", "0x", "09", "abc", "--1", "9223372036854775808"])
-def test_parse_int_base0_rejects(text):
-    with pytest.raises(ParseError):
-        parse_int_base0(text)
 
 
 def test_parse_sockstat():

@@ -1,5 +1,6 @@
 import errno
 import json
+import threading
 
 import pytest
 from pyroute2 import iwutil
@@ -105,9 +106,10 @@ class Msg:
 
 class FakeIW:
     closed = False
+    thread = ""
 
     def __init__(self, *args, **kwargs):
-        pass
+        FakeIW.thread = threading.current_thread().name
 
     def get_interfaces_dump(self):
         return [Msg(NL80211_ATTR_IFNAME="wlp2s0", NL80211_ATTR_IFINDEX=3, NL80211_ATTR_WIPHY_FREQ=5745),
@@ -148,3 +150,5 @@ def test_wifi_live_nl80211_messages(tmp_path, monkeypatch):
     assert got[f"node_wifi_station_signal_dbm{{{station}}}"] == -61
     assert got[f"node_wifi_station_transmit_failed_total{{{station}}}"] == 0
     assert FakeIW.closed
+    # pyroute2 keeps per-thread buffers: it is used on the netlink thread only.
+    assert FakeIW.thread.startswith("netlink")

@@ -19,7 +19,8 @@ from collectors.tcpstat import count_sockets
 from collectors.xfrm import parse_xfrm_stat
 from collectors.zoneinfo import parse_zoneinfo
 from pyexporter.errors import ParseError
-from pyexporter.procfs.mountstats import parse_mountinfo, parse_mountstats
+from pyexporter.procfs.mountinfo import parse_mountinfo
+from pyexporter.procfs.mountstats import parse_mountstats
 
 TEXT_PARSERS = [
     parse_buddyinfo, parse_cgroups, parse_drbd, parse_interrupts, parse_lnstat, parse_node_meminfo,

@@ -66,9 +66,9 @@ def test_goparse_parse_int_long_digit_strings(text, expected):
 def test_goparse_parse_uint_base0_long_digit_strings(text, expected):
     if expected is ParseError:
         with pytest.raises(ParseError):
-            goparse.parse_uint_base0(text)
+            goparse.parse_uint(text, 0)
     else:
-        assert goparse.parse_uint_base0(text) == expected
+        assert goparse.parse_uint(text, 0) == expected
 
 
 @pytest.mark.parametrize(("text", "base", "expected"), [
@@ -82,7 +82,7 @@ def test_goparse_parse_uint_base0_long_digit_strings(text, expected):
     ("18446744073709551615", 0, 2**64 - 1),
 ])
 def test_sysfs_parse_uint_long_digit_strings(text, base, expected):
-    assert attrs.parse_uint(text, base) == expected
+    assert attrs.uint_or_none(text, base) == expected
 
 
 @pytest.mark.parametrize("parse", [parse_random_value, parse_hung_task_detect_count])
@@ -127,3 +127,4 @@ def test_major_minor_with_a_huge_number():
     with pytest.raises(ParseError):
         parse_major_minor(f"8:{HUGE}")
     assert parse_major_minor(f"{ZEROS}8:1") == ("8", "1")
+

@@ -1,0 +1,1 @@
+"""Benchmarks: pyexporter measured side by side with node_exporter (see docs/performance.md)."""

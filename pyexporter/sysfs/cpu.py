@@ -1,0 +1,31 @@
+"""CPU lists of /sys/devices/system/cpu (`isolated`, `offline`, ...), as prometheus/procfs parses them."""
+
+from __future__ import annotations
+
+from pyexporter.errors import ParseError
+from pyexporter.procfs.goparse import parse_int
+
+#: A cpu range list naming more CPUs than this is garbage, not a machine.
+MAX_CPUS = 1 << 16
+
+
+def parse_cpu_list(text: str) -> list[int]:
+    """A kernel CPU list such as `1,3-5,9` (procfs parseCPURange); an empty list for an empty file.
+
+    Numbers are strconv.Atoi's, kept as uint16 as procfs keeps them.
+    """
+    cpus: list[int] = []
+    for part in text.rstrip("\n").split(","):
+        if part == "":
+            continue
+        if "-" in part:
+            bounds = part.split("-")
+            if len(bounds) != 2:
+                raise ParseError(f"invalid cpu range: {part[:40]!r}")
+            start, end = parse_int(bounds[0]), parse_int(bounds[1])
+            if end - start >= MAX_CPUS:
+                raise ParseError(f"cpu range too large: {part[:40]!r}")
+            cpus.extend(n & 0xFFFF for n in range(start, end + 1))
+        else:
+            cpus.append(parse_int(part) & 0xFFFF)
+    return cpus

@@ -1,0 +1,65 @@
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from pyexporter.lazyimport import lazy_module
+from tests.support import REPO
+
+
+@pytest.fixture
+def package(tmp_path, monkeypatch):
+    pkg = tmp_path / "lazypkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    # Slow to execute, so that concurrent first uses overlap.
+    (pkg / "heavy.py").write_text("import sys, time\nsys.modules['lazypkg'].ran = True\ntime.sleep(0.2)\n"
+                                  "VALUE = 42\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield pkg
+    for name in ("lazypkg.heavy", "lazypkg"):
+        sys.modules.pop(name, None)
+
+
+def test_module_runs_on_first_attribute(package):
+    import lazypkg
+
+    module = lazy_module("lazypkg.heavy")
+    assert not hasattr(lazypkg, "ran")
+    assert module.VALUE == 42
+    assert lazypkg.ran is True
+    from lazypkg import heavy
+
+    heavy.VALUE = 7  # the stand-in reads the real module, patches included
+    assert module.VALUE == 7
+
+
+def test_concurrent_first_use_sees_the_whole_module(package):
+    module = lazy_module("lazypkg.heavy")
+    seen, errors = [], []
+
+    def use():
+        try:
+            seen.append(module.VALUE)
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and seen == [42] * 8
+
+
+def test_missing_module():
+    with pytest.raises(ModuleNotFoundError):
+        lazy_module("pyexporter.no_such_module").anything  # noqa: B018
+
+
+def test_collectors_load_without_pyroute2():
+    # A fresh interpreter: this one may have imported pyroute2 for other tests.
+    code = ("import sys; from pyexporter.registry import load_collectors; load_collectors(); "
+            "import pyexporter.server; sys.exit('pyroute2' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0
