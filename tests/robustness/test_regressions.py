@@ -128,3 +128,13 @@ def test_major_minor_with_a_huge_number():
         parse_major_minor(f"8:{HUGE}")
     assert parse_major_minor(f"{ZEROS}8:1") == ("8", "1")
 
+
+def test_go_duration_stays_linear_on_a_long_number_without_unit():
+    parser = Parser("duration", "pyexporter.procfs.goparse", goparse.parse_go_duration, ("text",), ((),))
+    ratio, _, _ = growth(parser, lambda size: b"0" * size)
+    assert ratio <= MAX_RATIO
+    assert goparse.parse_go_duration("1m30.5s") == 90.5
+    assert goparse.parse_go_duration("1.5h") == 5400.0
+    assert goparse.parse_go_duration(".5ms") == 0.0005
+    with pytest.raises(ParseError):
+        goparse.parse_go_duration("0" * 100_000)
