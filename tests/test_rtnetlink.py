@@ -246,14 +246,7 @@ def test_live_links_list_loopback_with_statistics():
     assert any(addr.index == lo[0].index for addr in rtnetlink.addresses())
 
 
-@pytest.fixture
-def fresh_socket(monkeypatch):
-    """Dumps share one socket; a test that swaps the IPRoute class needs one of that class."""
-    monkeypatch.setattr(rtnetlink, "_socket", None)
-
-
 @live
-@pytest.mark.usefixtures("fresh_socket")
 def test_live_links_without_rtm_getstats_use_the_link_dump(monkeypatch):
     """A kernel before 4.7 refuses RTM_GETSTATS: the same links come from RTM_GETLINK."""
     class OldKernelIPRoute(rtnetlink.IPRoute):
@@ -268,7 +261,6 @@ def test_live_links_without_rtm_getstats_use_the_link_dump(monkeypatch):
 
 
 @live
-@pytest.mark.usefixtures("fresh_socket")
 def test_live_other_refusals_are_errors(monkeypatch):
     class RefusingIPRoute(rtnetlink.IPRoute):
         def stats(self, *args, **kwargs):
