@@ -346,7 +346,7 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
 
 async def settle_rss(process: psutil.Process) -> int:
-    """RSS at rest, as between two Prometheus scrapes (the exporter trims its heap when idle)."""
+    """RSS at rest, as between two Prometheus scrapes."""
     await asyncio.sleep(2.0)
     return min(measure(process).rss for _ in range(3))
 
