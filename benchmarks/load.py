@@ -15,6 +15,7 @@ flags after `--` say otherwise) is started on a free 127.0.0.1 port. Phases:
          connections that made one request and then wait, --slow clients that
          request and then read one byte a second, and the probe again;
          open fds, threads and RSS of the exporter sampled twice a second
+  burst  --burst requests written at once: above --web.max-requests, 503s
   after  every client gone: fds back to where they were, the exporter answers
 
 Checks (exit status 1 when one fails, each printed): no request fails except
@@ -80,6 +81,8 @@ class LoadConfig:
     rss_growth_mib: float = 2.0
     #: Threads and fds beyond the baseline that do not scale with connections (executors, logs, ...).
     thread_slack: int = 16
+    #: Requests sent at the same instant after the load, to see the limit answer 503 (0: skip).
+    burst: int = 60
     fd_slack: int = 16
     exporter_args: tuple[str, ...] = ()
 
@@ -122,6 +125,7 @@ class Report:
     probe: dict[str, object] = field(default_factory=dict)
     idle_connections: dict[str, int] = field(default_factory=dict)
     slow_clients: dict[str, int] = field(default_factory=dict)
+    burst: dict[str, object] = field(default_factory=dict)
     resources: dict[str, int] = field(default_factory=dict)
     rss: dict[str, float] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
@@ -397,6 +401,9 @@ async def run_phases(config: LoadConfig, port: int, process: psutil.Process, rep
             f"(limit {config.latency_ratio}x) in each of {config.latency_attempts} attempts: "
             f"{report.load_latency_ms} vs {report.idle_latency_ms}")
 
+    if config.burst:
+        await burst(config, port, report)
+
     # after: every client gone; fds come back, the exporter answers.
     deadline = time.monotonic() + 10
     after = measure(process)
@@ -412,6 +419,25 @@ async def run_phases(config: LoadConfig, port: int, process: psutil.Process, rep
     if final.statuses.get("200") != 1:
         report.failures.append(f"the exporter does not answer after the load: {dict(final.statuses)} "
                                f"{dict(final.errors)}")
+
+
+async def burst(config: LoadConfig, port: int, report: Report) -> None:
+    """`config.burst` requests written at once on open connections: above --web.max-requests the
+    exporter answers the designed 503 (every request arrives while the first collection runs)."""
+    conns = [Connection(port) for _ in range(config.burst)]
+    await asyncio.gather(*(c.open() for c in conns))
+    tally = Tally()
+    try:
+        await asyncio.gather(*(timed_get(c, tally, config.scrape_timeout) for c in conns))
+    finally:
+        for c in conns:
+            c.close()
+    report.burst = {"requests": config.burst, "statuses": dict(tally.statuses), "errors": dict(tally.errors)}
+    if tally.failures:
+        report.failures.append(f"burst: {tally.failures} failed requests: {report.burst}")
+    if config.max_requests and config.burst > config.max_requests and not tally.statuses.get("503"):
+        report.failures.append(f"burst: {config.burst} requests at once against --web.max-requests="
+                               f"{config.max_requests} and no 503: {report.burst}")
 
 
 async def load_round(config: LoadConfig, port: int, process: psutil.Process, report: Report,
@@ -519,6 +545,7 @@ def summary(report: Report) -> str:
         f"probe: {r.probe}",
         f"idle connections: {r.idle_connections}",
         f"slow clients: {r.slow_clients}",
+        f"burst: {r.burst}",
         f"resources: {r.resources}",
         f"rss: {r.rss}",
         "PASS" if not r.failures else "FAIL:\n  " + "\n  ".join(r.failures),
@@ -535,7 +562,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     defaults = LoadConfig()
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.split("\n")[0])
     for name in ("clients", "idle", "slow", "rss_scrapes", "rss_first", "rss_clients", "idle_probes",
-                 "max_requests", "latency_attempts"):
+                 "max_requests", "latency_attempts", "burst"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
     for name in ("duration", "probe_interval", "scrape_timeout", "latency_ratio", "rss_growth_mib"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(defaults, name))
