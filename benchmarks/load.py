@@ -346,7 +346,8 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
 
 async def settle_rss(process: psutil.Process) -> int:
-    await asyncio.sleep(0.5)
+    """RSS at rest, as between two Prometheus scrapes."""
+    await asyncio.sleep(2.0)
     return min(measure(process).rss for _ in range(3))
 
 

@@ -1,6 +1,7 @@
 """Every parser of a /proc, /sys or text-format input, found by inspection, with samples to mutate.
 
-A parser is a module-level function named `parse_*` whose required parameters
+A parser is a module-level function named `parse_*` (or `*_or_none`, the
+lenient value parsers of sysfs attributes) whose required parameters
 are inputs (`str`, `bytes`, `bytes | str`, `str | None`, `list[str]` for the
 fields of one line, or a mapping of attribute names to texts), in the modules of
 `pyexporter.procfs`, `pyexporter.sysfs`, `pyexporter.textformat` and
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import pkgutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,19 +23,31 @@ from typing import Any
 import collectors
 import pyexporter.procfs
 import pyexporter.sysfs
-from tests.support import CONFORMANCE
+from tests.support import CONFORMANCE, REPO
 
-#: node_exporter's fixture tree, when the conformance suite is checked out beside the repository.
-FIXTURE_ROOT = CONFORMANCE / "node_exporter-1.12.1"
+
+def _fixture_root() -> Path:
+    """node_exporter's fixture tree: beside the repository (../shared/conformance), or beside a
+    parent of it (a worktree under ../wt/NAME), or where PYEXPORTER_CONFORMANCE points."""
+    override = os.environ.get("PYEXPORTER_CONFORMANCE")
+    candidates = [Path(override)] if override else []
+    candidates.append(CONFORMANCE)
+    candidates += [parent / "shared" / "conformance" for parent in REPO.parents]
+    for candidate in candidates:
+        if (candidate / "node_exporter-1.12.1").is_dir():
+            return candidate / "node_exporter-1.12.1"
+    return CONFORMANCE / "node_exporter-1.12.1"
+
+
+#: node_exporter's fixture tree, when the conformance suite is present.
+FIXTURE_ROOT = _fixture_root()
 
 #: Modules that exist to parse /proc, /sys or text-format input: each must have a covered parser.
 PARSER_PACKAGES = (pyexporter.procfs, pyexporter.sysfs)
 PARSER_MODULES_EXTRA = ("pyexporter.textformat",)
 
 #: Modules of the parser packages that parse nothing, with the reason.
-NOT_PARSER_MODULES = {
-    "pyexporter.sysfs.attrs": "reads attributes through the file layer; the parsing is goparse's",
-}
+NOT_PARSER_MODULES: dict[str, str] = {}
 
 #: parse_* functions that do not read a file, with the reason; they are left out.
 NOT_INPUT_PARSERS = {
@@ -121,6 +135,11 @@ def collector_modules() -> list[str]:
                   if not info.name.startswith("_"))
 
 
+def _is_parser_name(attr: str) -> bool:
+    # parse_*: the parsers; *_or_none: the lenient value parsers of sysfs attributes (None, not an error).
+    return attr.startswith("parse_") or (attr.endswith("_or_none") and not attr.startswith("_"))
+
+
 def _param_kinds(func: Callable[..., Any]) -> tuple[str, ...] | None:
     """The kinds of the required parameters, or None when one is of an unknown kind (or there are none)."""
     try:
@@ -169,7 +188,7 @@ def discover(modules: list[str] | None = None) -> list[Parser]:
     for name in modules if modules is not None else parser_modules() + collector_modules():
         module = importlib.import_module(name)
         for attr, func in sorted(vars(module).items()):
-            if not attr.startswith("parse_") or not inspect.isfunction(func) or func.__module__ != name:
+            if not _is_parser_name(attr) or not inspect.isfunction(func) or func.__module__ != name:
                 continue
             qualname = f"{name}.{attr}"
             if qualname in NOT_INPUT_PARSERS:
@@ -186,7 +205,7 @@ def unclassified(modules: list[str] | None = None) -> list[str]:
     for name in modules if modules is not None else parser_modules() + collector_modules():
         module = importlib.import_module(name)
         for attr, func in vars(module).items():
-            if (attr.startswith("parse_") and inspect.isfunction(func) and func.__module__ == name
+            if (_is_parser_name(attr) and inspect.isfunction(func) and func.__module__ == name
                     and f"{name}.{attr}" not in NOT_INPUT_PARSERS and _param_kinds(func) is None):
                 out.append(f"{name}.{attr}")
     return sorted(out)
@@ -196,7 +215,7 @@ def unclassified(modules: list[str] | None = None) -> list[str]:
 
 #: Real-looking content per parser: globs below the fixture tree (used when it is present)
 #: and a built-in sample (always used). Samples are mutated, repeated and truncated.
-SAMPLES: dict[str, tuple[tuple[str, ...], str]] = {
+SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "pyexporter.procfs.cpuinfo.parse_cpuinfo": (("proc/cpuinfo",), (
         "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 142\n"
         "model name\t: Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz\nstepping\t: 10\nmicrocode\t: 0xb4\n"
@@ -268,6 +287,9 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str]] = {
         "intr 8885917 17 0 0 0 0 0 0 0 1 79281 0 0 0 0 0 0 0 231237 0 0 0 0 250586 103 0 0 0\n"
         "ctxt 38014093\nbtime 1418183276\nprocesses 26442\nprocs_running 2\nprocs_blocked 1\n"
         "softirq 5057579 250191 1481983 1647 211099 186066 0 1783454 622196 12499 508444\n")),
+    "pyexporter.sysfs.attrs.uint_or_none": ((), "4096"),
+    "pyexporter.sysfs.attrs.int_or_none": ((), "-4096"),
+    "pyexporter.sysfs.attrs.float_or_none": ((), "3.14"),
     "collectors.bcache.parse_pseudo_float": ((), "1.1"),
     "collectors.bcache.parse_writeback_rate_debug": (("sys/devices/**/bcache/writeback_rate_debug",), (
         "rate:           1.1M/sec\ndirty:          20.4G\ntarget:         20.4G\nproportional:   427.5k\n"
@@ -296,7 +318,7 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str]] = {
         "IO errors since 8 y ago\n  read:    18828\n  write:   1\n  checksum:5\n")),
     "collectors.btrfs.parse_commit_stats": (("sys/fs/btrfs/*/commit_stats",), (
         "commits 258051\nlast_commit_ms 1000\nmax_commit_ms 51462\ntotal_commit_ms 47836090\n")),
-    "pyexporter.sysfs.cpu.parse_cpu_list": ((), "0-3,5,7-9\n"),
+    "pyexporter.sysfs.cpu.parse_cpu_list": (("sys/devices/system/node/node*/cpulist",), "0-3,5,7-9\n"),
     "collectors.entropy.parse_random_value": (("proc/sys/kernel/random/*",), "3754\n"),
     "collectors.filefd.parse_file_nr": (("proc/sys/fs/file-nr",), "1024\t0\t1631329\n"),
     "collectors.filesystem.parse_major_minor": ((), "259:3"),
@@ -343,6 +365,32 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str]] = {
         'node_textfile_demo{path="/a",le="0.5"} 1.5\nnode_textfile_demo{path="b\\"c"} NaN\n'
         "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 3\nh_sum 4.5\nh_count 3\n"
         "# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 2\ns_count 1\nuntyped_metric -Inf\n")),
+    # Fixture files only (the conformance tree); without it these get GENERIC_SAMPLES.
+    "collectors.buddyinfo.parse_buddyinfo": (("proc/buddyinfo",), None),
+    "collectors.cgroups.parse_cgroups": (("proc/cgroups",), None),
+    "collectors.drbd.parse_drbd": (("proc/drbd",), None),
+    "collectors.interrupts.parse_interrupts": (("proc/interrupts", "proc/interrupts_aarch64"), None),
+    "collectors.lnstat.parse_lnstat": (("proc/net/stat/*",), None),
+    "collectors.meminfo_numa.parse_node_meminfo": (("sys/devices/system/node/node*/meminfo",), None),
+    "collectors.meminfo_numa.parse_node_numastat": (("sys/devices/system/node/node*/numastat",), None),
+    "collectors.netstat.parse_net_stats": (("proc/net/netstat", "proc/net/snmp"), None),
+    "collectors.netstat.parse_snmp6": (("proc/net/snmp6",), None),
+    "collectors.processes.parse_pid_stat": (("proc/[0-9]*/stat",), None),
+    "collectors.slabinfo.parse_slabinfo": (("proc/slabinfo",), None),
+    "collectors.softirqs.parse_softirqs": (("proc/softirqs",), None),
+    "collectors.swap.parse_swaps": (("proc/swaps",), None),
+    "collectors.xfrm.parse_xfrm_stat": (("proc/net/xfrm_stat",), None),
+    "collectors.zoneinfo.parse_zoneinfo": (("proc/zoneinfo",), None),
+    "pyexporter.procfs.diskstats.parse_diskstats": (("proc/diskstats",), None),
+    "pyexporter.procfs.diskstats.parse_udev_properties": (("udev/data/b*",), None),
+    "pyexporter.procfs.mdstat.parse_mdstat": (("proc/mdstat",), None),
+    "pyexporter.procfs.mountstats.parse_mountstats": (("proc/[0-9]*/mountstats",), None),
+    "pyexporter.procfs.net_arp.parse_arp": (("proc/net/arp",), None),
+    "pyexporter.procfs.net_conntrackstat.parse_conntrack_stat": (("proc/net/stat/nf_conntrack",), None),
+    "pyexporter.procfs.net_dev.parse_net_dev": (("proc/net/dev",), None),
+    "pyexporter.procfs.net_ip_socket.parse_socket_summary": (("proc/net/udp", "proc/net/udp6"), None),
+    "pyexporter.procfs.net_sockstat.parse_sockstat": (("proc/net/sockstat", "proc/net/sockstat6"), None),
+    "pyexporter.procfs.net_softnet.parse_softnet": (("proc/net/softnet_stat",), None),
 }
 
 #: Shapes most /proc and /sys files have, for parsers without a sample of their own.

@@ -38,6 +38,8 @@ class Case:
     may_lose: frozenset[str] = frozenset()
     #: Series that must be served with these values.
     expect: tuple[tuple[str, float], ...] = ()
+    #: Text the served body must contain.
+    body_contains: tuple[str, ...] = ()
 
     @property
     def readers(self) -> frozenset[str]:
@@ -128,9 +130,9 @@ CASES = [
          broken=frozenset({"filefd"})),
     Case("invalid-utf8-in-fc-attribute", _replace_attr("sys/class/fc_host/host0/symbolic_name",
                                                        b"Emulex \xff\xfe\xc3( FW\n"),
-         degraded=frozenset({"fibrechannel"})),
+         degraded=frozenset({"fibrechannel"}), body_contains=("\ufffd",)),
     Case("invalid-utf8-in-net-attribute", _replace_attr("sys/class/net/eth0/address", b"\xff\xfe:\x80\n"),
-         degraded=frozenset({"netclass"})),
+         degraded=frozenset({"netclass"}), body_contains=("\ufffd",)),
     Case("invalid-utf8-in-textfile", _write("textfile/robustness.prom",
                                             b'robustness_textfile_value{job="\xff\xfe"} 1\n'),
          degraded=frozenset({"textfile"}), may_lose=frozenset({"robustness_textfile_value"})),
@@ -214,6 +216,8 @@ def test_one_broken_input(case, tree, exporter, baseline, enabled):
                 assert not lost, f"{name} reported success but lost {sorted(lost)}"
         for series, value in case.expect:
             assert exposition.series.get(series) == value, series
+        for text in case.body_contains:
+            assert text in scrape.text, f"{text!r} not served"
         _assert_healthy(exposition, baseline, case.readers)
 
         assert exporter.alive(), exporter.log()[-3000:]

@@ -1,9 +1,8 @@
-"""The exporter's own process_*/python_* families are read once per collection, not once per request.
+"""The exporter's own families are read once per collection, not once per request.
 
 Under 50 concurrent scrapers, reading /proc/self and listing the open fds for
 every request took 40 % of the event loop (benchmarks/load.py, profiled);
-requests that share a collection now share that snapshot as well, while the
-promhttp_* counters stay per request.
+requests that share a collection share that snapshot (and the rendered body).
 """
 
 from __future__ import annotations
@@ -75,7 +74,7 @@ async def test_requests_sharing_a_collection_share_the_process_snapshot(tmp_path
             # In name order, as before: process_*, then promhttp_*, then python_*.
             groups = [n.split("_", 1)[0] for n in names if n.startswith(("process_", "promhttp_", "python_"))]
             assert groups == sorted(groups) and set(groups) == {"process", "promhttp", "python"}
-        # The promhttp_* counters are read per request: the next one counts the five before it.
+        # A later collection reads them again: the next request counts the five before it.
         after = await (await client.get("/metrics", headers={"Accept": accept})).text()
         counted = r'^promhttp_metric_handler_requests_total\{code="200"\} 5(\.0)?$'
         assert re.search(counted, after, re.MULTILINE)

@@ -13,6 +13,7 @@ from pyexporter.procfs import goparse
 from pyexporter.procfs.diskstats import parse_diskstats
 from pyexporter.procfs.meminfo import parse_meminfo
 from pyexporter.procfs.stat import parse_cpu_line, parse_stat
+from pyexporter.sysfs import attrs
 from tests.robustness.parsers import Parser
 from tests.robustness.test_parsers_linear import MAX_RATIO, growth
 
@@ -80,12 +81,8 @@ def test_goparse_parse_uint_base0_long_digit_strings(text, expected):
     (HUGE, 0, None),
     ("18446744073709551615", 0, 2**64 - 1),
 ])
-def test_parse_uint_long_digit_strings_in_any_base(text, base, expected):
-    if expected is None:
-        with pytest.raises(ParseError):
-            goparse.parse_uint(text, base)
-    else:
-        assert goparse.parse_uint(text, base) == expected
+def test_sysfs_parse_uint_long_digit_strings(text, base, expected):
+    assert attrs.uint_or_none(text, base) == expected
 
 
 @pytest.mark.parametrize("parse", [parse_random_value, parse_hung_task_detect_count])
@@ -130,3 +127,14 @@ def test_major_minor_with_a_huge_number():
     with pytest.raises(ParseError):
         parse_major_minor(f"8:{HUGE}")
     assert parse_major_minor(f"{ZEROS}8:1") == ("8", "1")
+
+
+def test_go_duration_stays_linear_on_a_long_number_without_unit():
+    parser = Parser("duration", "pyexporter.procfs.goparse", goparse.parse_go_duration, ("text",), ((),))
+    ratio, _, _ = growth(parser, lambda size: b"0" * size)
+    assert ratio <= MAX_RATIO
+    assert goparse.parse_go_duration("1m30.5s") == 90.5
+    assert goparse.parse_go_duration("1.5h") == 5400.0
+    assert goparse.parse_go_duration(".5ms") == 0.0005
+    with pytest.raises(ParseError):
+        goparse.parse_go_duration("0" * 100_000)
