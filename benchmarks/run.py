@@ -544,7 +544,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="reference binary; skipped when absent ('' to skip)")
     parser.add_argument("--workdir", default=None, help="where trees and logs go (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
-    parser.add_argument("--json", default="benchmark-results.json", help="write the results here")
+    parser.add_argument("--json", default=os.path.join(REPO, "benchmarks", "out", "results.json"),
+                        help="write the results here (default benchmarks/out/results.json, ignored by git)")
     return parser.parse_args(argv)
 
 
@@ -627,6 +628,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["targets"] = evaluate(results)
     print_table(results)
     if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(results, fh, indent=2, sort_keys=True)
         print(f"results written to {args.json}")

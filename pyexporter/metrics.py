@@ -49,6 +49,8 @@ def sanitize_metric_name(name: str) -> str:
 _shared_labels: dict[tuple[str, str], LabelPairs] = {}
 _SHARED_LABELS_MAX = 16384
 _new_tuple = tuple.__new__
+_ZERO = 0.0
+_ONE = 1.0
 
 
 class MetricFamily:
@@ -94,8 +96,10 @@ class MetricFamily:
             pairs = ()
         else:
             pairs = tuple(zip(names, map(label_values.__getitem__, self._order), strict=True))
+        # Half of a big node's samples are 0 or 1: one float object each serves them all.
+        value = _ZERO if value == 0 else _ONE if value == 1 else float(value)
         # tuple.__new__ is what Sample(...) calls, without the Python-level __new__ in between.
-        self.samples.append(_new_tuple(Sample, (self.name, pairs, float(value))))
+        self.samples.append(_new_tuple(Sample, (self.name, pairs, value)))
         return self
 
     def add_sample(self, name: str, labels: dict[str, str] | LabelPairs, value: float) -> MetricFamily:

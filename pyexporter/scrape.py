@@ -235,7 +235,12 @@ class ScrapeEngine:
             success.add(1.0 if outcome.success else 0.0, outcome.name)
         groups = [o.families for o in ordered]
         groups.append([duration, success])
-        return Collection(merge_families(groups), ordered)
+        merged = merge_families(groups)
+        # The merged families hold copies of the samples lists; the collectors' own
+        # families need not outlive the merge (a big node's rendering is the peak).
+        for outcome in ordered:
+            outcome.families = []
+        return Collection(merged, ordered)
 
     def _close_run(self, run: _Run, names: Sequence[str]) -> None:
         """After the wait: collectors still running are stuck, those never started are dropped."""
