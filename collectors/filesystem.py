@@ -32,6 +32,7 @@ from pyexporter.errors import ConfigError, ParseError
 from pyexporter.filters import DeviceFilter
 from pyexporter.fs import read_file
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, build_name, gauge
+from pyexporter.procfs.goparse import parse_int
 from pyexporter.procfs.mountinfo import MountInfo, parse_mountinfo, unescape_mount_point
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
@@ -50,7 +51,6 @@ MOUNT_TIMEOUT_LABEL = "mountpoint timeout"
 _LABELS = ("device", "mountpoint", "fstype", "device_error")
 #: fmt.Sscanf("%d:%d"): each number may carry a sign; anything after the minor is ignored.
 _MAJOR_MINOR = re.compile(r"([+-]?[0-9]+):([+-]?[0-9]+)")
-_INT64 = range(-(2**63), 2**63)
 
 #: Go's syscall error strings where they differ from glibc's strerror (lower-cased).
 _GO_ERRNO_TEXT = {errno.ESTALE: "stale NFS file handle"}
@@ -74,9 +74,10 @@ def parse_major_minor(text: str) -> tuple[str, str]:
     match = _MAJOR_MINOR.match(text)
     if match is None:
         raise ParseError(f"malformed mount point MajorMinorVer: {text!r}")
-    major, minor = int(match.group(1)), int(match.group(2))
-    if major not in _INT64 or minor not in _INT64:
-        raise ParseError(f"malformed mount point MajorMinorVer: {text!r}")
+    try:
+        major, minor = parse_int(match.group(1)), parse_int(match.group(2))
+    except ParseError:  # beyond int64 (checked before converting: int() refuses 4300+ digits)
+        raise ParseError(f"malformed mount point MajorMinorVer: {text[:80]!r}") from None
     return str(major), str(minor)
 
 

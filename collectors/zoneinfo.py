@@ -12,7 +12,9 @@ from pyexporter.procfs.goparse import go_fields, go_trim_space, parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
-_NODE_ZONE = re.compile(r"(\d+), zone[\t\n\f\r ]+(\w+)", re.ASCII)
+# The look-behind keeps the search linear: without it a long run of digits is
+# tried from each of its positions (quadratic), where Go's RE2 stays linear.
+_NODE_ZONE = re.compile(r"(?<!\d)(\d+), zone[\t\n\f\r ]+(\w+)", re.ASCII)
 
 #: zoneinfo key -> (metric name part, HELP, type), in procfs' field order.
 ZONEINFO_FIELDS: dict[str, tuple[str, str, str]] = {

@@ -361,8 +361,7 @@ def merge_families(groups: Sequence[Sequence[MetricFamily]]) -> list[MetricFamil
                 by_name[fam.name] = merged
             else:
                 if have.type != fam.type:
-                    log.error("metric family %s collected with two types (%s, %s); keeping the first",
-                              fam.name, have.type, fam.type)
+                    _log_type_conflict(fam.name, have.type, fam.type)
                     continue
                 have.samples.extend(fam.samples)
     out = []
@@ -424,6 +423,16 @@ def _drop_duplicates(samples: list[Sample]) -> list[Sample]:
 
 
 _reported_duplicates: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+_reported_conflicts: set[tuple[str, str, str]] = set()
+
+
+def _log_type_conflict(name: str, kept: str, dropped: str) -> None:
+    # Once per family and types, as duplicates are: the clash repeats on every scrape.
+    key = (name, kept, dropped)
+    if key not in _reported_conflicts and len(_reported_conflicts) < 10_000:
+        _reported_conflicts.add(key)
+        log.error("metric family %s collected with two types (%s, %s); keeping the first",
+                  name, kept, dropped)
 
 
 def _log_duplicate(sample: Sample) -> None:

@@ -66,7 +66,10 @@ def scan_diskstats_line(line: str) -> tuple[int, int, str, tuple[int, ...]] | No
         digits = _DIGITS.match(line, pos)
         if digits is None:
             raise ParseError(f"diskstats: expected integer at {line[pos:pos + 20]!r}")
-        value = int(digits.group())
+        # More than 20 significant digits overflows 64 bits; int() would also refuse
+        # over 4300 digits with a ValueError.
+        significant = digits.group().lstrip("0") or "0"
+        value = int(significant) if len(significant) <= 20 else 1 << 64
         if value >= 1 << (32 if index < 2 else 64):
             raise ParseError(f"diskstats: integer overflow on token {digits.group()[:30]!r}")
         numbers.append(value)

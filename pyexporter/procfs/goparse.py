@@ -46,7 +46,9 @@ _DECIMAL_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]
 _HEX_FLOAT = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?[0-9]+")
 _INFINITY = re.compile(r"[+-]?(?:inf|infinity)", re.IGNORECASE)
 
-_DURATION_PART = re.compile(r"([0-9]*\.?[0-9]*)(ns|us|µs|μs|ms|s|m|h|d|w|y)")
+# Possessive digit runs: a long run of digits without a unit must fail in
+# linear time, not after quadratic backtracking.
+_DURATION_PART = re.compile(r"([0-9]*+(?:\.[0-9]*+)?)(ns|us|µs|μs|ms|s|m|h|d|w|y)")
 _DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0,
                    "h": 3600.0}
 #: Prometheus's longer units (model.Duration), beyond Go's.

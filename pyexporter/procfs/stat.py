@@ -78,6 +78,8 @@ def parse_cpu_line(parts: list[str]) -> tuple[int | None, CPUStat]:
     procfs scans up to ten values and tolerates fewer (older kernels have no
     steal/guest columns); the missing ones stay zero.
     """
+    if not parts:
+        raise ParseError("empty cpu line")
     name = parts[0]
     values = []
     for text in parts[1:1 + len(_CPU_FIELDS)]:
