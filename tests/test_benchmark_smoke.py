@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+from benchmarks.report import markdown
 from benchmarks.run import NODE_EXPORTER
 from tests.support import REPO
 
@@ -39,6 +40,7 @@ def test_benchmark_smoke_run(tmp_path):
     assert results["single_flight"]["pyexporter"]["concurrency"] == 3
     _assert_figures(results["live"]["pyexporter"])
     assert "pyexporter" in proc.stdout and "median ms" in proc.stdout
+    assert "| tree 1x | pyexporter |" in markdown(results)
     if with_node_exporter:
         _assert_figures(run["node_exporter"])
         _assert_figures(results["live"]["node_exporter"])
