@@ -51,10 +51,10 @@ WORKERS = 2
 SLOW_COLLECTOR_SECONDS = 1.0
 #: Spare workers beyond WORKERS leave after idling this long.
 SPARE_IDLE_SECONDS = 30.0
-#: A request may join a running collection of its collector set that started
-#: at most this long before the request arrived (a burst of simultaneous
-#: scrapes then costs one collection, not two).
-JOIN_WINDOW = 0.01
+#: How long before a request's arrival a running collection may have started
+#: for the request to join it. 0: a request never gets data read before it
+#: arrived (it joins only collections not yet started).
+JOIN_WINDOW = 0.0
 
 
 @dataclass(slots=True)
