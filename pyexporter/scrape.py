@@ -10,14 +10,17 @@ as node_exporter does. Beyond node_exporter:
   later scrapes do not start it again (no pile-up of blocked threads), and a
   spare worker takes over the rest of the work;
 - concurrent scrapes of the same collector set share one collection (single
-  flight): a request joins a collection that has not started yet, or one that
-  started at most `JOIN_WINDOW` before the request arrived, so no request is
-  served data read more than a few milliseconds before it arrived.
+  flight), and no request is served data read before it arrived. A request
+  that arrives while a collection runs takes from it the collectors that have
+  not started yet, and the others from the next collection, which runs them
+  first: it waits about one collection, not the rest of the running one plus a
+  whole one. The requests that arrive while one collection runs share their
+  result.
 
-Why a small pool and not a thread per collector: collectors are Python code
-(one runs at a time under the GIL) that waits only for short reads of /proc and
-/sys. A few threads overlap those reads with parsing; dozens only add thread
-switches, memory, and per-collector futures on the event loop.
+Why one worker and not a thread per collector: collectors are Python code (one
+runs at a time under the GIL) that waits only for short reads of /proc and
+/sys. More threads only add GIL hand-offs, memory, and per-collector futures on
+the event loop; a spare is started only for a collector that looks blocked.
 """
 
 from __future__ import annotations
@@ -41,20 +44,20 @@ log = logging.getLogger("pyexporter.scrape")
 SCRAPE_DURATION_HELP = "node_exporter: Duration of a collector scrape."
 SCRAPE_SUCCESS_HELP = "node_exporter: Whether a collector succeeded."
 
-#: Worker threads kept for collectors. Measured on the benchmark's big node,
-#: one, two and three give the same latency (the GIL runs one at a time); two
-#: keep one slow read from holding up every other collector.
-WORKERS = 2
-#: A collector running longer than this may be blocked (a dead mount, a hung
-#: driver): while collectors of the scrape still wait to start, a spare worker
-#: is started for them.
+#: Worker threads kept for collectors. One: collectors are Python code, the GIL
+#: runs one at a time, and two CPU-bound threads handing the GIL back and forth
+#: cost a fifth more CPU per scrape of the benchmark's big node than one, and
+#: under load (ten clients scraping back to back) a quarter of the throughput.
+#: A collector blocked in a read is what a second thread would help with; the
+#: watch below starts one when a collector has run for long while others wait.
+WORKERS = 1
+#: A collector running longer than this (or than a quarter of the scrape's
+#: timeout, when that is shorter) may be blocked (a dead mount, a hung driver):
+#: while collectors of the scrape still wait to start, a spare worker is
+#: started for them, early enough that they still finish in time.
 SLOW_COLLECTOR_SECONDS = 1.0
 #: Spare workers beyond WORKERS leave after idling this long.
 SPARE_IDLE_SECONDS = 30.0
-#: How long before a request's arrival a running collection may have started
-#: for the request to join it. 0: a request never gets data read before it
-#: arrived (it joins only collections not yet started).
-JOIN_WINDOW = 0.0
 
 
 @dataclass(slots=True)
@@ -75,15 +78,42 @@ class Collection:
     rendered: dict[object, bytes] = field(default_factory=dict)
 
 
+class _Group:
+    """The requests that arrived while a collection ran, after some of its collectors had begun.
+
+    The collectors that had begun by the last arrival (`late`) are read again:
+    their outcomes come from the next collection, which runs them first, the
+    others from the one that was running. Taking more from the next collection
+    than an earlier member needed only makes its data fresher; one group per
+    running collection keeps the merging and rendering to one more per cycle.
+    """
+
+    __slots__ = ("from_next", "from_running", "future", "late", "left", "names")
+
+    def __init__(self, names: tuple[str, ...], late: frozenset[str], loop: asyncio.AbstractEventLoop) -> None:
+        self.future: asyncio.Future[Collection] = loop.create_future()
+        self.names = names
+        self.late = late
+        #: Late collectors the next collection has still to finish (counted down by workers).
+        self.left = len(late)
+        #: Outcomes of the other collectors, handed over when the running collection ends.
+        self.from_running: dict[str, CollectorOutcome] | None = None
+        self.from_next: dict[str, CollectorOutcome] = {}
+
+
 class _Run:
     """One collection in progress: its collectors, their outcomes, and who waits for it."""
 
-    __slots__ = ("cancelled", "deadline", "future", "left", "lock", "loop", "outcomes", "started", "watch")
+    __slots__ = ("cancelled", "deadline", "future", "group_ready", "groups", "left", "lock", "loop", "names",
+                 "outcomes", "slow", "started", "watch")
 
-    def __init__(self, names: Sequence[str], loop: asyncio.AbstractEventLoop, timeout: float) -> None:
+    def __init__(self, names: Sequence[str], loop: asyncio.AbstractEventLoop, timeout: float,
+                 groups: Sequence[_Group] = (),
+                 group_ready: Callable[[_Run, _Group], None] | None = None) -> None:
         self.loop = loop
         self.future: asyncio.Future[None] = loop.create_future()
         self.lock = threading.Lock()
+        self.names = frozenset(names)
         self.left = len(names)
         self.outcomes: dict[str, CollectorOutcome] = {}
         #: perf_counter() at which each running collector began; those left when
@@ -91,10 +121,19 @@ class _Run:
         self.started: dict[str, float] = {}
         self.cancelled = False
         self.deadline = time.perf_counter() + timeout
+        self.slow = min(SLOW_COLLECTOR_SECONDS, timeout / 4)
         self.watch: asyncio.TimerHandle | None = None
+        self.groups = list(groups)
+        self.group_ready = group_ready
+
+    def begun(self) -> frozenset[str]:
+        """The collectors that have started or finished: data read before now."""
+        with self.lock:
+            return frozenset(self.started).union(self.outcomes)
 
     def finish(self, outcome: CollectorOutcome) -> None:
         """Record one collector's outcome (from a worker); the last one wakes the event loop."""
+        ready: list[_Group] = []
         with self.lock:
             self.started.pop(outcome.name, None)
             if self.cancelled:
@@ -102,11 +141,19 @@ class _Run:
             self.outcomes[outcome.name] = outcome
             self.left -= 1
             last = self.left == 0
-        if last:
-            try:
+            for group in self.groups:
+                if outcome.name in group.late:
+                    group.left -= 1
+                    if group.left == 0:
+                        ready.append(group)
+        try:
+            for group in ready:
+                if self.group_ready is not None:
+                    self.loop.call_soon_threadsafe(self.group_ready, self, group)
+            if last:
                 self.loop.call_soon_threadsafe(_resolve, self.future)
-            except RuntimeError:  # the loop closed while a collector ran
-                pass
+        except RuntimeError:  # the loop closed while a collector ran
+            pass
 
 
 def _resolve(future: asyncio.Future[None]) -> None:
@@ -116,11 +163,19 @@ def _resolve(future: asyncio.Future[None]) -> None:
 
 @dataclass
 class _Batch:
-    future: asyncio.Future[Collection]
+    #: The outcomes of its collectors, in name order.
+    future: asyncio.Future[list[CollectorOutcome]]
     timeout: float
     task: asyncio.Task[None] | None = None
-    #: loop.time() when its collectors started; None while it waits to start.
-    started: float | None = None
+    #: Its collectors' run, from the moment they are queued.
+    run: _Run | None = None
+    #: While pending: the requests that take only their late collectors from it.
+    group: _Group | None = None
+    #: While running: the group that takes its other outcomes when it ends.
+    handoff: _Group | None = None
+    #: Requests that take the whole collection; it is merged only if there are any.
+    whole: int = 0
+    collection: Collection | None = None
 
 
 _STOP = object()
@@ -158,19 +213,41 @@ class ScrapeEngine:
         """Collect from `names` (default: all), sharing a collection with simultaneous requests."""
         key = tuple(sorted(self.collectors if names is None else names))
         timeout = self.timeout if timeout is None else timeout
-        loop = asyncio.get_running_loop()
+        active = self._active.get(key)
+        run = active.run if active is not None else None
+        if active is not None and run is not None and not active.future.done() and not run.cancelled:
+            begun = run.begun()
+            if not begun:
+                # Nothing of it was read before this request arrived.
+                return await self._whole(active)
+            if begun != run.names:
+                batch = self._pending_batch(key, timeout)
+                group = batch.group
+                if group is None:
+                    group = batch.group = active.handoff = _Group(key, begun, asyncio.get_running_loop())
+                else:
+                    group.late |= begun
+                return await asyncio.shield(group.future)
+        return await self._whole(self._pending_batch(key, timeout))
+
+    async def _whole(self, batch: _Batch) -> Collection:
+        batch.whole += 1
+        outcomes = await asyncio.shield(batch.future)
+        if batch.collection is None:
+            batch.collection = _assemble(outcomes)
+        return batch.collection
+
+    def _pending_batch(self, key: tuple[str, ...], timeout: float) -> _Batch:
+        """The collection of `key` that starts next (created if none waits), its timeout at most `timeout`."""
         batch = self._pending.get(key)
         if batch is None:
-            active = self._active.get(key)
-            if (active is not None and active.started is not None and not active.future.done()
-                    and loop.time() - active.started <= JOIN_WINDOW):
-                return await asyncio.shield(active.future)
+            loop = asyncio.get_running_loop()
             batch = _Batch(loop.create_future(), timeout)
             self._pending[key] = batch
             batch.task = loop.create_task(self._run_batch(key, batch))
         else:
             batch.timeout = min(batch.timeout, timeout)
-        return await asyncio.shield(batch.future)
+        return batch
 
     async def _run_batch(self, key: tuple[str, ...], batch: _Batch) -> None:
         try:
@@ -183,24 +260,51 @@ class ScrapeEngine:
                 await asyncio.wait([previous.future], timeout=batch.timeout)
             self._pending.pop(key, None)
             self._active[key] = batch
-            batch.started = asyncio.get_running_loop().time()
-            result = await self._collect(key, batch.timeout)
+            result = await self._collect(key, batch.timeout, batch)
             batch.future.set_result(result)
         except BaseException as exc:  # pragma: no cover - propagated to the waiting requests
             self._pending.pop(key, None)
-            if not batch.future.done():
-                batch.future.set_exception(exc)
-            if isinstance(exc, asyncio.CancelledError):
+            cancelled = isinstance(exc, asyncio.CancelledError)
+            for future in (batch.future, batch.group.future if batch.group is not None else None):
+                if future is not None and not future.done():
+                    # Cancelled (the loop closes): a collection no request waits for any more is no error.
+                    future.cancel() if cancelled else future.set_exception(exc)
+            if cancelled:
                 raise
         finally:
             # The finished collection lives only as long as its requests need it.
             if self._active.get(key) is batch:
                 del self._active[key]
 
+    def _group_ready(self, run: _Run, group: _Group) -> None:
+        """On the loop: the next collection has read a group's late collectors again."""
+        with run.lock:
+            group.from_next.update((name, run.outcomes[name]) for name in group.late if name in run.outcomes)
+        self._complete_group(group)
+
+    def _complete_group(self, group: _Group) -> bool:
+        """Answer a group's requests once every outcome is at hand (False while one is missing)."""
+        if group.future.done():
+            return True
+        if group.from_running is None:
+            # The running collection outlived this one's wait for it (a timeout): its
+            # outcomes never came, so this collection's own must do.
+            return False
+        chosen: list[CollectorOutcome] = []
+        for name in group.names:
+            outcome = group.from_next.get(name) if name in group.late else group.from_running.get(name)
+            if outcome is None:
+                return False
+            chosen.append(outcome)
+        group.future.set_result(_assemble(chosen))
+        return True
+
     # --- one collection ---------------------------------------------------------------------------
 
-    async def _collect(self, names: Sequence[str], timeout: float) -> Collection:
+    async def _collect(self, names: Sequence[str], timeout: float,
+                       batch: _Batch | None = None) -> list[CollectorOutcome]:
         loop = asyncio.get_running_loop()
+        groups = [batch.group] if batch is not None and batch.group is not None else []
         outcomes: dict[str, CollectorOutcome] = {}
         runnable = []
         for name in names:
@@ -210,16 +314,26 @@ class ScrapeEngine:
                 outcomes[name] = CollectorOutcome(name, [], False, 0.0)
             else:
                 runnable.append(name)
+        for group in groups:
+            group.from_next.update((name, outcomes[name]) for name in group.late if name in outcomes)
+            group.left = sum(1 for name in group.late if name not in outcomes)
         if runnable:
-            run = _Run(runnable, loop, timeout)
-            # The slowest first: the scrape ends sooner when long collectors do not start last.
+            run = _Run(runnable, loop, timeout, [g for g in groups if g.left], self._group_ready)
+            if batch is not None:
+                batch.run = run
+            # Collectors that requests wait for again go first; then the slowest
+            # first: the scrape ends sooner when long collectors do not start last.
+            wanted = frozenset().union(*(g.late for g in groups))
             last = self._last_duration
-            runnable.sort(key=lambda n: last.get(n, 0.0), reverse=True)
+            runnable.sort(key=lambda n: (n not in wanted, -last.get(n, 0.0)))
             # Threads still blocked in collectors of earlier scrapes do not count.
             self._ensure_workers(min(self._workers, len(runnable)) + len(self._stuck))
             for name in runnable:
                 self._queue.put((run, name))
-            run.watch = loop.call_later(SLOW_COLLECTOR_SECONDS, self._watch, run)
+            for group in groups:
+                if not group.left:
+                    self._complete_group(group)
+            run.watch = loop.call_later(run.slow, self._watch, run)
             try:
                 await asyncio.wait([run.future], timeout=timeout)
             finally:
@@ -227,20 +341,17 @@ class ScrapeEngine:
             self._close_run(run, runnable)
             outcomes.update(run.outcomes)
         ordered = [outcomes[name] for name in names]
-        duration = MetricFamily("node_scrape_collector_duration_seconds", SCRAPE_DURATION_HELP, GAUGE,
-                                ("collector",))
-        success = MetricFamily("node_scrape_collector_success", SCRAPE_SUCCESS_HELP, GAUGE, ("collector",))
-        for outcome in ordered:
-            duration.add(outcome.duration, outcome.name)
-            success.add(1.0 if outcome.success else 0.0, outcome.name)
-        groups = [o.families for o in ordered]
-        groups.append([duration, success])
-        merged = merge_families(groups)
-        # The merged families hold copies of the samples lists; the collectors' own
-        # families need not outlive the merge (a big node's rendering is the peak).
-        for outcome in ordered:
-            outcome.families = []
-        return Collection(merged, ordered)
+        for group in groups:
+            if not group.future.done():
+                group.from_next.update((name, outcomes[name]) for name in group.late)
+                if group.from_running is None:
+                    group.from_running = outcomes
+                self._complete_group(group)
+        if batch is not None and batch.handoff is not None:
+            # Requests that arrived while this ran take its collectors that had not begun by then.
+            late = batch.handoff.late
+            batch.handoff.from_running = {o.name: o for o in ordered if o.name not in late}
+        return ordered
 
     def _close_run(self, run: _Run, names: Sequence[str]) -> None:
         """After the wait: collectors still running are stuck, those never started are dropped."""
@@ -267,10 +378,10 @@ class ScrapeEngine:
             return
         now = time.perf_counter()
         with run.lock:
-            slow = sum(1 for began in run.started.values() if now - began >= SLOW_COLLECTOR_SECONDS)
+            slow = sum(1 for began in run.started.values() if now - began >= run.slow)
         if slow and not self._queue.empty():
             self._ensure_workers(self._workers + len(self._stuck) + slow)
-        run.watch = run.loop.call_later(SLOW_COLLECTOR_SECONDS, self._watch, run)
+        run.watch = run.loop.call_later(run.slow, self._watch, run)
 
     # --- workers -------------------------------------------------------------------------------
 
@@ -341,6 +452,22 @@ class ScrapeEngine:
                       exc_info=True)
             families, ok = [], False
         return CollectorOutcome(name, families, ok, time.perf_counter() - start)
+
+
+def _assemble(ordered: Sequence[CollectorOutcome]) -> Collection:
+    """The collection of these outcomes: their families merged, with the duration and success series."""
+    duration = MetricFamily("node_scrape_collector_duration_seconds", SCRAPE_DURATION_HELP, GAUGE,
+                            ("collector",))
+    success = MetricFamily("node_scrape_collector_success", SCRAPE_SUCCESS_HELP, GAUGE, ("collector",))
+    for outcome in ordered:
+        duration.add(outcome.duration, outcome.name)
+        success.add(1.0 if outcome.success else 0.0, outcome.name)
+    groups = [o.families for o in ordered]
+    groups.append([duration, success])
+    # The merged families hold copies of the samples lists; the collection need
+    # not keep the collectors' own (a big node's rendering is the peak).
+    return Collection(merge_families(groups),
+                      [CollectorOutcome(o.name, [], o.success, o.duration) for o in ordered])
 
 
 def merge_families(groups: Sequence[Sequence[MetricFamily]]) -> list[MetricFamily]:

@@ -1,0 +1,178 @@
+"""The scrape engine's worker pool and single flight (the HTTP-level behaviour is in test_server.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+import time
+
+from pyexporter import scrape
+from pyexporter.metrics import gauge
+from pyexporter.registry import Collector
+from pyexporter.scrape import Collection, ScrapeEngine
+from pyexporter.settings import Settings
+
+
+class Counting(Collector):
+    """Its sample is the number of its call; `began[n]` is when call n started."""
+
+    def __init__(self, name: str, block: threading.Event | None = None, delay: float = 0.0) -> None:
+        super().__init__(Settings())
+        self.name = name
+        self.block = block
+        self.delay = delay
+        self.calls = 0
+        self.began: dict[int, float] = {}
+        self.desc = gauge(f"node_test_{name}", "Test.")
+
+    def collect(self):
+        self.calls += 1
+        call = self.calls
+        self.began[call] = time.monotonic()
+        if self.block is not None:
+            self.block.wait(10)
+        if self.delay:
+            time.sleep(self.delay)
+        return [self.desc.one(call)]
+
+
+def _success(collection: Collection) -> dict[str, bool]:
+    return {o.name: o.success for o in collection.outcomes}
+
+
+def _calls(collection: Collection) -> dict[str, int]:
+    """Which call of each collector the collection holds."""
+    return {f.name.removeprefix("node_test_"): int(f.samples[0].value)
+            for f in collection.families if f.name.startswith("node_test_")}
+
+
+async def test_requests_arriving_together_share_one_collection():
+    collectors = {n: Counting(n, delay=0.01) for n in "abc"}
+    engine = ScrapeEngine(collectors, timeout=5)
+    try:
+        results = await asyncio.gather(*(engine.scrape() for _ in range(5)))
+        assert all(r is results[0] for r in results)
+        assert {n: c.calls for n, c in collectors.items()} == {"a": 1, "b": 1, "c": 1}
+    finally:
+        engine.shutdown()
+
+
+async def test_a_request_mid_collection_rereads_only_what_had_begun():
+    # One worker runs a, b, c, d in turn (50 ms each). A request arriving while c
+    # runs takes d from the running collection (it starts after the request) and
+    # a, b, c from the next one, which runs them first.
+    collectors = {n: Counting(n, delay=0.05) for n in "abcd"}
+    engine = ScrapeEngine(collectors, timeout=5, workers=1)
+    try:
+        first = asyncio.ensure_future(engine.scrape())
+        while collectors["c"].calls == 0:
+            await asyncio.sleep(0.005)
+        arrived = time.monotonic()
+        second = await engine.scrape()
+        assert _calls(await first) == {"a": 1, "b": 1, "c": 1, "d": 1}
+        assert _calls(second) == {"a": 2, "b": 2, "c": 2, "d": 1}
+        assert all(_success(second).values())
+        for name, call in _calls(second).items():
+            assert collectors[name].began[call] >= arrived
+    finally:
+        engine.shutdown()
+
+
+async def test_requests_arriving_during_one_collection_share_their_result():
+    collectors = {n: Counting(n, delay=0.04) for n in "abcd"}
+    engine = ScrapeEngine(collectors, timeout=5, workers=1)
+    try:
+        first = asyncio.ensure_future(engine.scrape())
+        while collectors["b"].calls == 0:
+            await asyncio.sleep(0.005)
+        early = asyncio.ensure_future(engine.scrape())
+        while collectors["c"].calls == 0:
+            await asyncio.sleep(0.005)
+        late = asyncio.ensure_future(engine.scrape())
+        await first
+        # The later arrival had seen c begin: both take a, b and c from the next collection.
+        assert await early is await late
+        assert _calls(await late) == {"a": 2, "b": 2, "c": 2, "d": 1}
+    finally:
+        engine.shutdown()
+
+
+async def test_no_request_is_served_data_read_before_it_arrived():
+    # Requests at random moments while collections run back to back: every
+    # collector's result a request gets comes from a call that began after it arrived.
+    collectors = {n: Counting(n, delay=0.003) for n in "abcdef"}
+    engine = ScrapeEngine(collectors, timeout=5, workers=1)
+    rng = random.Random(7)
+    checked = 0
+
+    async def client() -> None:
+        nonlocal checked
+        for _ in range(15):
+            await asyncio.sleep(rng.uniform(0, 0.02))
+            arrived = time.monotonic()
+            collection = await engine.scrape()
+            calls = _calls(collection)
+            assert set(calls) == set(collectors)
+            for name, call in calls.items():
+                assert collectors[name].began[call] >= arrived, (name, call)
+            checked += 1
+
+    try:
+        await asyncio.gather(*(client() for _ in range(6)))
+        assert checked == 90
+        # Shared work: far fewer collections than requests.
+        assert collectors["a"].calls < 90
+    finally:
+        engine.shutdown()
+
+
+async def test_a_request_behind_a_stuck_collector_is_answered_without_it():
+    release = threading.Event()
+    collectors = {"a": Counting("a", block=release), "b": Counting("b")}
+    engine = ScrapeEngine(collectors, timeout=0.4, workers=1)
+    try:
+        first = asyncio.ensure_future(engine.scrape())
+        while collectors["a"].calls == 0:
+            await asyncio.sleep(0.005)
+        started = time.monotonic()
+        second = await engine.scrape()
+        assert time.monotonic() - started < 2.0
+        assert _success(await first) == {"a": False, "b": True}
+        # a had begun before the request: it is not taken from the first
+        # collection, and still stuck, so it is not run again.
+        assert _success(second) == {"a": False, "b": True}
+        assert collectors["a"].calls == 1
+    finally:
+        release.set()
+        engine.shutdown()
+
+
+async def test_a_blocked_collector_does_not_starve_the_others():
+    release = threading.Event()
+    collectors = {"a_blocked": Counting("a_blocked", block=release),
+                  **{f"b{i}": Counting(f"b{i}") for i in range(5)}}
+    engine = ScrapeEngine(collectors, timeout=0.8, workers=1)
+    try:
+        started = time.monotonic()
+        collection = await engine.scrape()
+        assert time.monotonic() - started < 1.5
+        assert _success(collection) == {"a_blocked": False, **{f"b{i}": True for i in range(5)}}
+        # Stuck: not started again, and the others still have a free worker.
+        collection = await engine.scrape()
+        assert collectors["a_blocked"].calls == 1
+        assert all(_success(collection)[f"b{i}"] for i in range(5))
+    finally:
+        release.set()
+        engine.shutdown()
+
+
+async def test_one_worker_by_default():
+    collectors = {f"c{i}": Counting(f"c{i}") for i in range(8)}
+    engine = ScrapeEngine(collectors, timeout=5)
+    try:
+        for _ in range(3):
+            await engine.scrape()
+        assert engine._threads == scrape.WORKERS == 1
+    finally:
+        engine.shutdown()
