@@ -82,7 +82,7 @@ class DiskstatsCollector(Collector):
              "Regexp of diskstats devices to exclude (mutually exclusive to device-include).",
              DEFAULT_EXCLUDE, "regex"),
         Flag("collector.diskstats.ignored-devices", "DEPRECATED: Use collector.diskstats.device-exclude",
-             None, "regex"),
+             None, "regex", hidden=True),
         Flag("collector.diskstats.device-include",
              "Regexp of diskstats devices to include (mutually exclusive to device-exclude).", None, "regex"),
     )

@@ -177,7 +177,8 @@ class FilesystemCollector(Collector):
              "(mutually exclusive to mount-points-include)",
              DEFAULT_MOUNT_POINTS_EXCLUDE, "regex"),
         Flag("collector.filesystem.ignored-mount-points",
-             "Regexp of mount points to ignore for filesystem collector.", None, "regex"),
+             "Regexp of mount points to ignore for filesystem collector.", None, "regex",
+             hidden=True),
         Flag("collector.filesystem.mount-points-include",
              "Regexp of mount points to include for filesystem collector. "
              "(mutually exclusive to mount-points-exclude)", None, "regex"),
@@ -186,7 +187,8 @@ class FilesystemCollector(Collector):
              "(mutually exclusive to fs-types-include)",
              DEFAULT_FS_TYPES_EXCLUDE, "regex"),
         Flag("collector.filesystem.ignored-fs-types",
-             "Regexp of filesystem types to ignore for filesystem collector.", None, "regex"),
+             "Regexp of filesystem types to ignore for filesystem collector.", None, "regex",
+             hidden=True),
         # node_exporter's help text says "exclude" for the include flag too; kept verbatim.
         Flag("collector.filesystem.fs-types-include",
              "Regexp of filesystem types to exclude for filesystem collector. "

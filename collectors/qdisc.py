@@ -108,10 +108,12 @@ class QdiscCollector(Collector):
         Flag("collector.qdisc.fixtures", "test fixtures to use for qdisc collector end-to-end testing", ""),
         Flag("collector.qdisc.device-include",
              "Regexp of qdisc devices to include (mutually exclusive to device-exclude).", None),
-        Flag("collector.qdisk.device-include", "DEPRECATED: Use collector.qdisc.device-include", None),
+        Flag("collector.qdisk.device-include", "DEPRECATED: Use collector.qdisc.device-include", None,
+             hidden=True),
         Flag("collector.qdisc.device-exclude",
              "Regexp of qdisc devices to exclude (mutually exclusive to device-include).", None),
-        Flag("collector.qdisk.device-exclude", "DEPRECATED: Use collector.qdisc.device-exclude", None),
+        Flag("collector.qdisk.device-exclude", "DEPRECATED: Use collector.qdisc.device-exclude", None,
+             hidden=True),
     )
 
     def __init__(self, settings: Settings) -> None:

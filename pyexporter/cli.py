@@ -62,17 +62,18 @@ _METAVARS = {"int": "INT", "float": "FLOAT", "duration": "DURATION", "regex": "R
 
 def _add_flag(parser: argparse.ArgumentParser, flag: Flag) -> None:
     opt = f"--{flag.name}"
+    text = argparse.SUPPRESS if flag.hidden else flag.help
     if flag.kind == "bool":
         parser.add_argument(
-            opt, dest=flag.name, action=argparse.BooleanOptionalAction, default=flag.default, help=flag.help
+            opt, dest=flag.name, action=argparse.BooleanOptionalAction, default=flag.default, help=text
         )
     elif flag.kind == "list":
         shown = f" (default: {','.join(flag.default)})" if flag.default else ""
         parser.add_argument(opt, dest=flag.name, action="append", default=None, metavar="VALUE",
-                            help=flag.help + shown)
+                            help=text if flag.hidden else flag.help + shown)
     else:
         parser.add_argument(
-            opt, dest=flag.name, default=flag.default, help=flag.help, choices=flag.choices or None,
+            opt, dest=flag.name, default=flag.default, help=text, choices=flag.choices or None,
             metavar=None if flag.choices else _METAVARS.get(flag.kind, "STRING"),
         )
 

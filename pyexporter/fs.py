@@ -172,17 +172,6 @@ def read_sysfs_attr(path: str) -> str | None:
     return data.decode("utf-8", "replace").rstrip("\n")
 
 
-def read_sysfs_int(path: str) -> int | None:
-    """A sysfs attribute holding one integer; None when absent, unreadable or not a number."""
-    value = read_sysfs_attr(path)
-    if value is None:
-        return None
-    try:
-        return int(value.strip(), 0 if value.strip().startswith("0x") else 10)
-    except ValueError:
-        return None
-
-
 def list_dir(path: str) -> list[str]:
     """Sorted entry names of a directory; [] when it does not exist."""
     try:

@@ -25,7 +25,8 @@ class Flag:
 
     kind: "bool", "string", "int", "float", "duration" (Go syntax, stored as
     seconds), "regex" (validated at start, stored as the pattern string),
-    "list" (repeatable; stored as a tuple of strings).
+    "list" (repeatable; stored as a tuple of strings). `hidden` flags are
+    accepted but left out of --help, as node_exporter hides its deprecated ones.
     """
 
     name: str
@@ -33,6 +34,7 @@ class Flag:
     default: Any = None
     kind: str = "string"
     choices: tuple[str, ...] = ()
+    hidden: bool = False
 
 
 class Collector:

@@ -72,6 +72,24 @@ def test_bad_regex_exits_2_with_one_line():
     assert len(lines) == 1 and regex_flags[0].name in lines[0] and "regular expression" in lines[0]
 
 
+DEPRECATED_FLAGS = ("collector.netdev.device-whitelist", "collector.netdev.device-blacklist",
+                    "collector.diskstats.ignored-devices", "collector.qdisk.device-include",
+                    "collector.qdisk.device-exclude", "collector.filesystem.ignored-mount-points",
+                    "collector.filesystem.ignored-fs-types")
+
+
+def test_deprecated_flags_are_accepted_but_hidden_from_help():
+    # node_exporter marks them Hidden(): old command lines keep working, --help does not offer them.
+    hidden = {f.name for f in all_flags() if f.hidden}
+    assert hidden == set(DEPRECATED_FLAGS)
+    settings = parse_args(["--collector.netdev.device-whitelist=^eth",
+                           "--collector.qdisk.device-include=^eth"])
+    assert settings.flags["collector.netdev.device-whitelist"] == "^eth"
+    help_text = run_exporter("--help").stdout
+    assert "--collector.netdev.device-include" in help_text
+    assert not [name for name in DEPRECATED_FLAGS if f"--{name}" in help_text]
+
+
 def test_version():
     proc = run_exporter("--version")
     assert proc.returncode == 0

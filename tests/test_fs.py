@@ -52,16 +52,11 @@ def test_fifo_and_directory_are_refused_without_blocking(tmp_path):
 
 
 def test_read_sysfs_attr(tmp_path):
-    (tmp_path / "speed").write_text("1000\n")
-    (tmp_path / "hex").write_text("0x1003\n")
     (tmp_path / "text").write_text("up\n")
     (tmp_path / "dir").mkdir()
     os.symlink(tmp_path / "nowhere", tmp_path / "dangling")
     os.symlink(tmp_path / "loop", tmp_path / "loop")
     assert fs.read_sysfs_attr(str(tmp_path / "text")) == "up"
-    assert fs.read_sysfs_int(str(tmp_path / "speed")) == 1000
-    assert fs.read_sysfs_int(str(tmp_path / "hex")) == 0x1003
-    assert fs.read_sysfs_int(str(tmp_path / "text")) is None
     assert fs.read_sysfs_attr(str(tmp_path / "absent")) is None
     assert fs.read_sysfs_attr(str(tmp_path / "dir")) is None
     assert fs.read_sysfs_attr(str(tmp_path / "dangling")) is None
