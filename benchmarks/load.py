@@ -33,10 +33,8 @@ import argparse
 import asyncio
 import contextlib
 import json
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,7 +45,8 @@ from pathlib import Path
 
 import psutil
 
-REPO = Path(__file__).resolve().parent.parent
+from benchmarks.process import ExporterProcess
+
 MIB = 1024 * 1024
 
 #: What Prometheus 2.x sends when it scrapes.
@@ -129,54 +128,6 @@ class Report:
     resources: dict[str, int] = field(default_factory=dict)
     rss: dict[str, float] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
-
-
-# -- the exporter ------------------------------------------------------------------------------------
-
-
-class Exporter:
-    def __init__(self, args: Sequence[str], log_path: Path) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.args = [sys.executable, "-m", "pyexporter", f"--web.listen-address=127.0.0.1:{self.port}", *args]
-        self.log_path = log_path
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 30.0) -> psutil.Process:
-        with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(self.args, cwd=REPO, stdout=log, stderr=log,
-                                         stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"exporter exited with {self.proc.returncode}: {self.log_tail()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return psutil.Process(self.proc.pid)
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"exporter did not listen within {timeout}s: {self.log_tail()}")
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
-
-    def log_tail(self, size: int = 3000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-size:]
-        except FileNotFoundError:
-            return ""
 
 
 # -- HTTP/1.1 on raw streams: cheap enough that the clients do not starve the server -----------------
@@ -519,9 +470,9 @@ async def load_round(config: LoadConfig, port: int, process: psutil.Process, rep
 def run(config: LoadConfig) -> Report:
     report = Report(config=asdict(config))
     with tempfile.TemporaryDirectory(prefix="pyexporter-load-") as tmp:
-        exporter = Exporter([f"--web.max-requests={config.max_requests}", *config.exporter_args],
-                            Path(tmp) / "exporter.log")
-        process = exporter.start()
+        exporter = ExporterProcess([f"--web.max-requests={config.max_requests}", *config.exporter_args],
+                                   Path(tmp) / "exporter.log")
+        process = psutil.Process(exporter.start().pid)
         try:
             asyncio.run(run_phases(config, exporter.port, process, report))
             if not exporter.alive():

@@ -5,28 +5,33 @@ the supported and advertised link modes of ETHTOOL_GSET (speeds, port types,
 autonegotiation, pause), then the driver's statistics (ETHTOOL_GSTRINGS and
 ETHTOOL_GSTATS) as node_ethtool_<name>, names sanitized and rx/tx spelled out
 as node_exporter does; two statistics that sanitize to one name are both
-dropped. The ioctls go through pyroute2's ethtool module. pyroute2 has no
-ETHTOOL_GDRVINFO, so node_ethtool_info (driver, firmware and bus) is not
-exported on a live system; a backend that provides driver information (as
-the tests' fixture backend does) gets it exported as node_exporter does.
-A device whose driver refuses a request (EOPNOTSUPP) has no metrics of it.
+dropped; node_ethtool_info from ETHTOOL_GDRVINFO (driver, version, firmware,
+bus, expansion ROM). Link modes and statistics go through pyroute2's ethtool
+module; pyroute2 has no ETHTOOL_GDRVINFO, so that one request is made here
+with fcntl.ioctl on the same kind of socket. A device whose driver refuses a
+request (EOPNOTSUPP) has no metrics of it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
+import fcntl
 import logging
 import os
 import re
+import socket
+import struct
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pyexporter import fs
-from pyexporter.errors import NoDataError
+from pyexporter.errors import NoDataError, ParseError
 from pyexporter.filters import DeviceFilter
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, gauge, sanitize_metric_name, untyped
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
+from pyexporter.sysfs.attrs import valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +92,28 @@ class EthtoolBackend(Protocol):
     def close(self) -> None: ...
 
 
+SIOCETHTOOL = 0x8946
+ETHTOOL_GDRVINFO = 0x00000003
+#: struct ethtool_drvinfo: cmd, five 32-byte strings (driver, version, fw_version,
+#: bus_info, erom_version), 12 reserved bytes, five u32 counts.
+DRVINFO_SIZE = 4 + 5 * 32 + 12 + 5 * 4
+#: struct ifreq on 64-bit Linux: a 16-byte name and a 24-byte union holding ifr_data.
+_IFREQ_SIZE = 40
+
+
+def _c_string(field: bytes) -> str:
+    return valid_utf8(field.split(b"\0", 1)[0].decode("utf-8", "surrogateescape"))
+
+
+def parse_drvinfo(raw: bytes) -> DriverInfo:
+    """The strings of a struct ethtool_drvinfo the kernel filled in (`ethtool -i`)."""
+    if len(raw) < 4 + 5 * 32:
+        raise ParseError(f"ethtool_drvinfo: {len(raw)} bytes, want {DRVINFO_SIZE}")
+    driver, version, firmware, bus, erom = (_c_string(raw[4 + 32 * i:36 + 32 * i]) for i in range(5))
+    return DriverInfo(driver=driver, version=version, firmware_version=firmware, bus_info=bus,
+                      expansion_rom_version=erom)
+
+
 def ethtool_metric_name(stat: str) -> str:
     """node_ethtool_<name>: lower case, no leading '_', rx/tx spelled received/transmitted."""
     name = sanitize_metric_name(stat).lower().lstrip("_")
@@ -110,6 +137,7 @@ class IoctlBackend:
             raise NoDataError("pyroute2 is not installed; ethtool statistics need its ioctl module") from None
         self._error = EthtoolError
         self._ioctl: Any = IoctlEthtool()
+        self._socket: socket.socket | None = None
 
     def _call(self, device: str, method: str) -> Any:
         self._ioctl.change_ifname(device)
@@ -121,7 +149,17 @@ class IoctlBackend:
             raise OSError(code, os.strerror(code)) from None
 
     def driver_info(self, device: str) -> DriverInfo:
-        raise OSError(errno.EOPNOTSUPP, "ETHTOOL_GDRVINFO is not available through pyroute2")
+        name = os.fsencode(device)
+        if len(name) >= 16:
+            raise OSError(errno.ENODEV, f"{device}: not a network device name")
+        if self._socket is None:
+            self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        # The kernel writes the answer where ifr_data points: a buffer that outlives the call.
+        answer = ctypes.create_string_buffer(DRVINFO_SIZE)
+        struct.pack_into("=I", answer, 0, ETHTOOL_GDRVINFO)
+        request = struct.pack("16sP", name, ctypes.addressof(answer)).ljust(_IFREQ_SIZE, b"\0")
+        fcntl.ioctl(self._socket.fileno(), SIOCETHTOOL, request)
+        return parse_drvinfo(answer.raw)
 
     def stats(self, device: str) -> dict[str, int]:
         return dict(self._call(device, "get_statistics"))
@@ -132,6 +170,8 @@ class IoctlBackend:
 
     def close(self) -> None:
         self._ioctl.close()
+        if self._socket is not None:
+            self._socket.close()
 
 
 def net_class_devices(class_dir: str) -> list[str]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterable, Mapping
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from pyexporter.cli import parse_args
@@ -16,6 +19,8 @@ from pyexporter.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+#: The reference node_exporter (Debian's prometheus-node-exporter, 1.5.0) for differential tests.
+NODE_EXPORTER = Path("/usr/bin/prometheus-node-exporter")
 CONFORMANCE = SHARED / "conformance"
 
 
@@ -75,3 +80,30 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def scrape_once(argv: Sequence[str], flags: Sequence[str] = (), timeout: float = 30.0) -> str:
+    """Start an exporter (`argv` plus a free loopback listen address and `flags`), return its first
+    /metrics body, stop it."""
+    port = free_port()
+    proc = subprocess.Popen([*argv, f"--web.listen-address=127.0.0.1:{port}", *flags], cwd=REPO,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"{argv[0]} exited with {proc.returncode}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as resp:
+                    return resp.read().decode()
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,12 +1,33 @@
 import errno
 import os
+import shutil
+import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from collectors.ethtool import DriverInfo, LinkInfo, ethtool_metric_name
-from pyexporter.errors import NoDataError
-from tests.support import CONFORMANCE, collect_text, make_collector, samples, symlink, write_tree
+from collectors.ethtool import (
+    DRVINFO_SIZE,
+    ETHTOOL_GDRVINFO,
+    DriverInfo,
+    LinkInfo,
+    ethtool_metric_name,
+    parse_drvinfo,
+)
+from pyexporter.errors import NoDataError, ParseError
+from tests.support import (
+    CONFORMANCE,
+    NODE_EXPORTER,
+    REPO,
+    collect_text,
+    make_collector,
+    samples,
+    scrape_once,
+    symlink,
+    write_tree,
+)
 
 SUITE = CONFORMANCE / "node_exporter-1.12.1"
 MODE_BITS = {"10baseT/Half": 0, "10baseT/Full": 1, "100baseT/Half": 2, "100baseT/Full": 3,
@@ -248,3 +269,67 @@ def test_ethtool_live(tmp_path):
     except NoDataError:
         pytest.skip("no network devices visible")
     assert all(name.startswith(("node_ethtool_", "node_network_")) for name in samples(families))
+
+
+def drvinfo(*fields: bytes) -> bytes:
+    """A struct ethtool_drvinfo as the kernel fills it: cmd, five 32-byte strings, the rest zero."""
+    strings = b"".join(f.ljust(32, b"\0")[:32] for f in (*fields, *[b""] * (5 - len(fields))))
+    return (struct.pack("=I", ETHTOOL_GDRVINFO) + strings).ljust(DRVINFO_SIZE, b"\0")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (drvinfo(b"virtio_net", b"1.0.0", b"", b"0000:00:03.0"),
+     DriverInfo("virtio_net", "1.0.0", "", "0000:00:03.0", "")),
+    (drvinfo(b"bridge", b"2.3", b"N/A", b"N/A", b"rom1"), DriverInfo("bridge", "2.3", "N/A", "N/A", "rom1")),
+    (drvinfo(), DriverInfo("", "", "", "", "")),
+    # A string filling its 32 bytes has no NUL: it ends with the field.
+    (drvinfo(b"d" * 32, b"v"), DriverInfo("d" * 32, "v", "", "", "")),
+    # Bytes after the first NUL are not part of the string.
+    (drvinfo(b"igb\0junk"), DriverInfo("igb", "", "", "", "")),
+    # Label values must be valid UTF-8: invalid bytes become U+FFFD, as Go's ToValidUTF8.
+    (drvinfo(b"dr\xffv"), DriverInfo("dr\ufffdv", "", "", "", "")),
+    # The strings end before the reserved bytes and counts; a buffer cut there still has them all.
+    (drvinfo(b"e1000e")[:164], DriverInfo("e1000e", "", "", "", "")),
+])
+def test_parse_drvinfo(raw, expected):
+    assert parse_drvinfo(raw) == expected
+
+
+@pytest.mark.parametrize("raw", [b"", b"\x03\0\0\0", drvinfo(b"x")[:100]])
+def test_parse_drvinfo_truncated(raw):
+    with pytest.raises(ParseError):
+        parse_drvinfo(raw)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("ip"),
+                    reason="needs root, unshare and ip for a private network namespace")
+def test_driver_info_ioctl_on_a_veth_pair():
+    # A veth pair in a network namespace of its own: the veth driver answers ETHTOOL_GDRVINFO
+    # with driver "veth", version "1.0"; loopback refuses it.
+    script = ("from collectors.ethtool import IoctlBackend\n"
+              "b = IoctlBackend()\n"
+              "print(b.driver_info('v0'))\n"
+              "try:\n    b.driver_info('lo')\nexcept OSError as e:\n    print('lo', e.errno)\n"
+              "b.close()\n")
+    shell = f"ip link add v0 type veth peer name v1 && exec {sys.executable} -c \"$0\""
+    proc = subprocess.run(["unshare", "--net", "sh", "-c", shell, script],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    if proc.returncode != 0 and "Operation not permitted" in proc.stderr:
+        pytest.skip(f"no network namespace here: {proc.stderr.strip()}")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == repr(DriverInfo("veth", "1.0", "", "", ""))
+    assert lines[1] == f"lo {errno.EOPNOTSUPP}"
+
+
+@pytest.mark.skipif(not NODE_EXPORTER.exists(),
+                    reason="prometheus-node-exporter (the reference) is not installed")
+def test_info_matches_node_exporter_on_this_machine():
+    flags = ["--collector.disable-defaults", "--collector.ethtool"]
+    ours = scrape_once([sys.executable, "-m", "pyexporter"], flags)
+    theirs = scrape_once([str(NODE_EXPORTER)], flags)
+
+    def info(text: str) -> set[str]:
+        return {line for line in text.splitlines() if line.startswith("node_ethtool_info{")}
+
+    assert info(ours) == info(theirs)

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import http.client
-import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from benchmarks.process import ExporterProcess
 from pyexporter.cli import build_parser
 from pyexporter.registry import load_collectors
-from tests.support import REPO, free_port
 
 #: Prometheus's default scrape timeout; every scrape a test makes must be answered within it.
 SCRAPE_TIMEOUT = 10.0
@@ -36,59 +31,12 @@ class Scrape:
         return self.body.decode("utf-8")
 
 
-class Exporter:
-    """`python -m <module> ARGS --web.listen-address=127.0.0.1:<free port>`, its stderr kept in a file."""
-
-    def __init__(self, args: Sequence[str], log_path: Path, *, module: str = "pyexporter",
-                 env: Mapping[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.args = [sys.executable, "-m", module, f"--web.listen-address=127.0.0.1:{self.port}", *args]
-        self.log_path = log_path
-        self.env = {**os.environ, **(env or {})}
-        self.proc: subprocess.Popen[bytes] | None = None
+class Exporter(ExporterProcess):
+    """The exporter process, scraped over HTTP/1.1 on a fresh connection per request."""
 
     def start(self, timeout: float = 30.0) -> Exporter:
-        log = self.log_path.open("ab")
-        try:
-            self.proc = subprocess.Popen(self.args, cwd=REPO, env=self.env, stdout=log, stderr=log,
-                                         stdin=subprocess.DEVNULL)
-        finally:
-            log.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"exporter exited with {self.proc.returncode}: {self.log()[-2000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"exporter did not listen within {timeout}s: {self.log()[-2000:]}")
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
-
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
+        super().start(timeout)
+        return self
 
     def scrape(self, path: str = "/metrics", headers: Mapping[str, str] | None = None,
                timeout: float = SCRAPE_TIMEOUT) -> Scrape:
@@ -106,9 +54,6 @@ class Exporter:
 
     def __enter__(self) -> Exporter:
         return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
 
 
 # -- what a scrape must look like ------------------------------------------------------------------
