@@ -142,8 +142,12 @@ class Connection:
         Raises NoDataError when no address can be connected to: the bus (or
         systemd) is absent, refuses us, or does not answer in time.
         """
-        from jeepney.auth import AuthenticationError
-        from jeepney.io.blocking import prep_socket
+        try:
+            from jeepney.auth import AuthenticationError
+            from jeepney.io.blocking import prep_socket
+        except ImportError:
+            raise DBusError("D-Bus collectors need the Python package jeepney, which is not installed") \
+                from None
 
         try:
             targets = parse_bus_addresses(address)

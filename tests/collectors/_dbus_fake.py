@@ -25,14 +25,19 @@ import pytest
 DBUS_DAEMON = shutil.which("dbus-daemon")
 
 
-def require_dbus() -> None:
-    """Skip the calling test when the D-Bus pieces are missing."""
-    if DBUS_DAEMON is None:
-        pytest.skip("dbus-daemon is not installed (Debian package dbus-daemon)")
+def require_jeepney() -> None:
+    """Skip the calling test when jeepney is missing."""
     try:
         import jeepney  # noqa: F401
     except ImportError:
         pytest.skip("jeepney is not installed (pip install jeepney)")
+
+
+def require_dbus() -> None:
+    """Skip the calling test when the D-Bus pieces are missing."""
+    if DBUS_DAEMON is None:
+        pytest.skip("dbus-daemon is not installed (Debian package dbus-daemon)")
+    require_jeepney()
 
 
 @contextlib.contextmanager
@@ -155,3 +160,66 @@ class FakeService:
         if handler is None:
             return Fail("org.freedesktop.DBus.Error.UnknownMethod", f"no {interface}.{member}")
         return handler(body)
+
+
+class FakePeer(FakeService):
+    """A direct (peer-to-peer) D-Bus server on a unix socket, as systemd's /run/systemd/private:
+    no bus daemon, no Hello, one client at a time. `address` is the socket path."""
+
+    def _serve(self) -> None:
+        import socket
+
+        from jeepney import MessageType, new_error, new_method_return
+        from jeepney.low_level import HeaderFields, Parser
+
+        with socket.socket(socket.AF_UNIX) as server:
+            server.bind(self.address)
+            server.listen(4)
+            server.settimeout(0.05)
+            self._ready.set()
+            while not self._stop.is_set():
+                try:
+                    client, _ = server.accept()
+                except TimeoutError:
+                    continue
+                with client:
+                    client.settimeout(0.05)
+                    buffer = b""
+                    # The server half of the SASL exchange: accept EXTERNAL, wait for BEGIN.
+                    while b"BEGIN\r\n" not in buffer and not self._stop.is_set():
+                        try:
+                            data = client.recv(4096)
+                        except TimeoutError:
+                            continue
+                        if not data:
+                            break
+                        buffer += data
+                        if b"AUTH EXTERNAL" in data:
+                            client.sendall(b"OK 0123456789abcdef0123456789abcdef\r\n")
+                    parser = Parser()
+                    parser.add_data(buffer.split(b"BEGIN\r\n", 1)[-1])
+                    while not self._stop.is_set():
+                        msg = parser.get_next_message()
+                        if msg is None:
+                            try:
+                                data = client.recv(65536)
+                            except TimeoutError:
+                                continue
+                            if not data:
+                                break
+                            parser.add_data(data)
+                            continue
+                        if msg.header.message_type != MessageType.method_call:
+                            continue
+                        fields = msg.header.fields
+                        key = (fields.get(HeaderFields.path), fields.get(HeaderFields.interface, ""),
+                               fields.get(HeaderFields.member))
+                        self.calls.append((*key, tuple(msg.body)))
+                        answer = self._answer(key, msg.body)
+                        if answer is NO_REPLY or self.hang:
+                            continue
+                        if isinstance(answer, Fail):
+                            reply = new_error(msg, answer.name, "s", (answer.text,))
+                        else:
+                            reply = new_method_return(msg, *answer)
+                        client.sendall(reply.serialise(serial=len(self.calls)))

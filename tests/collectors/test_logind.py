@@ -15,7 +15,7 @@ from collectors.logind import (
 )
 from pyexporter.dbus import DBusError
 from pyexporter.errors import NoDataError, ParseError
-from tests.collectors._dbus_fake import NO_REPLY, Fail, FakeService, private_bus
+from tests.collectors._dbus_fake import NO_REPLY, Fail, FakeService, private_bus, require_jeepney
 from tests.support import NODE_EXPORTER, collect_text, make_collector, samples, scrape_once
 
 ROOT = "/org/freedesktop/login1"
@@ -187,6 +187,7 @@ def test_logind_garbled_list(bus, tmp_path):
 
 
 def test_logind_absent_bus(tmp_path, monkeypatch):
+    require_jeepney()
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path / 'none'}")
     with pytest.raises(NoDataError):
         make_collector("logind", tmp_path).collect()

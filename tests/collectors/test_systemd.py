@@ -1,4 +1,6 @@
+import asyncio
 import socket
+import sys
 import time
 
 import pytest
@@ -12,6 +14,7 @@ from collectors.systemd import (
     virtualization_type,
 )
 from pyexporter.dbus import (
+    DBusError,
     DeadlineExceeded,
     go_quote,
     go_variant_string,
@@ -19,7 +22,7 @@ from pyexporter.dbus import (
     property_value,
 )
 from pyexporter.errors import ConfigError, NoDataError, ParseError, PartialError
-from tests.collectors._dbus_fake import Fail, FakeService, private_bus
+from tests.collectors._dbus_fake import Fail, FakePeer, FakeService, private_bus, require_jeepney
 from tests.support import NODE_EXPORTER, collect_text, make_collector, samples, scrape_once
 
 MANAGER = "org.freedesktop.systemd1.Manager"
@@ -433,6 +436,7 @@ def test_systemd_system_state_fails(bus, tmp_path):
 
 
 def test_systemd_absent_bus(tmp_path, monkeypatch):
+    require_jeepney()
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path / 'nothing'}")
     with pytest.raises(NoDataError):
         make_collector("systemd", tmp_path).collect()
@@ -445,6 +449,7 @@ def test_systemd_absent_bus(tmp_path, monkeypatch):
 
 
 def test_systemd_refused_socket(tmp_path, monkeypatch):
+    require_jeepney()
     path = tmp_path / "refusing"
     with socket.socket(socket.AF_UNIX) as server:
         server.bind(str(path))  # bound but not listening: connect() is refused
@@ -453,11 +458,38 @@ def test_systemd_refused_socket(tmp_path, monkeypatch):
             make_collector("systemd", tmp_path).collect()
 
 
-def test_systemd_private_connection_uses_systemds_socket(tmp_path):
+def test_systemd_private_connection(tmp_path, monkeypatch):
+    """--collector.systemd.private talks to systemd directly: no bus, no Hello."""
+    require_jeepney()
+    monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
+    path = tmp_path / "private"
+    service = fake_systemd(str(path), [unit("ssh.service")], props=PROPS)
+    peer = FakePeer(str(path), "org.freedesktop.systemd1", service.methods, service.properties)
+    with peer:
+        collector = make_collector("systemd", tmp_path, "--collector.systemd.private")
+        collector.private_address = f"unix:path={path}"
+        got = samples(collector.collect())
+        # Without the flag the same socket is not used, and the system bus is absent.
+        with pytest.raises(NoDataError):
+            make_collector("systemd", tmp_path).collect()
+    assert got['node_systemd_unit_state{name="ssh.service",state="active",type="notify"}'] == 1.0
+    assert got["node_systemd_system_running"] == 1.0
+    assert "Hello" not in {member for _, _, member, _ in peer.calls}
+
+
+def test_systemd_private_socket_absent(tmp_path):
+    require_jeepney()
     collector = make_collector("systemd", tmp_path, "--collector.systemd.private")
+    assert collector.private_address == "unix:path=/run/systemd/private"
     collector.private_address = f"unix:path={tmp_path / 'private'}"
     with pytest.raises(NoDataError, match="private"):
         collector.collect()
+
+
+def test_systemd_without_jeepney(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "jeepney.io.blocking", None)
+    with pytest.raises(DBusError, match="jeepney"):
+        make_collector("systemd", tmp_path).collect()
 
 
 def test_systemd_hung_service_is_bounded(bus, tmp_path):
@@ -484,6 +516,7 @@ def test_systemd_collection_deadline(bus, tmp_path):
 
 def test_systemd_hung_bus_daemon(tmp_path, monkeypatch):
     """A socket that accepts but never speaks: connecting gives up after the call timeout."""
+    require_jeepney()
     path = tmp_path / "silent"
     with socket.socket(socket.AF_UNIX) as server:
         server.bind(str(path))
@@ -532,3 +565,19 @@ def test_systemd_same_as_node_exporter_1_5(bus, tmp_path):
 
     assert systemd_lines(ours) == systemd_lines(theirs)
     assert 'node_scrape_collector_success{collector="systemd"} 1' in theirs
+
+
+def test_systemd_partial_failure_through_the_scrape_engine(bus, tmp_path):
+    """success 0, and what node_exporter had sent before the error is still served."""
+    from pyexporter.scrape import ScrapeEngine
+
+    with fake_systemd(bus, Fail("org.freedesktop.DBus.Error.AccessDenied")):
+        engine = ScrapeEngine({"systemd": make_collector("systemd", tmp_path)}, timeout=5)
+        try:
+            collection = asyncio.run(engine.scrape())
+        finally:
+            engine.shutdown()
+    assert [(o.name, o.success) for o in collection.outcomes] == [("systemd", False)]
+    got = samples(collection.families)
+    assert got['node_systemd_version{version="252.22-1~deb12u1"}'] == 252.22
+    assert got['node_scrape_collector_success{collector="systemd"}'] == 0.0
