@@ -119,7 +119,7 @@ def summarize_units(units: list[UnitStatus]) -> dict[str, float]:
 def unit_path(name: str) -> str:
     """go-systemd's object path of a unit: PathBusEscape, which writes `_` and the
     byte in lower-case hex without zero padding (`_2e` for '.', `_a` for a newline)."""
-    raw = name.encode("utf-8", "surrogateescape")
+    raw = name.encode("utf-8", "surrogatepass")
     if not raw:
         return UNIT_PATH_PREFIX + "_"
     out = []

@@ -63,7 +63,7 @@ def system_bus_address() -> str:
 def _unescape(value: str) -> str:
     out = bytearray()
     i = 0
-    raw = value.encode("utf-8", "surrogateescape")
+    raw = value.encode("utf-8", "surrogatepass")
     while i < len(raw):
         if raw[i] == 0x25:  # '%'
             digits = raw[i + 1:i + 3]

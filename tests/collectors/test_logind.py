@@ -1,6 +1,8 @@
 import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collectors.logind import (
     CLASS_VALUES,
@@ -229,3 +231,21 @@ def test_logind_same_as_node_exporter_1_5(bus, tmp_path):
     assert sorted(line for line in ours.splitlines() if "node_logind_" in line) == sorted(
         line for line in theirs.splitlines() if "node_logind_" in line)
     assert 'node_scrape_collector_success{collector="logind"} 1' in theirs
+
+
+values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-(1 << 40), 1 << 40), st.text(max_size=6)),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.tuples(inner, inner),
+                            st.tuples(st.text(max_size=3), inner)),
+    max_leaves=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(values, max_size=2).map(tuple), values, values, values)
+def test_decoders_raise_only_parse_error(body, remote, type_, class_):
+    for decode in (parse_list_seats, parse_list_sessions,
+                   lambda b: make_session(ENTRY, (remote,), (type_,), (class_,))):
+        try:
+            decode(body)
+        except ParseError:
+            pass

@@ -4,6 +4,8 @@ import sys
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collectors.systemd import (
     UnitStatus,
@@ -581,3 +583,32 @@ def test_systemd_partial_failure_through_the_scrape_engine(bus, tmp_path):
     got = samples(collection.families)
     assert got['node_systemd_version{version="252.22-1~deb12u1"}'] == 252.22
     assert got['node_scrape_collector_success{collector="systemd"}'] == 0.0
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-(1 << 70), 1 << 70), st.text(max_size=8),
+                    st.binary(max_size=4), st.floats(allow_nan=True))
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.tuples(inner, inner),
+                            st.tuples(st.text(max_size=3), inner)),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(values, max_size=3).map(tuple), st.sampled_from(["s", "u", "t", "b", "o", "y"]))
+def test_decoders_raise_only_parse_error(body, signature):
+    for decode in (parse_list_units, go_variant_string, lambda b: property_value(b, signature)):
+        try:
+            decode(body)
+        except ParseError:
+            pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_parse_bus_addresses_raises_only_parse_error(text):
+    try:
+        parse_bus_addresses(text)
+    except ParseError:
+        pass
+    unit_path(text)
