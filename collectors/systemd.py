@@ -182,6 +182,8 @@ class SystemdCollector(Collector):
         include = _with_deprecated(self.flag("collector.systemd.unit-include"), DEFAULT_UNIT_INCLUDE,
                                    self.flag("collector.systemd.unit-whitelist"),
                                    "unit-include", "unit-whitelist")
+        log.info("Parsed flag --collector.systemd.unit-include", extra={"flag": include})
+        log.info("Parsed flag --collector.systemd.unit-exclude", extra={"flag": exclude})
         try:
             # node_exporter anchors both as ^(?:...)$; fullmatch is that.
             self.include = re.compile(f"(?:{include})")
