@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from operator import eq, itemgetter
 
-from pyexporter.errors import NoDataError
+from pyexporter.errors import NoDataError, PartialError
 from pyexporter.metrics import GAUGE, MetricFamily, Sample
 from pyexporter.registry import Collector
 
@@ -452,6 +452,9 @@ class ScrapeEngine:
         try:
             families = list(collector.collect())
             ok = True
+        except PartialError as exc:
+            log.error("collector failed", extra={"collector": name, "err": str(exc)})
+            families, ok = list(exc.families), False
         except NoDataError as exc:
             log.debug("collector returned no data", extra={"collector": name, "err": str(exc)})
             families, ok = [], False
