@@ -8,6 +8,7 @@ import threading
 import time
 
 from pyexporter import scrape
+from pyexporter.errors import PartialError
 from pyexporter.metrics import gauge
 from pyexporter.registry import Collector
 from pyexporter.scrape import Collection, ScrapeEngine
@@ -189,6 +190,27 @@ async def test_a_blocked_collector_does_not_starve_the_others():
         assert all(_success(collection)[f"b{i}"] for i in range(5))
     finally:
         release.set()
+        engine.shutdown()
+
+
+class FailingPartWay(Collector):
+    def __init__(self) -> None:
+        super().__init__(Settings())
+        self.desc = gauge("node_test_partial", "Test.")
+
+    def collect(self):
+        raise PartialError("the second source failed", [self.desc.one(1)])
+
+
+async def test_a_collector_failing_part_way_serves_what_it_had():
+    # As node_exporter: what Update() sent before its error is exposed, with success 0.
+    engine = ScrapeEngine({"partial": FailingPartWay(), "ok": Counting("ok")}, timeout=5)
+    try:
+        collection = await engine.scrape()
+        assert _success(collection) == {"partial": False, "ok": True}
+        names = {f.name for f in collection.families}
+        assert {"node_test_partial", "node_test_ok"} <= names
+    finally:
         engine.shutdown()
 
 

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import yaml
@@ -28,7 +29,8 @@ APT_HINT = "scripts/install-test-deps installs the Debian packages prometheus an
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not RULES.exists(), reason=f"{RULES} is absent"),
-    pytest.mark.skipif(not NODE_EXPORTER.exists(), reason=f"the reference node_exporter is absent; {APT_HINT}"),
+    pytest.mark.skipif(not NODE_EXPORTER.exists(),
+                       reason=f"the reference node_exporter is absent; {APT_HINT}"),
 ]
 #: Scrapes (one a second) before the rules are compared: rate() over [5m] needs two samples,
 #: deriv() and the [2m] rates a few.
@@ -104,8 +106,6 @@ def prometheus(targets, tmp_path_factory) -> Iterator[str]:
 
 
 def api(base: str, query: str | None = None, path: str = "/api/v1/query") -> dict:
-    from urllib.parse import urlencode
-
     url = f"{base}{path}" + (f"?{urlencode({'query': query})}" if query is not None else "")
     status, body = http_get(url)
     reply = json.loads(body)
