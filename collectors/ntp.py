@@ -371,6 +371,9 @@ class NtpCollector(Collector):
             resp, _ = query_server(host, port, self.version, self.ttl)
         except OSError as exc:
             raise NoDataError(f"couldn't get SNTP reply: {exc}") from None
+        except ValueError as exc:
+            # A server name the resolver cannot take (NUL byte, IDNA failure).
+            raise ParseError(f"couldn't get SNTP reply: {exc}") from None
         except ParseError as exc:
             raise ParseError(f"couldn't get SNTP reply: {exc}") from None
         with self._leap_lock:

@@ -150,32 +150,41 @@ def parse_url(url: str) -> Endpoint:
     auth = ""
     if parts.username is not None:
         creds = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
-        auth = "Basic " + base64.b64encode(creds.encode()).decode()
+        try:
+            # Command-line bytes that were not UTF-8 go out as they came in.
+            raw = creds.encode("utf-8", "surrogateescape")
+        except UnicodeError:
+            raise ParseError("invalid user info in supervisord URL") from None
+        auth = "Basic " + base64.b64encode(raw).decode()
     return Endpoint(scheme, parts.hostname, port, path, authorization=auth)
 
 
 def call(endpoint: Endpoint, method: str, timeout: float = TIMEOUT) -> Any:
     """One XML-RPC call without parameters. OSError when supervisord cannot be reached,
     ParseError for an HTTP error status or a reply that is not XML-RPC."""
-    conn: http.client.HTTPConnection
-    if endpoint.scheme == "unix":
-        conn = _UnixHTTPConnection(endpoint.socket_path, timeout)
-    elif endpoint.scheme == "https":
-        conn = http.client.HTTPSConnection(endpoint.host, endpoint.port, timeout=timeout)
-    else:
-        conn = http.client.HTTPConnection(endpoint.host, endpoint.port, timeout=timeout)
     body = xmlrpc.client.dumps((), method).encode()
     headers = {"Content-Type": "text/xml", "User-Agent": "Go-http-client/1.1"}
     if endpoint.authorization:
         headers["Authorization"] = endpoint.authorization
+    conn: http.client.HTTPConnection | None = None
     try:
+        if endpoint.scheme == "unix":
+            conn = _UnixHTTPConnection(endpoint.socket_path, timeout)
+        elif endpoint.scheme == "https":
+            conn = http.client.HTTPSConnection(endpoint.host, endpoint.port, timeout=timeout)
+        else:
+            conn = http.client.HTTPConnection(endpoint.host, endpoint.port, timeout=timeout)
         conn.request("POST", endpoint.path, body, headers)
         resp = conn.getresponse()
         data = resp.read(MAX_RESPONSE_BYTES + 1)
     except http.client.HTTPException as exc:
         raise ParseError(f"bad HTTP response: {exc!r}") from None
+    except ValueError as exc:
+        # A host name IDNA cannot encode, a NUL in the socket path, a header Python refuses.
+        raise ParseError(f"unusable supervisord URL: {exc}") from None
     finally:
-        conn.close()
+        if conn is not None:
+            conn.close()
     if len(data) > MAX_RESPONSE_BYTES:
         raise ParseError(f"response larger than {MAX_RESPONSE_BYTES} bytes")
     if not 200 <= resp.status < 300:

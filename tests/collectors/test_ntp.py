@@ -27,7 +27,7 @@ from collectors.ntp import (
     unix_ns_to_timestamp,
     validate,
 )
-from pyexporter.errors import ConfigError, NoDataError, ParseError
+from pyexporter.errors import ConfigError, NoDataError, ParseError, PyExporterError
 from tests.support import NODE_EXPORTER, collect_text, free_port, make_collector, samples, scrape_once
 
 NS = 1_000_000_000
@@ -500,3 +500,11 @@ def test_public_server_refused_at_start():
     assert proc.stderr.strip().splitlines()[-1] == (
         "pyexporter: error: collector ntp: only IP address of local NTP server is valid for "
         "--collector.ntp.server")
+
+
+@pytest.mark.parametrize("server", ["bad\0name", "x" * 64 + ".example"])
+def test_unusable_server_name_fails_the_scrape(tmp_path, server):
+    collector = make_collector("ntp", tmp_path, f"--collector.ntp.server={server}",
+                               "--collector.ntp.server-is-local")
+    with pytest.raises(PyExporterError, match="couldn't get SNTP reply"):
+        collector.collect()

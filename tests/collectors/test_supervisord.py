@@ -131,7 +131,8 @@ def test_parse_url(url, expected):
     assert parse_url(url) == expected
 
 
-@pytest.mark.parametrize("url", ["", "ftp://h/RPC2", "localhost:9001", "http://", "http://h:99999/", "/RPC2"])
+@pytest.mark.parametrize("url", ["", "ftp://h/RPC2", "localhost:9001", "http://", "http://h:99999/", "/RPC2",
+                                 "http://\ud800:x@h/RPC2"])
 def test_parse_url_rejects(url):
     with pytest.raises(ParseError):
         parse_url(url)
@@ -347,3 +348,9 @@ def test_same_output_as_node_exporter():
     assert lines(ours) == lines(theirs)
     assert 'node_supervisord_up{group="odd",name="partial"} 1' in lines(ours)
     assert 'node_scrape_collector_success{collector="supervisord"} 1' in ours
+
+
+@pytest.mark.parametrize("url", ["http://bad\0host/RPC2", "http://" + "x" * 64 + ".example/RPC2"])
+def test_unusable_url_values_fail_the_scrape(tmp_path, url):
+    with pytest.raises(ParseError):
+        supervisord_collector(tmp_path, url).collect()
