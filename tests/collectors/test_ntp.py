@@ -331,10 +331,10 @@ Responder = Callable[[bytes], bytes | None]
 
 
 @contextmanager
-def fake_ntp_server(respond: Responder) -> Iterator[int]:
-    """A UDP socket on 127.0.0.1 answering each request with respond(request) (None: no answer)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
+def fake_ntp_server(respond: Responder, host: str = "127.0.0.1") -> Iterator[int]:
+    """A UDP socket on loopback answering each request with respond(request) (None: no answer)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((host, 0))
     sock.settimeout(0.1)
     stop = threading.Event()
 
@@ -407,6 +407,19 @@ def test_server_address_with_port(tmp_path):
         collector = make_collector("ntp", tmp_path, f"--collector.ntp.server=127.0.0.1:{port}",
                                    "--collector.ntp.server-is-local")
         assert samples(collector.collect())["node_ntp_stratum"] == 2
+
+
+def test_ipv6_loopback_server(tmp_path):
+    try:
+        server = fake_ntp_server(server_reply(stratum=5), "::1")
+        port = server.__enter__()
+    except OSError:
+        pytest.skip("no IPv6 loopback")
+    try:
+        got = samples(ntp_collector(tmp_path, port, "--collector.ntp.server=::1").collect())
+    finally:
+        server.__exit__(None, None, None)
+    assert got["node_ntp_stratum"] == 5
 
 
 def test_kiss_of_death_is_reported_insane(tmp_path):
