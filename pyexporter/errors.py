@@ -19,5 +19,17 @@ class NoDataError(PyExporterError):
     """The collector's source is absent on this machine (node_exporter's ErrNoData)."""
 
 
+class PartialError(PyExporterError):
+    """The collector failed part way, after node_exporter would already have sent `families`.
+
+    node_exporter's Update() sends metrics as it goes and may then return an
+    error: the samples sent are exposed and the collector reports success 0.
+    """
+
+    def __init__(self, message: str, families: list) -> None:
+        super().__init__(message)
+        self.families = families
+
+
 class ConfigError(PyExporterError):
     """A flag or configuration value is invalid; reported at start, exit code 2."""

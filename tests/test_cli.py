@@ -75,7 +75,10 @@ def test_bad_regex_exits_2_with_one_line():
 DEPRECATED_FLAGS = ("collector.netdev.device-whitelist", "collector.netdev.device-blacklist",
                     "collector.diskstats.ignored-devices", "collector.qdisk.device-include",
                     "collector.qdisk.device-exclude", "collector.filesystem.ignored-mount-points",
-                    "collector.filesystem.ignored-fs-types")
+                    "collector.filesystem.ignored-fs-types", "collector.systemd.unit-whitelist",
+                    "collector.systemd.unit-blacklist",
+                    # Not deprecated, but hidden by node_exporter too ("for testing purposes only").
+                    "collector.systemd.private")
 
 
 def test_deprecated_flags_are_accepted_but_hidden_from_help():

@@ -73,6 +73,8 @@ async def test_a_request_mid_collection_rereads_only_what_had_begun():
         assert _calls(await first) == {"a": 1, "b": 1, "c": 1, "d": 1}
         assert _calls(second) == {"a": 2, "b": 2, "c": 2, "d": 1}
         assert all(_success(second).values())
+        # Nobody else waited: the second collection read a, b and c only.
+        assert collectors["d"].calls == 1
         for name, call in _calls(second).items():
             assert collectors[name].began[call] >= arrived
     finally:
@@ -145,6 +147,29 @@ async def test_a_request_behind_a_stuck_collector_is_answered_without_it():
         assert collectors["a"].calls == 1
     finally:
         release.set()
+        engine.shutdown()
+
+
+async def test_a_request_arriving_while_a_rereading_runs_gets_a_whole_collection():
+    collectors = {n: Counting(n, delay=0.04) for n in "abc"}
+    engine = ScrapeEngine(collectors, timeout=5, workers=1)
+    try:
+        first = asyncio.ensure_future(engine.scrape())
+        while collectors["b"].calls == 0:
+            await asyncio.sleep(0.005)
+        second = asyncio.ensure_future(engine.scrape())
+        await first
+        # The second collection re-reads a and b for `second` alone; a request arriving
+        # meanwhile cannot share it (it lacks c) and gets a whole collection of its own.
+        while collectors["a"].calls < 2:
+            await asyncio.sleep(0.005)
+        arrived = time.monotonic()
+        third = await engine.scrape()
+        assert _calls(await second) == {"a": 2, "b": 2, "c": 1}
+        assert set(_calls(third)) == {"a", "b", "c"}
+        for name, call in _calls(third).items():
+            assert collectors[name].began[call] >= arrived
+    finally:
         engine.shutdown()
 
 

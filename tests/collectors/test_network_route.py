@@ -1,0 +1,283 @@
+"""network_route: route messages decoded as a dump decodes them, label derivation, and a live
+comparison with node_exporter in a private network namespace.
+
+Run as a module (`unshare --net python -m tests.collectors.test_network_route`) it sets up links
+and routes in the namespace it is in and prints what both exporters report; the live test does that.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pyroute2.netlink.rtnl import RTM_NEWROUTE
+from pyroute2.netlink.rtnl.marshal import MarshalRtnl
+
+from collectors.network_route import NetworkRouteCollector, protocol_name, route_label_sets
+from pyexporter import rtnetlink_route
+from pyexporter.errors import ParseError
+from pyexporter.rtnetlink_route import NextHop, Route, destination, go_ip_string, parse_multipath
+from tests.support import NODE_EXPORTER, REPO, collect_text, make_collector, scrape_once
+
+RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_PREFSRC, RTA_MULTIPATH, RTA_TABLE = 1, 4, 5, 6, 7, 9, 15
+V4 = socket.inet_aton
+
+
+def attr(attr_type: int, data: bytes) -> bytes:
+    raw = struct.pack("=HH", 4 + len(data), attr_type) + data
+    return raw + b"\0" * (-len(raw) % 4)
+
+
+def route_message(family: int, dst_len: int, *attrs: bytes, proto: int = 2, rtype: int = 1) -> bytes:
+    body = struct.pack("=BBBBBBBBI", family, dst_len, 0, 0, 254, proto, 0, rtype, 0) + b"".join(attrs)
+    return struct.pack("=IHHII", 16 + len(body), RTM_NEWROUTE, 2, 1, 0) + body
+
+
+def decode(data: bytes) -> list:
+    marshal = MarshalRtnl()
+    marshal.msg_map[RTM_NEWROUTE] = rtnetlink_route.RouteMessage
+    return list(marshal.parse(data))
+
+
+def hop(ifindex: int, hops: int, *attrs: bytes) -> bytes:
+    payload = b"".join(attrs)
+    return struct.pack("=HBBi", 8 + len(payload), 0, hops, ifindex) + payload
+
+
+def test_route_message_with_every_attribute():
+    [msg] = decode(route_message(socket.AF_INET, 24, attr(RTA_TABLE, struct.pack("=I", 254)),
+                                 attr(RTA_DST, V4("10.1.0.0")), attr(RTA_PREFSRC, V4("10.1.0.2")),
+                                 attr(RTA_GATEWAY, V4("10.1.0.1")), attr(RTA_OIF, struct.pack("=I", 3)),
+                                 attr(RTA_PRIORITY, struct.pack("=I", 100)), proto=4))
+    route = rtnetlink_route.route_from_message(msg)
+    assert route == Route(socket.AF_INET, 24, 4, 1, V4("10.1.0.0"), V4("10.1.0.2"), V4("10.1.0.1"),
+                          3, 100, ())
+
+
+def test_default_route_without_attributes():
+    [msg] = decode(route_message(socket.AF_INET, 0))
+    route = rtnetlink_route.route_from_message(msg)
+    assert (route.dst, route.oif, route.priority, route.multipath) == (None, 0, 0, ())
+
+
+def test_multipath_route_message():
+    nexthops = hop(3, 1, attr(RTA_GATEWAY, V4("10.1.0.1"))) + hop(5, 0, attr(RTA_GATEWAY, V4("10.2.0.1")))
+    [msg] = decode(route_message(socket.AF_INET, 16, attr(RTA_DST, V4("172.16.0.0")),
+                                 attr(RTA_MULTIPATH, nexthops)))
+    assert rtnetlink_route.route_from_message(msg).multipath == (
+        NextHop(3, 1, V4("10.1.0.1")), NextHop(5, 0, V4("10.2.0.1")))
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        (attr(RTA_DST, b"\x0a\x00\x00"),),  # an address of neither 4 nor 16 bytes
+        (attr(RTA_GATEWAY, b""),),
+        (attr(RTA_PREFSRC, bytes(5)),),
+        (attr(RTA_OIF, b"\x01\x00"),),  # not a uint32
+        (attr(RTA_PRIORITY, bytes(8)),),
+        (attr(RTA_MULTIPATH, b"\x01\x02\x03"),),
+    ],
+)
+def test_malformed_attributes_fail_the_message(attrs):
+    [msg] = decode(route_message(socket.AF_INET, 8, *attrs))
+    with pytest.raises(ParseError):
+        rtnetlink_route.route_from_message(msg)
+
+
+@pytest.mark.parametrize("msg", [None, [], "x", {"attrs": 5}, {"attrs": [1]}, {"attrs": [], "family": "x"},
+                                 {"attrs": [], "family": 2, "dst_len": 300, "proto": 0, "type": 1}])
+def test_nonsense_messages(msg):
+    with pytest.raises(ParseError):
+        rtnetlink_route.route_from_message(msg)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", ()),
+        (hop(2, 0), (NextHop(2, 0, None),)),  # a next hop without gateway
+        (hop(7, 254, attr(RTA_GATEWAY, bytes(15) + b"\x01")), (NextHop(7, 254, bytes(15) + b"\x01"),)),
+        (hop(2, 0, attr(99, b"zz")), (NextHop(2, 0, None),)),  # unknown nested attributes are skipped
+        (hop(1, 0) + hop(2, 3), (NextHop(1, 0, None), NextHop(2, 3, None))),
+    ],
+)
+def test_parse_multipath(data, expected):
+    assert parse_multipath(data) == expected
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x08\x00",  # shorter than an rtnexthop
+        hop(1, 0)[:7],
+        struct.pack("=HBBi", 4, 0, 0, 1),  # length shorter than its own header
+        struct.pack("=HBBi", 64, 0, 0, 1),  # length past the end
+        hop(1, 0, attr(RTA_GATEWAY, b"\x01\x02\x03")),  # gateway of neither 4 nor 16 bytes
+        hop(1, 0) + b"\x00" * 3,
+        struct.pack("=HBBi", 14, 0, 0, 1) + struct.pack("=HH", 40, RTA_GATEWAY) + b"\0\0",  # nested overrun
+        struct.pack("=HBBi", 10, 0, 0, 1) + b"\x01\x00",  # truncated nested header
+        b"\xff" * 64,
+    ],
+)
+def test_parse_multipath_rejects_garbage(data):
+    with pytest.raises(ParseError):
+        parse_multipath(data)
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        (None, ""),
+        (b"", ""),
+        (V4("192.168.0.1"), "192.168.0.1"),
+        (socket.inet_pton(socket.AF_INET6, "2001:db8::1"), "2001:db8::1"),
+        (socket.inet_pton(socket.AF_INET6, "2001:db8:0:1:0:0:0:1"), "2001:db8:0:1::1"),
+        (socket.inet_pton(socket.AF_INET6, "2001:db8:0:1:1:1:1:1"), "2001:db8:0:1:1:1:1:1"),
+        (socket.inet_pton(socket.AF_INET6, "::ffff:10.0.0.1"), "10.0.0.1"),  # Go prints mapped v4 dotted
+        (bytes(16), "::"),
+        (b"\x01\x02\x03", "?010203"),
+    ],
+)
+def test_go_ip_string(raw, text):
+    assert go_ip_string(raw) == text
+
+
+@pytest.mark.parametrize(
+    ("dst", "dst_len", "text"),
+    [
+        (None, 0, "default"),
+        (V4("10.0.0.0"), 0, "default"),
+        (V4("10.0.0.0"), 8, "10.0.0.0/8"),
+        (V4("10.0.0.1"), 32, "10.0.0.1/32"),
+        (socket.inet_pton(socket.AF_INET6, "fe80::"), 64, "fe80::/64"),
+        (socket.inet_pton(socket.AF_INET6, "::ffff:10.0.0.0"), 24, "10.0.0.0/24"),
+        (socket.inet_pton(socket.AF_INET6, "::ffff:0.0.0.0"), 96, "<nil>"),  # no 96-bit mask of a v4 address
+        (V4("10.0.0.0"), 33, "<nil>"),
+        (None, 8, "<nil>"),
+    ],
+)
+def test_destination(dst, dst_len, text):
+    assert destination(dst, dst_len) == text
+
+
+def test_protocol_names():
+    assert [protocol_name(p) for p in (0, 2, 3, 4, 12, 186, 192, 5, 255)] == [
+        "unspec", "kernel", "boot", "static", "bird", "bgp", "eigrp", "unknown", "unknown"]
+
+
+def _route(**changes) -> Route:
+    base = {"family": 2, "dst_len": 24, "protocol": 2, "type": 1, "dst": V4("10.0.0.0"), "prefsrc": None,
+            "gateway": None, "oif": 2, "priority": 0, "multipath": ()}
+    return Route(**{**base, **changes})
+
+
+def test_label_sets_of_multipath_route_use_each_hop():
+    route = _route(multipath=(NextHop(2, 1, V4("10.0.0.1")), NextHop(9, 0, None)), oif=0,
+                   gateway=V4("1.1.1.1"))
+    assert route_label_sets(route, {2: "eth0"}) == [
+        ("eth0", "", "10.0.0.0/24", "10.0.0.1", "0", "kernel", "2"),
+        ("", "", "10.0.0.0/24", "", "0", "kernel", "1"),  # interface index without a name
+    ]
+
+
+def test_collector_counts_unicast_routes_per_device(monkeypatch, tmp_path):
+    routes = [
+        _route(),
+        _route(dst=V4("10.1.0.0"), prefsrc=V4("10.1.0.5"), priority=5),
+        _route(type=2, dst=V4("10.0.0.1"), dst_len=32),  # local: not reported
+        _route(type=6),  # blackhole: not reported
+        _route(dst=None, dst_len=0, gateway=V4("10.0.0.254"), oif=3, protocol=16),
+        _route(multipath=(NextHop(2, 0, V4("10.0.0.7")), NextHop(3, 4, V4("10.0.0.8")))),
+    ]
+    monkeypatch.setattr(rtnetlink_route, "routes", lambda: (routes, {2: "eth0", 3: "wlan0"}))
+    text = collect_text(make_collector("network_route", tmp_path))
+    assert text == """\
+# HELP node_network_route_info network routing table information
+# TYPE node_network_route_info gauge
+node_network_route_info{dest="10.0.0.0/24",device="eth0",gw="",priority="0",proto="kernel",src="",weight=""} 1
+node_network_route_info{dest="10.0.0.0/24",device="eth0",gw="10.0.0.7",priority="0",proto="kernel",src="",weight="1"} 1
+node_network_route_info{dest="10.0.0.0/24",device="wlan0",gw="10.0.0.8",priority="0",proto="kernel",src="",weight="5"} 1
+node_network_route_info{dest="10.1.0.0/24",device="eth0",gw="",priority="5",proto="kernel",src="10.1.0.5",weight=""} 1
+node_network_route_info{dest="default",device="wlan0",gw="10.0.0.254",priority="0",proto="dhcp",src="",weight=""} 1
+# HELP node_network_routes network routes by interface
+# TYPE node_network_routes gauge
+node_network_routes{device="eth0"} 3
+node_network_routes{device="wlan0"} 2
+"""  # noqa: E501
+
+
+def test_collector_without_routes_has_no_families(monkeypatch, tmp_path):
+    monkeypatch.setattr(rtnetlink_route, "routes", lambda: ([_route(type=2)], {}))
+    assert make_collector("network_route", tmp_path).collect() == []
+
+
+def test_collector_is_off_by_default_and_has_no_flags():
+    assert (NetworkRouteCollector.default_enabled, NetworkRouteCollector.flags) == (False, ())
+
+
+# --- live comparison in a private network namespace ------------------------------------------
+
+_SETUP = [
+    "ip link set lo up",
+    "ip link add rt0 type veth peer name rt0p",
+    "ip link add rt1 type veth peer name rt1p",
+    "ip link set rt0 up", "ip link set rt0p up", "ip link set rt1 up", "ip link set rt1p up",
+    "ip addr add 10.1.0.2/24 dev rt0",
+    "ip addr add 10.2.0.2/24 dev rt1",
+    "ip -6 addr add 2001:db8::2/64 dev rt0 nodad",
+    "ip route add default via 10.1.0.1 dev rt0 metric 100",
+    "ip route add 192.168.5.0/24 via 10.2.0.1 dev rt1 proto static",
+    "ip route add 172.16.0.0/16 nexthop via 10.1.0.1 dev rt0 weight 2 nexthop via 10.2.0.1 dev rt1 weight 1",
+    "ip route add 10.9.0.0/16 dev rt1 src 10.2.0.2 table 100",
+    "ip route add blackhole 10.99.0.0/16",
+    "ip -6 route add 2001:db8:1::/48 via 2001:db8::1 dev rt0 proto bird",
+]
+
+
+def _route_lines(text: str) -> list[str]:
+    return sorted(line for line in text.splitlines()
+                  if line.startswith(("node_network_route", "# HELP node_network_route",
+                                      "# TYPE node_network_route")))
+
+
+def _in_namespace() -> None:
+    for command in _SETUP:
+        result = subprocess.run(command.split(), capture_output=True, text=True)
+        if result.returncode != 0:
+            # Exit status 77 tells the test this machine cannot build the namespace (no veth, ...).
+            sys.stderr.write(f"{command}: {result.stderr}")
+            raise SystemExit(77)
+    theirs = scrape_once([str(NODE_EXPORTER)], ["--collector.disable-defaults", "--collector.network_route"])
+    ours = collect_text(make_collector("network_route", Path("/nonexistent")))
+    json.dump({"node_exporter": theirs, "pyexporter": ours}, sys.stdout)
+
+
+def test_live_routes_agree_with_node_exporter():
+    """node_exporter 1.5.0 and 1.12.1 share this collector's code (the Go file only changed its
+    logger), so the reference binary's output is 1.12.1's here."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root for unshare --net")
+    if not (shutil.which("unshare") and shutil.which("ip") and NODE_EXPORTER.exists()):
+        pytest.skip("unshare, ip or node_exporter missing")
+    proc = subprocess.run(["unshare", "--net", sys.executable, "-m", "tests.collectors.test_network_route"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    if proc.returncode == 77:
+        pytest.skip(f"cannot set up the namespace: {proc.stderr[-200:]}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    outputs = json.loads(proc.stdout)
+    ours = _route_lines(outputs["pyexporter"])
+    assert any('dest="172.16.0.0/16"' in line and 'weight="2"' in line for line in ours)
+    assert any('dest="2001:db8:1::/48"' in line for line in ours)
+    assert ours == _route_lines(outputs["node_exporter"])
+
+
+if __name__ == "__main__":
+    _in_namespace()
