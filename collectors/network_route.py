@@ -9,12 +9,18 @@ pyexporter runs in, not a --path.procfs tree.
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
-from pyexporter import rtnetlink_route
+from pyexporter.lazyimport import lazy_module
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.registry import Collector, register
-from pyexporter.rtnetlink_route import RTN_UNICAST, Route, destination, go_ip_string
 from pyexporter.settings import Settings
+
+if TYPE_CHECKING:
+    from pyexporter.rtnetlink_route import Route
+
+#: pyroute2 loads only when a netlink path runs (see pyexporter.lazyimport).
+rtnetlink_route = lazy_module("pyexporter.rtnetlink_route")
 
 #: rtm_protocol names, from include/uapi/linux/rtnetlink.h, as node_exporter lists them.
 PROTOCOL_NAMES = {
@@ -30,8 +36,9 @@ def protocol_name(protocol: int) -> str:
 
 def route_label_sets(route: Route, names: dict[int, str]) -> list[tuple[str, ...]]:
     """The label values (device, src, dest, gw, priority, proto, weight) of one route's samples."""
+    go_ip_string = rtnetlink_route.go_ip_string
     src = go_ip_string(route.prefsrc)
-    dest = destination(route.dst, route.dst_len)
+    dest = rtnetlink_route.destination(route.dst, route.dst_len)
     priority = str(route.priority)
     proto = protocol_name(route.protocol)
     if route.multipath:
@@ -63,7 +70,7 @@ class NetworkRouteCollector(Collector):
         per_device: Counter[str] = Counter()
         for route in routes:
             # node_exporter compares rtm_type with RTA_DST (both 1): it keeps the unicast routes.
-            if route.type != RTN_UNICAST:
+            if route.type != rtnetlink_route.RTN_UNICAST:
                 continue
             for labels in route_label_sets(route, names):
                 info.add(1, *labels)

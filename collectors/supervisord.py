@@ -9,19 +9,22 @@ that socket. The flag falls back to $SUPERVISORD_URL as kingpin's Envar does.
 from __future__ import annotations
 
 import base64
-import http.client
 import logging
 import os
 import socket
-import xml.parsers.expat
-import xmlrpc.client
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from pyexporter.errors import NoDataError, ParseError
+from pyexporter.lazyimport import lazy_module
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, Flag, register
+
+# The XML-RPC and HTTP client modules (several MiB) load only when the collector runs.
+http = lazy_module("http.client")
+xml_expat = lazy_module("xml.parsers.expat")
+xmlrpc_client = lazy_module("xmlrpc.client")
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +62,11 @@ class ProcessInfo:
 def decode_response(body: bytes) -> Any:
     """The single value of an XML-RPC methodResponse; a fault or malformed XML is a ParseError."""
     try:
-        params, _ = xmlrpc.client.loads(body)
-    except xmlrpc.client.Fault as exc:
+        params, _ = xmlrpc_client.loads(body)
+    except xmlrpc_client.Fault as exc:
         raise ParseError(f"XML-RPC fault {exc.faultCode}: {exc.faultString}") from None
-    except (xml.parsers.expat.ExpatError, ValueError, TypeError, IndexError, KeyError,
-            AttributeError, OverflowError, xmlrpc.client.ResponseError) as exc:
+    except (xml_expat.ExpatError, ValueError, TypeError, IndexError, KeyError,
+            AttributeError, OverflowError, xmlrpc_client.ResponseError) as exc:
         raise ParseError(f"invalid XML-RPC response: {exc}") from None
     if len(params) != 1:
         raise ParseError(f"XML-RPC response has {len(params)} values, 1 expected")
@@ -100,22 +103,21 @@ def parse_process_info(result: Any) -> list[ProcessInfo]:
     return out
 
 
-class _UnixHTTPConnection(http.client.HTTPConnection):
-    """HTTP over a unix socket; the Host header says "unix", as node_exporter's does."""
+def _unix_connection(socket_path: str, timeout: float) -> Any:
+    """An HTTPConnection over a unix socket; the Host header says "unix", as node_exporter's does."""
 
-    def __init__(self, socket_path: str, timeout: float) -> None:
-        super().__init__("unix", timeout=timeout)
-        self.socket_path = socket_path
+    class UnixHTTPConnection(http.HTTPConnection):
+        def connect(self) -> None:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.settimeout(self.timeout)
+                sock.connect(socket_path)
+            except BaseException:
+                sock.close()
+                raise
+            self.sock = sock
 
-    def connect(self) -> None:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            sock.settimeout(self.timeout)
-            sock.connect(self.socket_path)
-        except BaseException:
-            sock.close()
-            raise
-        self.sock = sock
+    return UnixHTTPConnection("unix", timeout=timeout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,22 +164,22 @@ def parse_url(url: str) -> Endpoint:
 def call(endpoint: Endpoint, method: str, timeout: float = TIMEOUT) -> Any:
     """One XML-RPC call without parameters. OSError when supervisord cannot be reached,
     ParseError for an HTTP error status or a reply that is not XML-RPC."""
-    body = xmlrpc.client.dumps((), method).encode()
+    body = xmlrpc_client.dumps((), method).encode()
     headers = {"Content-Type": "text/xml", "User-Agent": "Go-http-client/1.1"}
     if endpoint.authorization:
         headers["Authorization"] = endpoint.authorization
-    conn: http.client.HTTPConnection | None = None
+    conn: Any = None
     try:
         if endpoint.scheme == "unix":
-            conn = _UnixHTTPConnection(endpoint.socket_path, timeout)
+            conn = _unix_connection(endpoint.socket_path, timeout)
         elif endpoint.scheme == "https":
-            conn = http.client.HTTPSConnection(endpoint.host, endpoint.port, timeout=timeout)
+            conn = http.HTTPSConnection(endpoint.host, endpoint.port, timeout=timeout)
         else:
-            conn = http.client.HTTPConnection(endpoint.host, endpoint.port, timeout=timeout)
+            conn = http.HTTPConnection(endpoint.host, endpoint.port, timeout=timeout)
         conn.request("POST", endpoint.path, body, headers)
         resp = conn.getresponse()
         data = resp.read(MAX_RESPONSE_BYTES + 1)
-    except http.client.HTTPException as exc:
+    except http.HTTPException as exc:
         raise ParseError(f"bad HTTP response: {exc!r}") from None
     except ValueError as exc:
         # A host name IDNA cannot encode, a NUL in the socket path, a header Python refuses.

@@ -17,14 +17,13 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pyroute2 import IPRoute
 from pyroute2.netlink import nlmsg
 from pyroute2.netlink.rtnl import RTM_NEWROUTE
 from pyroute2.netlink.rtnl.rtmsg import rtmsg
 
 from pyexporter import netlink_thread
 from pyexporter.errors import ParseError
-from pyexporter.rtnetlink import interface_names
+from pyexporter.rtnetlink import interface_names, route_socket
 
 #: Attribute types of include/uapi/linux/rtnetlink.h (enum rtattr_type_t).
 RTA_DST = 1
@@ -196,7 +195,7 @@ def destination(dst: bytes | None, dst_len: int) -> str:
 
 def _dump_routes() -> tuple[list[Route], dict[int, str]]:
     names = interface_names()  # node_exporter lists the links before the routes too
-    with IPRoute(groups=0) as ipr:
+    with route_socket() as ipr:
         ipr.marshal.msg_map[RTM_NEWROUTE] = RouteMessage  # this socket's own copy of the table
         # No keywords: one AF_UNSPEC dump of every family and table, as node_exporter sends.
         messages = tuple(ipr.route("dump"))

@@ -58,8 +58,10 @@ def test_missing_module():
         lazy_module("pyexporter.no_such_module").anything  # noqa: B018
 
 
-def test_collectors_load_without_pyroute2():
-    # A fresh interpreter: this one may have imported pyroute2 for other tests.
+@pytest.mark.parametrize("heavy", ["pyroute2", "jeepney", "xmlrpc.client"])
+def test_collectors_load_without_heavy_modules(heavy):
+    # Modules of several MiB that only some collectors use load on their first collection,
+    # not at start. A fresh interpreter: this one may have imported them for other tests.
     code = ("import sys; from pyexporter.registry import load_collectors; load_collectors(); "
-            "import pyexporter.server; sys.exit('pyroute2' in sys.modules)")
+            f"import pyexporter.server; sys.exit({heavy!r} in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0

@@ -237,6 +237,35 @@ def _netlink_available() -> bool:
 live = pytest.mark.skipif(not _netlink_available(), reason="no rtnetlink socket here")
 
 
+@pytest.fixture
+def new_sockets():
+    """Dumps in the test open their socket from rtnetlink.IPRoute as patched; none is kept after."""
+    rtnetlink.close_socket()
+    yield
+    rtnetlink.close_socket()
+
+
+@live
+def test_live_dumps_share_one_socket_until_one_fails(new_sockets):
+    rtnetlink.links()
+    kept = rtnetlink._kept
+    assert kept is not None
+    rtnetlink.neighbours(socket.AF_INET)
+    rtnetlink.addresses()
+    assert rtnetlink._kept is kept
+
+    def failing_dump():
+        with rtnetlink.route_socket():
+            raise NetlinkError(errno.EBUSY)
+
+    with pytest.raises(NetlinkError):
+        rtnetlink.netlink_thread.run(failing_dump)
+    # The failed dump's socket is closed, not kept; the next dump opens a new one.
+    assert rtnetlink._kept is None
+    assert [link.name for link in rtnetlink.links()]
+    assert rtnetlink._kept is not None and rtnetlink._kept is not kept
+
+
 @live
 def test_live_links_list_loopback_with_statistics():
     links = rtnetlink.links()
@@ -247,13 +276,14 @@ def test_live_links_list_loopback_with_statistics():
 
 
 @live
-def test_live_links_without_rtm_getstats_use_the_link_dump(monkeypatch):
+def test_live_links_without_rtm_getstats_use_the_link_dump(monkeypatch, new_sockets):
     """A kernel before 4.7 refuses RTM_GETSTATS: the same links come from RTM_GETLINK."""
     class OldKernelIPRoute(rtnetlink.IPRoute):
         def stats(self, *args, **kwargs):
             raise NetlinkError(errno.EOPNOTSUPP)
 
     expected = rtnetlink.links()
+    rtnetlink.close_socket()
     monkeypatch.setattr(rtnetlink, "IPRoute", OldKernelIPRoute)
     got = rtnetlink.links()
     assert [(link.index, link.name) for link in got] == [(link.index, link.name) for link in expected]
@@ -261,7 +291,7 @@ def test_live_links_without_rtm_getstats_use_the_link_dump(monkeypatch):
 
 
 @live
-def test_live_other_refusals_are_errors(monkeypatch):
+def test_live_other_refusals_are_errors(monkeypatch, new_sockets):
     class RefusingIPRoute(rtnetlink.IPRoute):
         def stats(self, *args, **kwargs):
             raise NetlinkError(errno.EPERM)
