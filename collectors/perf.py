@@ -150,11 +150,20 @@ CACHE_COUNTERS = (
 _GO_INT = re.compile(r"[+-]?[0-9]+")
 
 
+#: Linux's largest CONFIG_NR_CPUS is 8192; a CPU number far beyond it is a typo, and a range up
+#: to it would otherwise build a list of billions of CPUs.
+MAX_CPU = 1 << 16
+
+
 def _atoi(text: str) -> int:
-    """Go's strconv.Atoi: an optional sign and decimal digits, nothing else."""
+    """Go's strconv.Atoi: an optional sign and decimal digits, nothing else, within int64."""
     if not _GO_INT.fullmatch(text):
-        raise ParseError(f"strconv.Atoi: parsing {text!r}: invalid syntax")
-    return int(text)
+        raise ParseError(f"strconv.Atoi: parsing {text!r:.40}: invalid syntax")
+    sign, digits = ("-" if text[0] == "-" else ""), text.lstrip("+-").lstrip("0") or "0"
+    # Leading zeros count against Python's limit on digits converted; they mean nothing here.
+    if len(digits) > 19 or not -(1 << 63) <= (value := int(sign + digits)) < 1 << 63:
+        raise ParseError(f"strconv.Atoi: parsing {text!r:.40}: value out of range")
+    return value
 
 
 def parse_cpus(flag: str) -> list[int]:
@@ -178,7 +187,9 @@ def parse_cpus(flag: str) -> list[int]:
             raise ParseError(f"invalid flag value {flag!r}")
         start, end = _atoi(range_set[0]), _atoi(range_set[1])
         if stride < 1:
-            raise ParseError(f"invalid stride {stride} in {flag!r}")
+            raise ParseError(f"invalid stride {stride} in {flag!r:.80}")
+        if end >= MAX_CPU:
+            raise ParseError(f"CPU {end} in {flag!r:.80} is beyond any machine's CPUs")
         cpus.extend(range(start, end + 1, stride))
     return list(dict.fromkeys(cpus))
 
@@ -264,7 +275,10 @@ def parse_tracepoint_id(text: str) -> int:
     first = text.split("\n", 1)[0]
     if not first.isascii() or not first.isdigit():
         raise ParseError(f"tracepoint id {first!r:.40} is not a number")
-    value = int(first)
+    digits = first.lstrip("0") or "0"
+    if len(digits) > 20:
+        raise ParseError(f"tracepoint id {first!r:.40} is out of range")
+    value = int(digits)
     if value >= 1 << 64:
         raise ParseError(f"tracepoint id {first!r:.40} is out of range")
     return value

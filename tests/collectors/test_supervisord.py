@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from xmlrpc.server import SimpleXMLRPCDispatcher, SimpleXMLRPCRequestHandler, SimpleXMLRPCServer
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from collectors.supervisord import (
     DEFAULT_URL,
@@ -354,3 +356,33 @@ def test_same_output_as_node_exporter():
 def test_unusable_url_values_fail_the_scrape(tmp_path, url):
     with pytest.raises(ParseError):
         supervisord_collector(tmp_path, url).collect()
+
+
+_XMLRPC_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.text(max_size=8)
+    | st.floats(allow_nan=True),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.sampled_from(["name", "group", "state", "statename", "start", "stop", "now",
+                                       "exitstatus", "pid", "other"]), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_XMLRPC_VALUES)
+def test_parse_process_info_takes_any_decoded_value(value):
+    # Whatever xmlrpc.client could decode from a reply: processes, or ParseError, nothing else.
+    try:
+        processes = parse_process_info(value)
+    except ParseError:
+        return
+    assert isinstance(processes, list)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300) | st.text(max_size=200).map(lambda t: f"<methodResponse>{t}".encode()))
+def test_decode_response_takes_any_bytes(body):
+    try:
+        decode_response(body)
+    except ParseError:
+        pass

@@ -53,6 +53,16 @@ NOT_PARSER_MODULES: dict[str, str] = {}
 NOT_INPUT_PARSERS = {
     "collectors.ipvs.parse_backend_labels":
         "parses the --collector.ipvs.backend-labels flag; a bad value is a ConfigError at start",
+    "collectors.perf.parse_tracepoints":
+        "parses the --collector.perf.tracepoint flag; a bad value is a ConfigError at start",
+    "collectors.logind.parse_list_seats":
+        "decodes a D-Bus reply body as jeepney returns it; fuzzed in tests/collectors/test_logind.py",
+    "collectors.logind.parse_list_sessions":
+        "decodes a D-Bus reply body as jeepney returns it; fuzzed in tests/collectors/test_logind.py",
+    "collectors.systemd.parse_list_units":
+        "decodes a D-Bus reply body as jeepney returns it; fuzzed in tests/collectors/test_systemd.py",
+    "collectors.supervisord.parse_process_info":
+        "reads an XML-RPC value as xmlrpc.client decodes it; fuzzed in tests/collectors/test_supervisord.py",
 }
 
 #: Parameter annotations a parser's inputs may have (strings: modules use `from __future__ import
