@@ -8,8 +8,13 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from tests.support import free_port
 
 T = TypeVar("T")
 
@@ -58,3 +63,27 @@ def stop_process(proc: subprocess.Popen, grace: float = 5.0) -> None:
         if stream is not None:
             with contextlib.suppress(OSError):
                 stream.close()
+
+
+@contextlib.contextmanager
+def running_prometheus(binary: str, config: dict[str, Any], work: Path) -> Iterator[str]:
+    """A real Prometheus with `config` on a free 127.0.0.1 port, its data and log under `work`;
+    yields its base URL once it is ready, stops it afterwards."""
+    (work / "prometheus.yml").write_text(yaml.safe_dump(config))
+    port = free_port()
+    log = work / "prometheus.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [binary, f"--config.file={work / 'prometheus.yml'}", f"--storage.tsdb.path={work / 'data'}",
+             f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1h"],
+            cwd=work, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        def ready() -> bool | None:
+            assert proc.poll() is None, f"prometheus exited:\n{log.read_text()[-3000:]}"
+            return True if http_get(f"{base}/-/ready")[0] == 200 else None
+
+        wait_for(ready, 60, f"prometheus on {base}")
+        yield base
+    finally:
+        stop_process(proc, grace=10)

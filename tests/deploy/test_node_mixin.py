@@ -18,10 +18,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-import yaml
 
 from collectors.filesystem import DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE
-from tests.deploy.helpers import http_get, need_tool, stop_process, wait_for
+from tests.deploy.helpers import http_get, need_tool, running_prometheus, stop_process, wait_for
 from tests.support import NODE_EXPORTER, REPO, SHARED, free_port
 
 RULES = SHARED / "prometheus" / "node-mixin-rules.yaml"
@@ -83,22 +82,7 @@ def prometheus(targets, tmp_path_factory) -> Iterator[str]:
         "rule_files": [str(work / "rules.yaml")],
         "scrape_configs": [{"job_name": JOB, "static_configs": [{"targets": sorted(targets)}]}],
     }
-    (work / "prometheus.yml").write_text(yaml.safe_dump(config))
-    port = free_port()
-    log = work / "prometheus.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [binary, f"--config.file={work / 'prometheus.yml'}", f"--storage.tsdb.path={work / 'data'}",
-             f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1h"],
-            cwd=work, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        def ready() -> bool | None:
-            assert proc.poll() is None, f"prometheus exited:\n{log.read_text()[-3000:]}"
-            return True if http_get(f"{base}/-/ready")[0] == 200 else None
-
-        wait_for(ready, 60, f"prometheus on {base}")
-
+    with running_prometheus(binary, config, work) as base:
         def settled() -> bool | None:
             reply = api(base, f'count_over_time(up{{job="{JOB}"}}[1m])')
             counts = [float(r["value"][1]) for r in reply["result"]]
@@ -106,8 +90,6 @@ def prometheus(targets, tmp_path_factory) -> Iterator[str]:
 
         wait_for(settled, 60, f"{SETTLE_SCRAPES} scrapes of both exporters")
         yield base
-    finally:
-        stop_process(proc, grace=10)
 
 
 def api(base: str, query: str | None = None, path: str = "/api/v1/query") -> dict:

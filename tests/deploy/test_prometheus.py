@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from pyexporter.registry import load_collectors
-from tests.deploy.helpers import http_get, need_tool, stop_process, wait_for
+from tests.deploy.helpers import http_get, need_tool, running_prometheus, stop_process, wait_for
 from tests.support import CONFORMANCE, REPO, free_port
 
 JOB = "node-exporter"
@@ -62,24 +62,8 @@ def prometheus(exporter, tmp_path_factory):
         "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
         "scrape_configs": [{"job_name": JOB, "static_configs": [{"targets": [exporter]}]}],
     }
-    (work / "prometheus.yml").write_text(yaml.safe_dump(config))
-    port = free_port()
-    log = work / "prometheus.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [binary, f"--config.file={work / 'prometheus.yml'}", f"--storage.tsdb.path={work / 'data'}",
-             f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1h"],
-            cwd=work, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        def ready() -> bool | None:
-            assert proc.poll() is None, f"prometheus exited:\n{log.read_text()[-3000:]}"
-            return True if http_get(f"{base}/-/ready")[0] == 200 else None
-
-        wait_for(ready, 60, f"prometheus on {base}")
+    with running_prometheus(binary, config, work) as base:
         yield base
-    finally:
-        stop_process(proc, grace=10)
 
 
 def query(base: str, promql: str) -> list[dict]:
