@@ -31,7 +31,7 @@ from pyexporter.filters import DeviceFilter
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, gauge, sanitize_metric_name, untyped
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import valid_utf8
+from pyexporter.sysfs.attrs import decode, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ _IFREQ_SIZE = 40
 
 
 def _c_string(field: bytes) -> str:
-    return valid_utf8(field.split(b"\0", 1)[0].decode("utf-8", "surrogateescape"))
+    return valid_utf8(decode(field.split(b"\0", 1)[0]))
 
 
 def parse_drvinfo(raw: bytes) -> DriverInfo:

@@ -285,22 +285,21 @@ class ScrapeEngine:
             group.from_next.update((name, run.outcomes[name]) for name in group.late if name in run.outcomes)
         self._complete_group(group)
 
-    def _complete_group(self, group: _Group) -> bool:
-        """Answer a group's requests once every outcome is at hand (False while one is missing)."""
+    def _complete_group(self, group: _Group) -> None:
+        """Answer a group's requests once every outcome is at hand (until then, do nothing)."""
         if group.future.done():
-            return True
+            return
         if group.from_running is None:
             # The running collection outlived this one's wait for it (a timeout): its
             # outcomes never came, so this collection's own must do.
-            return False
+            return
         chosen: list[CollectorOutcome] = []
         for name in group.names:
             outcome = group.from_next.get(name) if name in group.late else group.from_running.get(name)
             if outcome is None:
-                return False
+                return
             chosen.append(outcome)
         group.future.set_result(_assemble(chosen))
-        return True
 
     # --- one collection ---------------------------------------------------------------------------
 

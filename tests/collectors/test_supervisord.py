@@ -160,19 +160,26 @@ def _register(server: SimpleXMLRPCDispatcher, processes: list) -> None:
 
 
 @contextmanager
+def serving(server: socketserver.BaseServer) -> Iterator[None]:
+    """The server answering on a thread of its own until the block ends."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@contextmanager
 def fake_supervisord(processes: list, auth: str | None = None) -> Iterator[int]:
     handler = type("Handler", (_Handler,), {"required_auth": auth})
     server = SimpleXMLRPCServer(("127.0.0.1", 0), requestHandler=handler, logRequests=False,
                                 allow_none=True)
     _register(server, processes)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 class _UnixHandler(_Handler):
@@ -190,14 +197,8 @@ class _UnixXMLRPCServer(socketserver.UnixStreamServer, SimpleXMLRPCDispatcher):
 def fake_unix_supervisord(path: str, processes: list) -> Iterator[str]:
     server = _UnixXMLRPCServer(path)
     _register(server, processes)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield path
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 @contextmanager
@@ -214,14 +215,8 @@ def fake_http(status: int, body: bytes) -> Iterator[int]:
             pass
 
     server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def supervisord_collector(tmp_path, url: str):
