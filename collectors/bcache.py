@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pyexporter import fs
 from pyexporter.errors import ParseError
 from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter, gauge
-from pyexporter.procfs.goparse import parse_float, parse_uint
+from pyexporter.procfs.goparse import parse_float, parse_int, parse_uint
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_parsed
@@ -90,10 +90,7 @@ def parse_writeback_rate_debug(text: str) -> WritebackRateDebug:
         elif line.startswith("change:"):
             values["change"] = dehumanize_signed(last.removesuffix("/sec"))
         elif line.startswith("next io:"):
-            number = last.removesuffix("ms")
-            if not re.fullmatch(r"[+-]?[0-9]+", number):
-                raise ParseError(f"bcache: next io {number[:40]!r} is not a number")
-            values["next_io_ms"] = int(number)
+            values["next_io_ms"] = parse_int(last.removesuffix("ms"))
     return WritebackRateDebug(**values)
 
 

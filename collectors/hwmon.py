@@ -54,7 +54,12 @@ def explode_sensor_filename(filename: str) -> tuple[str, int, str] | None:
     number = 0
     digits = match.group("id") or ""
     if digits:
-        number = int(digits)
+        # Over 19 significant digits is beyond Atoi's range; checked before int(),
+        # which refuses 4300+ digits with a ValueError.
+        significant = digits.lstrip("0") or "0"
+        if len(significant) > 19:
+            return None
+        number = int(significant)
         if number >= _MAX_ATOI:
             return None
     return match.group("type"), number, match.group("property") or ""

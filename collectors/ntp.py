@@ -268,7 +268,7 @@ def split_host_port(address: str, default_port: int) -> tuple[str, int]:
 
 
 def _parse_port(text: str) -> int:
-    if not text.isascii() or not text.isdigit() or int(text) > 65535:
+    if not text.isascii() or not text.isdigit() or len(text) > 5 or int(text) > 65535:
         raise ParseError(f"invalid port {text[:20]!r}")
     return int(text)
 

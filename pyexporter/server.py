@@ -192,7 +192,9 @@ def build_app(
 def parse_listen_address(address: str) -> tuple[str | None, int]:
     """`host:port`, `[v6]:port` or `:port` (every interface) -> (host, port)."""
     host, sep, port = address.rpartition(":")
-    if not sep or not port.isdigit() or int(port) > 65535:
+    # isascii: str.isdigit() also accepts digits int() refuses ("²"); the length
+    # keeps int() away from its 4300-digit ValueError.
+    if not sep or not port.isascii() or not port.isdigit() or len(port) > 5 or int(port) > 65535:
         raise ConfigError(f"--web.listen-address: invalid address {address!r} (want host:port)")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]

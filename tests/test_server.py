@@ -11,10 +11,10 @@ import time
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from pyexporter.errors import NoDataError
+from pyexporter.errors import ConfigError, NoDataError
 from pyexporter.metrics import counter, gauge
 from pyexporter.registry import Collector
-from pyexporter.server import build_app
+from pyexporter.server import build_app, parse_listen_address
 from tests.support import make_settings
 
 
@@ -264,3 +264,20 @@ async def test_custom_telemetry_path(settings):
         assert '<a href="/custom">' in await (await client.get("/")).text()
     finally:
         await client.close()
+
+
+@pytest.mark.parametrize(("address", "expected"), [
+    ("0.0.0.0:20000", ("0.0.0.0", 20000)),
+    (":9100", (None, 9100)),
+    ("[::1]:1", ("::1", 1)),
+    ("127.0.0.1:65536", ConfigError),
+    ("127.0.0.1:\u00b2", ConfigError),  # str.isdigit() accepts it, int() does not
+    ("127.0.0.1:" + "0" * 5000 + "1", ConfigError),
+    ("127.0.0.1", ConfigError),
+])
+def test_parse_listen_address(address, expected):
+    if expected is ConfigError:
+        with pytest.raises(ConfigError):
+            parse_listen_address(address)
+    else:
+        assert parse_listen_address(address) == expected

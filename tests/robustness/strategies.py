@@ -10,14 +10,15 @@ from contextlib import contextmanager
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-# Profiles: "robustness-ci" (the default, what CI runs) and "robustness-deep" for a longer local hunt:
+# Profiles: "robustness-ci" (the default, what CI runs: derandomized, see tests/conftest.py) and
+# "robustness-deep", random and longer, to hunt for new inputs:
 #   PYEXPORTER_FUZZ_PROFILE=robustness-deep python -m pytest tests/robustness
 settings.register_profile(
-    "robustness-ci", max_examples=100, deadline=None, derandomize=False,
+    "robustness-ci", max_examples=100, deadline=None, derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile(
-    "robustness-deep", max_examples=2000, deadline=None,
+    "robustness-deep", max_examples=2000, deadline=None, derandomize=False,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 FUZZ_SETTINGS = settings.get_profile(os.environ.get("PYEXPORTER_FUZZ_PROFILE", "robustness-ci"))

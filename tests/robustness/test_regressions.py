@@ -138,3 +138,24 @@ def test_go_duration_stays_linear_on_a_long_number_without_unit():
     assert goparse.parse_go_duration(".5ms") == 0.0005
     with pytest.raises(ParseError):
         goparse.parse_go_duration("0" * 100_000)
+
+
+def test_bcache_next_io_beyond_int64_is_a_parse_error():
+    from collectors.bcache import parse_writeback_rate_debug
+    with pytest.raises(ParseError):
+        parse_writeback_rate_debug(f"next io: {HUGE}ms\n")
+    with pytest.raises(ParseError):
+        parse_writeback_rate_debug("next io: 9223372036854775808ms\n")
+    assert parse_writeback_rate_debug("next io: -17ms\n").next_io_ms == -17
+
+
+def test_hwmon_sensor_number_with_thousands_of_digits():
+    from collectors.hwmon import explode_sensor_filename
+    assert explode_sensor_filename(f"temp{HUGE}_input") is None
+    assert explode_sensor_filename(f"temp{ZEROS}3_input") == ("temp", 3, "input")
+
+
+def test_ntp_server_port_with_thousands_of_digits():
+    from collectors.ntp import split_host_port
+    with pytest.raises(ParseError):
+        split_host_port(f"127.0.0.1:{HUGE}", 123)

@@ -1,0 +1,24 @@
+"""Hypothesis profiles for the whole suite.
+
+CI runs derandomized: the examples are a fixed function of each test, so a
+run that passed here passes on the CI machine, and a failure there is
+reproducible here. New inputs are found by the random, longer hunt:
+    PYEXPORTER_FUZZ_PROFILE=robustness-deep python -m pytest tests
+No deadline: a shared 2-core CI machine can stall one example for longer
+than Hypothesis's 200 ms default; hangs are caught by the robustness tests'
+own time budgets instead.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "deep", derandomize=False, deadline=None, max_examples=1000, suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("deep" if os.environ.get("PYEXPORTER_FUZZ_PROFILE") == "robustness-deep" else "ci")
