@@ -37,6 +37,46 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _groff(text: str) -> str:
+    """Text safe in a groff man page: backslashes and hyphens escaped, no line read as a request."""
+    text = text.replace("\\", "\\e").replace("-", "\\-")
+    return "\n".join("\\&" + line if line.startswith((".", "'")) else line for line in text.split("\n"))
+
+
+def man_page(parser: argparse.ArgumentParser) -> str:
+    """The command line as a man page, as kingpin's --help-man prints it for node_exporter."""
+    formatter = _HelpFormatter(parser.prog)
+    out = [f'.TH {parser.prog} 1 {__version__} "{parser.prog}"', '.SH "NAME"', parser.prog,
+           '.SH "SYNOPSIS"', ".TP", f"\\fB{_groff(parser.prog)} [<flags>]\\fR",
+           '.SH "DESCRIPTION"', _groff(parser.description or ""), '.SH "OPTIONS"']
+    for action in parser._actions:
+        if action.help == argparse.SUPPRESS or not action.option_strings:
+            continue
+        names = [o for o in action.option_strings if o.startswith("--")]
+        if isinstance(action, argparse.BooleanOptionalAction):
+            synopsis = "--[no-]" + names[0][2:]
+        elif action.nargs == 0:
+            synopsis = names[0]
+        else:
+            synopsis = f"{names[0]}={action.metavar or action.dest.upper()}"
+        out += [".TP", f"\\fB{_groff(synopsis)}\\fR",
+                _groff(formatter._get_help_string(action).replace("%%", "%"))]
+    return "\n".join(out) + "\n"
+
+
+class _ManPageAction(argparse.Action):
+    """kingpin's --help-man."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: Any = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        sys.stdout.write(man_page(parser))
+        parser.exit()
+
+
 def _convert(flag: Flag, raw: Any) -> Any:
     if flag.kind == "bool" or raw is None:
         return raw
@@ -118,6 +158,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, list[Flag]]:
         "--version", action="version",
         version=f"pyexporter, version {__version__} (node_exporter {NODE_EXPORTER_COMPAT} compatible)",
     )
+    # kingpin's other help flags: node_exporter accepts them, and so does any script that calls it.
+    parser.add_argument("--help-long", action="help", help=argparse.SUPPRESS)
+    parser.add_argument("--help-man", action=_ManPageAction, help=argparse.SUPPRESS)
     flags = list(CORE_FLAGS)
     for flag in CORE_FLAGS:
         _add_flag(parser, flag)

@@ -143,3 +143,27 @@ def test_signal_shuts_down_gracefully(sig):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_kingpin_help_flags():
+    # node_exporter (kingpin) also answers --help-long and --help-man; scripts that call them keep working.
+    help_text = run_exporter("--help").stdout
+    long = run_exporter("--help-long")
+    assert long.returncode == 0 and long.stdout == help_text
+    man = run_exporter("--help-man")
+    assert man.returncode == 0 and man.stderr == ""
+    lines = man.stdout.splitlines()
+    assert lines[0].startswith(".TH pyexporter 1 ")
+    assert '.SH "OPTIONS"' in lines
+    # Every flag --help offers is in the page, hyphens escaped for groff, defaults shown.
+    offered = {f.name for f in all_flags() if not f.hidden}
+    for name in offered:
+        assert any(line.startswith(("\\fB\\-\\-" + name.replace("-", "\\-"),
+                                    "\\fB\\-\\-[no\\-]" + name.replace("-", "\\-"))) for line in lines), name
+    assert not [f.name for f in all_flags() if f.hidden and f"\\-\\-{f.name.replace('-', chr(92) + '-')}"
+                in man.stdout]
+    exclude = lines.index("\\fB\\-\\-collector.diskstats.device\\-exclude=REGEX\\fR")
+    assert "(default: ^(z?ram|loop|fd|(h|s|v|xv)d[a\\-z]|nvme\\ed+n\\ed+p)\\ed+$)" in lines[exclude + 1]
+    # No text line can be taken for a groff request.
+    assert all(not line.startswith((".", "'")) for line in lines
+               if not line.startswith((".TH", ".SH", ".TP")))
