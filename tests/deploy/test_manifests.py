@@ -157,6 +157,33 @@ def test_service_is_headless_on_the_metrics_port(rendered, daemonset):
     assert spec["selector"].items() <= pod_labels.items()
 
 
+# --- the Prometheus Operator's ServiceMonitor (optional, not in the kustomization) ----------------------
+
+SERVICE_MONITOR = MANIFESTS / "prometheus-operator" / "servicemonitor.yaml"
+
+
+def test_service_monitor_selects_the_service(rendered):
+    (monitor,) = load_docs(SERVICE_MONITOR)
+    assert (monitor["apiVersion"], monitor["kind"]) == ("monitoring.coreos.com/v1", "ServiceMonitor")
+    service = by_kind(rendered, "Service")
+    assert monitor["metadata"]["namespace"] == service["metadata"]["namespace"]
+    assert monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items()
+    assert set(monitor["spec"]) <= {"selector", "endpoints", "jobLabel", "namespaceSelector"}
+    (endpoint,) = monitor["spec"]["endpoints"]
+    assert endpoint["port"] in {p["name"] for p in service["spec"]["ports"]}
+    assert endpoint["scheme"] == "http"
+    # Within Prometheus's default 10 s scrape timeout, which pyexporter's collector timeout stays under.
+    assert endpoint["scrapeTimeout"] == "10s"
+    assert parse_args([]).collector_timeout < 10
+
+
+def test_service_monitor_keeps_the_node_exporter_job_label():
+    (monitor,) = load_docs(SERVICE_MONITOR)
+    (endpoint,) = monitor["spec"]["endpoints"]
+    jobs = [r for r in endpoint["relabelings"] if r["targetLabel"] == "job"]
+    assert jobs == [{"action": "replace", "targetLabel": "job", "replacement": "node-exporter"}]
+
+
 # --- the DaemonSet: what the documentation asks for -------------------------------------------------
 
 def test_daemonset_selector_matches_pod_labels(daemonset):

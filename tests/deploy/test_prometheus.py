@@ -238,3 +238,33 @@ def test_docs_relabelling_points_at_port_20000(kubelet_address, target):
     match = re.fullmatch(rule["regex"], kubelet_address)
     assert match is not None
     assert re.sub(r"\$\{(\d+)\}", lambda m: match.group(int(m.group(1))), rule["replacement"]) == target
+
+
+#: ServiceMonitor relabeling fields and the names the operator writes them under in Prometheus's config.
+OPERATOR_RELABEL_KEYS = {"action": "action", "sourceLabels": "source_labels", "separator": "separator",
+                         "targetLabel": "target_label", "regex": "regex", "replacement": "replacement",
+                         "modulus": "modulus"}
+
+
+def service_monitor_scrape_config(target: str, node: str) -> dict:
+    """The job the Prometheus Operator makes of manifests/prometheus-operator/servicemonitor.yaml, with a
+    static target carrying the pod's node name as endpoints discovery would (Debian's Prometheus has no
+    Kubernetes discovery). Scraped every second so the test need not wait 15 s."""
+    (monitor,) = [d for d in yaml.safe_load_all((REPO / "manifests" / "prometheus-operator" /
+                                                 "servicemonitor.yaml").read_text()) if d]
+    (endpoint,) = monitor["spec"]["endpoints"]
+    relabel = [{OPERATOR_RELABEL_KEYS[k]: v for k, v in rule.items()} for rule in endpoint["relabelings"]]
+    return {"job_name": "serviceMonitor/pyexporter/pyexporter/0", "scheme": endpoint["scheme"],
+            "scrape_interval": "1s", "scrape_timeout": "1s",
+            "static_configs": [{"targets": [target], "labels": {"__meta_kubernetes_pod_node_name": node}}],
+            "relabel_configs": relabel}
+
+
+def test_service_monitor_relabelings_in_a_real_prometheus(exporter, tmp_path):
+    binary = need_tool("prometheus", APT_HINT)
+    config = {"global": {"evaluation_interval": "1s"},
+              "scrape_configs": [service_monitor_scrape_config(exporter, "node-a")]}
+    with running_prometheus(binary, config, tmp_path) as base:
+        result = query_until_present(base, 'node_load1{job="node-exporter"}')
+        assert [(r["metric"]["instance"], r["metric"]["node"]) for r in result] == [("node-a", "node-a")]
+        assert [r["value"][1] for r in query(base, 'up{job="node-exporter",instance="node-a"}')] == ["1"]
