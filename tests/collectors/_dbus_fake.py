@@ -41,16 +41,17 @@ def require_dbus() -> None:
 
 
 @contextlib.contextmanager
-def private_bus(folder: Path) -> Iterator[str]:
-    """A dbus-daemon of our own; yields its address."""
+def private_bus(folder: Path, socket: Path | None = None) -> Iterator[str]:
+    """A dbus-daemon of our own, listening on `socket` (default folder/bus); yields its address."""
     require_dbus()
+    socket = socket or folder / "bus"
     config = folder / "bus.conf"
     # A session-style bus: anyone may own any name and call anything.
     config.write_text(f"""<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
-  <listen>unix:path={folder / 'bus'}</listen>
+  <listen>unix:path={socket}</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
