@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from pyexporter.errors import NoDataError
+from pyexporter.errors import NoDataError, PartialError
 from pyexporter.filters import DeviceFilter
 from pyexporter.fs import list_dir, read_sysfs_bytes, real_path, resolve_dir
 from pyexporter.metrics import COUNTER, GAUGE, MetricFamily
@@ -188,6 +188,10 @@ def disambiguate(chips: list[Chip]) -> None:
             chip.label = f"{chip.base}_{chip.real_name}"
 
 
+class ChipError(Exception):
+    """One chip could not be read; the others still are."""
+
+
 @register
 class HwmonCollector(Collector):
     name = "hwmon"
@@ -233,11 +237,10 @@ class HwmonCollector(Collector):
                 base = dev_name
         base = base or human or clean_metric_name(os.path.basename(real))
         if not base:
-            log.debug("hwmon: could not derive a monitoring name for %s", path)
-            return None
+            raise ChipError(f"could not derive a monitoring name for {path}")
         return Chip(path, base, human, clean_metric_name(os.path.basename(real)))
 
-    def _sensor_data(self, chip: Chip) -> dict[str, dict[str, str]] | None:
+    def _sensor_data(self, chip: Chip) -> dict[str, dict[str, str]]:
         data: dict[str, dict[str, str]] = {}
         dirs = [chip.path]
         device = os.path.join(chip.path, "device")
@@ -245,13 +248,14 @@ class HwmonCollector(Collector):
             device_dir = resolve_dir(device)
             if device_dir is None:
                 if real_path(device) is not None:
-                    # node_exporter fails this chip when `device` exists but is no directory.
-                    log.debug("hwmon: %s is not a directory; skipping chip %s", device, chip.label)
-                    return None
+                    raise ChipError(f"{device} is not a directory")
             else:
                 dirs.append(device_dir)
         for directory in dirs:
-            names = list_dir(directory)
+            try:
+                names = list_dir(directory)
+            except OSError as exc:
+                raise ChipError(f"{directory}: {exc.strerror or exc}") from None
             values = {}
             for filename in names:
                 parts = explode_sensor_filename(filename)
@@ -268,11 +272,18 @@ class HwmonCollector(Collector):
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
         chips = []
+        # node_exporter goes on past a chip that fails and reports the last failure after the
+        # other chips' metrics: success 0, with those metrics served.
+        failures: list[str] = []
         for entry in list_dir(class_dir):
             path = resolve_dir(os.path.join(class_dir, entry))
             if path is None:
                 continue
-            chip = self._chip(path)
+            try:
+                chip = self._chip(path)
+            except ChipError as exc:
+                failures.append(str(exc))
+                continue
             if chip is not None:
                 chips.append(chip)
         disambiguate(chips)
@@ -289,8 +300,10 @@ class HwmonCollector(Collector):
             if self.chip_filter.ignored(chip.label):
                 log.debug("hwmon: ignoring chip %s", chip.label)
                 continue
-            data = self._sensor_data(chip)
-            if data is None:
+            try:
+                data = self._sensor_data(chip)
+            except ChipError as exc:
+                failures.append(f"chip {chip.label}: {exc}")
                 continue
             if chip.human is not None:
                 emit("node_hwmon_chip_names", "Annotation metric for human-readable chip names", GAUGE,
@@ -301,4 +314,6 @@ class HwmonCollector(Collector):
                     continue
                 for sample in sensor_samples(chip.label, sensor, props):
                     emit(*sample)
+        if failures:
+            raise PartialError(failures[-1], list(families.values()))
         return list(families.values())

@@ -1,8 +1,19 @@
+import os
+import sys
+
 import pytest
 
 from collectors.hwmon import Chip, clean_metric_name, disambiguate, explode_sensor_filename, sensor_samples
-from pyexporter.errors import NoDataError
-from tests.support import collect_text, make_collector, samples, symlink, write_tree
+from pyexporter.errors import NoDataError, PartialError
+from tests.support import (
+    NODE_EXPORTER,
+    collect_text,
+    make_collector,
+    samples,
+    scrape_once,
+    symlink,
+    write_tree,
+)
 
 
 def tree(root):
@@ -125,6 +136,47 @@ def test_hwmon_chip_and_sensor_filters(tmp_path):
     assert 'node_hwmon_chip_names{chip="platform_coretemp_1",chip_name="coretemp"}' in got
     got = samples(make_collector("hwmon", tmp_path, "--collector.hwmon.chip-exclude=^platform_").collect())
     assert {k.split('chip="')[1].split('"')[0] for k in got} == {"hwmon4", "nct6779"}
+
+
+def test_hwmon_failing_chip_keeps_the_others(tmp_path):
+    # node_exporter goes on past a chip it cannot read and returns the failure at the end: the
+    # other chips are served, with success 0.
+    write_tree(tmp_path, {
+        "sys/class/hwmon/hwmon0/name": "good\n",
+        "sys/class/hwmon/hwmon0/temp1_input": "41000\n",
+        "sys/class/hwmon/hwmon1/name": "broken\n",
+        "sys/class/hwmon/hwmon1/temp1_input": "42000\n",
+        "sys/class/hwmon/hwmon1/device": "not a directory\n",
+        "sys/class/hwmon/hwmon2/temp1_input": "43000\n",
+    })
+    collector = make_collector("hwmon", tmp_path)
+    with pytest.raises(PartialError) as caught:
+        collector.collect()
+    # Named as node_exporter names it: after the `device` entry, which resolves (to the file).
+    assert str(caught.value).startswith("chip hwmon1_device: ") and "not a directory" in str(caught.value)
+    got = samples(caught.value.families)
+    assert got['node_hwmon_temp_celsius{chip="good",sensor="temp1"}'] == 41.0
+    assert got['node_hwmon_temp_celsius{chip="hwmon2",sensor="temp1"}'] == 43.0
+    assert not [k for k in got if 'chip="hwmon1_device"' in k]
+    # An ignored chip is never read, so it cannot fail the scrape.
+    flag = "--collector.hwmon.chip-exclude=^hwmon1_device$"
+    assert samples(make_collector("hwmon", tmp_path, flag).collect())
+
+
+@pytest.mark.skipif(not os.access(NODE_EXPORTER, os.X_OK), reason=f"{NODE_EXPORTER} absent")
+def test_hwmon_failing_chip_as_node_exporter_1_5(tmp_path):
+    write_tree(tmp_path, {
+        "sys/class/hwmon/hwmon0/name": "good\n",
+        "sys/class/hwmon/hwmon0/temp1_input": "41000\n",
+        "sys/class/hwmon/hwmon1/temp1_input": "42000\n",
+        "sys/class/hwmon/hwmon1/device": "not a directory\n",
+    })
+    flags = [f"--path.sysfs={tmp_path / 'sys'}", "--collector.disable-defaults", "--collector.hwmon"]
+    for argv in ([NODE_EXPORTER], [sys.executable, "-m", "pyexporter"]):
+        body = scrape_once(argv, flags)
+        assert 'node_scrape_collector_success{collector="hwmon"} 0' in body, argv[0]
+        assert 'node_hwmon_temp_celsius{chip="good",sensor="temp1"} 41' in body, argv[0]
+        assert 'chip="hwmon1_device"' not in body, argv[0]
 
 
 def test_hwmon_missing_class_dir(tmp_path):
