@@ -15,13 +15,14 @@ import platform
 import re
 from dataclasses import dataclass, field
 
-from pyexporter.errors import NoDataError, ParseError
+from pyexporter.errors import NoDataError, ParseError, PartialError
 from pyexporter.fs import list_dir, read_text, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.cpuinfo import cpuinfo_format, parse_cpuinfo
+from pyexporter.procfs.goparse import parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_uint, read_value, valid_utf8
+from pyexporter.sysfs.attrs import read_value, valid_utf8
 from pyexporter.sysfs.cpu import parse_cpu_list
 
 log = logging.getLogger(__name__)
@@ -91,11 +92,17 @@ class CpuFreqCollector(Collector):
             return set()
 
     def read_cpu(self, cpu: str, path: str) -> CpuFreq:
+        """One CPU's frequencies; ParseError for a value that is there but not a number."""
         khz = {}
         for attr in FREQ_ATTRS:
-            value = read_uint(os.path.join(path, attr))
-            if value is not None:
-                khz[attr] = value
+            # procfs skips a frequency file that is absent or refused, and fails on one it
+            # cannot parse (util.ReadUintFromFile).
+            text = read_value(os.path.join(path, attr), None)
+            if text is not None:
+                try:
+                    khz[attr] = parse_uint(text)
+                except ParseError as exc:
+                    raise ParseError(f"{os.path.join(path, attr)}: {exc}") from None
         return CpuFreq(cpu, khz, read_value(os.path.join(path, "scaling_governor")) or "",
                        read_value(os.path.join(path, "scaling_available_governors")) or "")
 
@@ -123,6 +130,9 @@ class CpuFreqCollector(Collector):
         offline = self.offline(cpu_dir)
         families = [(attr, desc.family()) for attr, desc in self.freqs]
         governors = self.governor.family()
+        # node_exporter fails the collector on one unparseable frequency and serves none; the other
+        # CPUs are served here, with success 0 all the same.
+        failures: list[str] = []
         for name in cpus:
             number = name.removeprefix("cpu")
             if offline and number.isdigit() and int(number) in offline:
@@ -131,11 +141,18 @@ class CpuFreqCollector(Collector):
             path = resolve_dir(os.path.join(cpu_dir, name, "cpufreq"))
             if path is None:
                 continue
-            freq = self.read_cpu(number, path)
+            try:
+                freq = self.read_cpu(number, path)
+            except ParseError as exc:
+                failures.append(str(exc))
+                continue
             label = valid_utf8(freq.cpu)
             for attr, family in families:
                 if attr in freq.khz:
                     family.add(float(freq.khz[attr]) * 1000.0, label)
             for governor, state in governor_states(freq.governor, freq.available_governors):
                 governors.add(state, label, valid_utf8(governor))
-        return [*out, *(family for _, family in families), governors]
+        result = [*out, *(family for _, family in families), governors]
+        if failures:
+            raise PartialError(failures[-1], result)
+        return result

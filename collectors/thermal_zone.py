@@ -7,7 +7,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from pyexporter.errors import NoDataError, ParseError
+from pyexporter.errors import NoDataError, ParseError, PartialError
 from pyexporter.fs import list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.goparse import parse_int
@@ -75,6 +75,7 @@ class ThermalZoneCollector(Collector):
             raise NoDataError(f"{class_dir} does not exist")
         temps = self.zone_temp.family()
         cur, maximum = self.cur_state.family(), self.max_state.family()
+        failures: list[str] = []
         for entry in list_dir(class_dir):
             is_zone, is_cooling = _ZONE.match(entry), _COOLING.match(entry)
             if not (is_zone or is_cooling):
@@ -92,12 +93,14 @@ class ThermalZoneCollector(Collector):
                 device = parse_cooling(
                     entry, *(read_value(os.path.join(path, a)) for a in ("type", "max_state", "cur_state")))
             except ParseError as exc:
-                # node_exporter fails the whole collector on a value that is not a number;
-                # one broken zone should not hide the others.
-                log.debug("thermal_zone: skipping %s: %s", entry, exc)
+                # node_exporter fails the whole collector on a value that is not a number; here
+                # one broken zone does not hide the others, and success is 0 all the same.
+                failures.append(f"{entry}: {exc}")
                 continue
             if device is not None:
                 labels = (valid_utf8(device.name), valid_utf8(device.type))
                 cur.add(device.cur_state, *labels)
                 maximum.add(device.max_state, *labels)
+        if failures:
+            raise PartialError(failures[-1], [temps, cur, maximum])
         return [temps, cur, maximum]

@@ -1,8 +1,19 @@
+import os
+import sys
+
 import pytest
 
 from collectors.cpufreq import governor_states
-from pyexporter.errors import NoDataError
-from tests.support import collect_text, make_collector, samples, symlink, write_tree
+from pyexporter.errors import NoDataError, PartialError
+from tests.support import (
+    NODE_EXPORTER,
+    collect_text,
+    make_collector,
+    samples,
+    scrape_once,
+    symlink,
+    write_tree,
+)
 
 CPU = "sys/devices/system/cpu"
 
@@ -19,7 +30,6 @@ def tree(root):
         })
     files[f"{CPU}/cpufreq/policy0/cpuinfo_cur_freq"] = None  # root-only: unreadable
     files[f"{CPU}/cpufreq/policy0/cpuinfo_max_freq"] = "4200000\n"
-    files[f"{CPU}/cpufreq/policy1/cpuinfo_min_freq"] = "garbage\n"
     files[f"{CPU}/cpufreq/policy2/scaling_governor"] = "\n"
     files[f"{CPU}/cpu4/topology/core_id"] = "0\n"  # no cpufreq at all
     files[f"{CPU}/cpuidle/state"] = "\n"
@@ -47,6 +57,32 @@ def test_cpufreq_collector(tmp_path):
         'node_cpu_scaling_governor{cpu="1",governor="performance"}': 0,
         'node_cpu_scaling_governor{cpu="1",governor="powersave"}': 1,
     }
+
+
+def test_cpufreq_unparseable_frequency_fails_but_keeps_the_other_cpus(tmp_path):
+    # procfs fails on a frequency file it cannot parse (absent and refused ones are skipped):
+    # node_exporter then serves no cpufreq metrics, with success 0 (drivers that print
+    # "<unknown>", node_exporter issue 1710). Success 0 here too, with
+    # the CPUs that could be read.
+    tree(tmp_path)
+    write_tree(tmp_path, {f"{CPU}/cpufreq/policy1/scaling_min_freq": "<unknown>\n"})
+    with pytest.raises(PartialError) as caught:
+        make_collector("cpufreq", tmp_path).collect()
+    assert "cpu1/cpufreq/scaling_min_freq" in str(caught.value)
+    got = samples(caught.value.families)
+    assert got['node_cpu_scaling_frequency_hertz{cpu="0"}'] == 1699981000
+    assert got['node_cpu_scaling_frequency_hertz{cpu="2"}'] == 1699983000
+    assert not [k for k in got if 'cpu="1"' in k]
+
+
+@pytest.mark.skipif(not os.access(NODE_EXPORTER, os.X_OK), reason=f"{NODE_EXPORTER} absent")
+def test_cpufreq_unparseable_frequency_fails_as_in_node_exporter_1_5(tmp_path):
+    tree(tmp_path)
+    write_tree(tmp_path, {f"{CPU}/cpufreq/policy1/scaling_min_freq": "<unknown>\n"})
+    flags = [f"--path.sysfs={tmp_path / 'sys'}", "--collector.disable-defaults", "--collector.cpufreq"]
+    for argv in ([NODE_EXPORTER], [sys.executable, "-m", "pyexporter"]):
+        body = scrape_once(argv, flags)
+        assert 'node_scrape_collector_success{collector="cpufreq"} 0' in body, argv[0]
 
 
 def test_cpufreq_help(tmp_path):

@@ -1,8 +1,19 @@
+import os
+import sys
+
 import pytest
 
 from collectors.thermal_zone import parse_cooling, parse_zone
-from pyexporter.errors import NoDataError, ParseError
-from tests.support import collect_text, make_collector, samples, symlink, write_tree
+from pyexporter.errors import NoDataError, ParseError, PartialError
+from tests.support import (
+    NODE_EXPORTER,
+    collect_text,
+    make_collector,
+    samples,
+    scrape_once,
+    symlink,
+    write_tree,
+)
 
 
 def tree(root):
@@ -15,7 +26,7 @@ def tree(root):
         "sys/devices/virtual/thermal/thermal_zone1/temp": None,  # refuses the read
         "sys/devices/virtual/thermal/thermal_zone2/type": "garbage\n",
         "sys/devices/virtual/thermal/thermal_zone2/policy": "step_wise\n",
-        "sys/devices/virtual/thermal/thermal_zone2/temp": "hot\n",
+        "sys/devices/virtual/thermal/thermal_zone2/temp": None,  # refuses the read
         "sys/devices/virtual/thermal/thermal_zone3/type": "negative\n",
         "sys/devices/virtual/thermal/thermal_zone3/policy": "\n",
         "sys/devices/virtual/thermal/thermal_zone3/temp": "-5000\n",
@@ -55,6 +66,42 @@ def test_thermal_zone_help(tmp_path):
     assert ("# HELP node_thermal_zone_temp Zone temperature in Celsius\n"
             "# TYPE node_thermal_zone_temp gauge\n") in text
     assert "# HELP node_cooling_device_max_state Maximum throttle state of the cooling device\n" in text
+
+
+UNPARSEABLE = {
+    "sys/class/thermal/thermal_zone0/type": "cpu-thermal\n",
+    "sys/class/thermal/thermal_zone0/policy": "step_wise\n",
+    "sys/class/thermal/thermal_zone0/temp": "41000\n",
+    "sys/class/thermal/cooling_device0/type": "Fan\n",
+    "sys/class/thermal/cooling_device0/max_state": "3\n",
+    "sys/class/thermal/cooling_device0/cur_state": "1\n",
+    "sys/class/thermal/cooling_device1/type": "Processor\n",
+    "sys/class/thermal/cooling_device1/max_state": "3\n",
+    "sys/class/thermal/cooling_device1/cur_state": "x y z\n",
+}
+
+
+def test_thermal_zone_unparseable_value_fails_but_keeps_the_rest(tmp_path):
+    # node_exporter fails the collector on it (success 0) and serves nothing more; success 0
+    # here too, with what could be read.
+    write_tree(tmp_path, UNPARSEABLE)
+    with pytest.raises(PartialError) as caught:
+        make_collector("thermal_zone", tmp_path).collect()
+    assert str(caught.value).startswith("cooling_device1: ")
+    assert samples(caught.value.families) == {
+        'node_thermal_zone_temp{type="cpu-thermal",zone="0"}': 41.0,
+        'node_cooling_device_cur_state{name="0",type="Fan"}': 1,
+        'node_cooling_device_max_state{name="0",type="Fan"}': 3,
+    }
+
+
+@pytest.mark.skipif(not os.access(NODE_EXPORTER, os.X_OK), reason=f"{NODE_EXPORTER} absent")
+def test_thermal_zone_unparseable_value_fails_as_in_node_exporter_1_5(tmp_path):
+    write_tree(tmp_path, UNPARSEABLE)
+    flags = [f"--path.sysfs={tmp_path / 'sys'}", "--collector.disable-defaults", "--collector.thermal_zone"]
+    for argv in ([NODE_EXPORTER], [sys.executable, "-m", "pyexporter"]):
+        body = scrape_once(argv, flags)
+        assert 'node_scrape_collector_success{collector="thermal_zone"} 0' in body, argv[0]
 
 
 def test_thermal_zone_missing_class_dir(tmp_path):
