@@ -1,10 +1,19 @@
 import os
+import sys
 
 import pytest
 
 from collectors.rapl import index_and_name
-from pyexporter.errors import NoDataError
-from tests.support import collect_text, make_collector, samples, symlink, write_tree
+from pyexporter.errors import NoDataError, PartialError
+from tests.support import (
+    NODE_EXPORTER,
+    collect_text,
+    make_collector,
+    samples,
+    scrape_once,
+    symlink,
+    write_tree,
+)
 
 PC = "sys/class/powercap"
 
@@ -48,6 +57,35 @@ def test_rapl_collector(tmp_path):
     text = collect_text(make_collector("rapl", tmp_path))
     assert "# HELP node_rapl_core_joules_total Current RAPL core value in joules\n" \
            "# TYPE node_rapl_core_joules_total counter\n" in text
+
+
+def test_rapl_unparseable_counter_fails_but_keeps_the_other_zones(tmp_path):
+    # node_exporter fails the collector on an energy_uj it cannot parse (success 0).
+    tree(tmp_path)
+    write_tree(tmp_path, {f"{PC}/intel-rapl:0:0/energy_uj": "x y z\n"})
+    base = os.path.join(str(tmp_path), PC)
+    with pytest.raises(PartialError) as caught:
+        make_collector("rapl", tmp_path).collect()
+    assert "intel-rapl:0:0/energy_uj" in str(caught.value)
+    got = samples(caught.value.families)
+    assert got[f'node_rapl_package_joules_total{{index="0",path="{base}/intel-rapl:0"}}'] == 240422.366267
+    assert not [k for k in got if "core" in k]
+
+
+@pytest.mark.skipif(not os.access(NODE_EXPORTER, os.X_OK), reason=f"{NODE_EXPORTER} absent")
+def test_rapl_unparseable_counter_fails_as_in_node_exporter_1_5(tmp_path):
+    write_tree(tmp_path, {
+        f"{PC}/intel-rapl:0/name": "package-0\n",
+        f"{PC}/intel-rapl:0/energy_uj": "240422366267\n",
+        f"{PC}/intel-rapl:0/max_energy_range_uj": "262143328850\n",
+        f"{PC}/intel-rapl:0:0/name": "core\n",
+        f"{PC}/intel-rapl:0:0/energy_uj": "x y z\n",
+        f"{PC}/intel-rapl:0:0/max_energy_range_uj": "262143328850\n",
+    })
+    flags = [f"--path.sysfs={tmp_path / 'sys'}", "--collector.disable-defaults", "--collector.rapl"]
+    for argv in ([NODE_EXPORTER], [sys.executable, "-m", "pyexporter"]):
+        body = scrape_once(argv, flags)
+        assert 'node_scrape_collector_success{collector="rapl"} 0' in body, argv[0]
 
 
 def test_rapl_zone_label(tmp_path):
