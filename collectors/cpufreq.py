@@ -32,6 +32,9 @@ _CPU_DIR = re.compile(r"cpu[0-9]", re.DOTALL)
 #: kHz attributes -> the frequency fields node_exporter exports.
 FREQ_ATTRS = ("cpuinfo_cur_freq", "cpuinfo_min_freq", "cpuinfo_max_freq",
               "scaling_cur_freq", "scaling_min_freq", "scaling_max_freq")
+#: Number files procfs parses as well, though node_exporter exposes no metric of them: one that is
+#: there but not a number fails the collector all the same.
+CHECKED_ATTRS = ("cpuinfo_transition_latency",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,15 +97,17 @@ class CpuFreqCollector(Collector):
     def read_cpu(self, cpu: str, path: str) -> CpuFreq:
         """One CPU's frequencies; ParseError for a value that is there but not a number."""
         khz = {}
-        for attr in FREQ_ATTRS:
+        for attr in (*FREQ_ATTRS, *CHECKED_ATTRS):
             # procfs skips a frequency file that is absent or refused, and fails on one it
             # cannot parse (util.ReadUintFromFile).
             text = read_value(os.path.join(path, attr), None)
             if text is not None:
                 try:
-                    khz[attr] = parse_uint(text)
+                    value = parse_uint(text)
                 except ParseError as exc:
                     raise ParseError(f"{os.path.join(path, attr)}: {exc}") from None
+                if attr in FREQ_ATTRS:
+                    khz[attr] = value
         return CpuFreq(cpu, khz, read_value(os.path.join(path, "scaling_governor")) or "",
                        read_value(os.path.join(path, "scaling_available_governors")) or "")
 

@@ -75,6 +75,16 @@ def test_cpufreq_unparseable_frequency_fails_but_keeps_the_other_cpus(tmp_path):
     assert not [k for k in got if 'cpu="1"' in k]
 
 
+def test_cpufreq_empty_transition_latency_fails_too(tmp_path):
+    # procfs parses cpuinfo_transition_latency with the frequencies, though no metric shows it.
+    tree(tmp_path)
+    write_tree(tmp_path, {f"{CPU}/cpufreq/policy2/cpuinfo_transition_latency": ""})
+    with pytest.raises(PartialError) as caught:
+        make_collector("cpufreq", tmp_path).collect()
+    assert "cpu2/cpufreq/cpuinfo_transition_latency" in str(caught.value)
+    assert not [k for k in samples(caught.value.families) if 'cpu="2"' in k]
+
+
 @pytest.mark.skipif(not os.access(NODE_EXPORTER, os.X_OK), reason=f"{NODE_EXPORTER} absent")
 def test_cpufreq_unparseable_frequency_fails_as_in_node_exporter_1_5(tmp_path):
     tree(tmp_path)
