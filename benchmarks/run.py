@@ -233,6 +233,36 @@ def accepted(flags: Sequence[str], known: set[str]) -> list[str]:
     return [f for f in flags if f.lstrip("-").removeprefix("no-").split("=")[0] in known]
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """What two exporters are compared with: the collectors both have, and each one's flags."""
+
+    #: Default-enabled in both exporters.
+    both_default: list[str]
+    #: What runs on a synthetic tree: both_default without SYNTHETIC_OFF, with SYNTHETIC_EXTRA.
+    synthetic: list[str]
+    #: Per exporter name, the SYNTHETIC_FLAGS it knows.
+    synthetic_flags: dict[str, list[str]]
+    #: Default-enabled in pyexporter only, and in node_exporter only.
+    pyexporter_only_defaults: list[str]
+    node_exporter_only_defaults: list[str]
+
+
+def comparison(node_exporter: str | None) -> Comparison:
+    """The collectors and flags pyexporter and `node_exporter` (None: pyexporter alone) run with."""
+    py_all, py_flags = pyexporter_collectors()
+    ne_all, ne_flags = node_exporter_collectors(node_exporter) if node_exporter else (dict(py_all), set())
+    both_default = sorted(n for n, on in py_all.items() if on and ne_all.get(n))
+    return Comparison(
+        both_default=both_default,
+        synthetic=sorted((set(both_default) - SYNTHETIC_OFF) | (SYNTHETIC_EXTRA & set(py_all) & set(ne_all))),
+        synthetic_flags={"pyexporter": accepted(SYNTHETIC_FLAGS, py_flags),
+                         "node_exporter": accepted(SYNTHETIC_FLAGS, ne_flags)},
+        pyexporter_only_defaults=sorted(n for n, on in py_all.items() if on and n not in ne_all),
+        node_exporter_only_defaults=sorted(n for n, on in ne_all.items() if on and n not in py_all),
+    )
+
+
 def node_exporter_version(binary: str) -> str:
     out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False)
     first = (out.stdout + out.stderr).strip().splitlines()
@@ -558,12 +588,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     node_exporter = (args.node_exporter if args.node_exporter and os.access(args.node_exporter, os.X_OK)
                      else None)
 
-    py_all, py_flags = pyexporter_collectors()
-    ne_all, ne_flags = node_exporter_collectors(node_exporter) if node_exporter else (dict(py_all), set())
-    synthetic_flags = {"pyexporter": accepted(SYNTHETIC_FLAGS, py_flags),
-                       "node_exporter": accepted(SYNTHETIC_FLAGS, ne_flags)}
-    both_default = sorted(n for n, on in py_all.items() if on and ne_all.get(n))
-    synthetic = sorted((set(both_default) - SYNTHETIC_OFF) | (SYNTHETIC_EXTRA & set(py_all) & set(ne_all)))
+    compared = comparison(node_exporter)
+    synthetic, synthetic_flags = compared.synthetic, compared.synthetic_flags
+    both_default = compared.both_default
 
     workdir = args.workdir or tempfile.mkdtemp(prefix="pyexporter-bench-")
     os.makedirs(workdir, exist_ok=True)
@@ -573,10 +600,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "options": {"base_size": asdict(base), "factors": factors, "scrapes": args.scrapes,
                     "scaled_scrapes": args.scaled_scrapes, "warmup": args.warmup, "small": args.small},
         "collectors": {"synthetic": synthetic, "live": both_default, "synthetic_flags": synthetic_flags,
-                       "pyexporter_only_defaults":
-                           sorted(n for n, on in py_all.items() if on and n not in ne_all),
-                       "node_exporter_defaults_missing_in_pyexporter":
-                           sorted(n for n, on in ne_all.items() if on and n not in py_all)},
+                       "pyexporter_only_defaults": compared.pyexporter_only_defaults,
+                       "node_exporter_defaults_missing_in_pyexporter": compared.node_exporter_only_defaults},
         "sizes": {},
     }
     print(f"collectors compared on the synthetic tree: {','.join(synthetic)}", flush=True)

@@ -15,14 +15,13 @@ import platform
 import re
 from dataclasses import dataclass, field
 
-from pyexporter.errors import NoDataError, ParseError, PartialError
+from pyexporter.errors import NoDataError, ParseError, raise_if_parts_failed
 from pyexporter.fs import list_dir, read_text, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.cpuinfo import cpuinfo_format, parse_cpuinfo
-from pyexporter.procfs.goparse import parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_value, valid_utf8
+from pyexporter.sysfs.attrs import read_optional_uint, read_value, valid_utf8
 from pyexporter.sysfs.cpu import parse_cpu_list
 
 log = logging.getLogger(__name__)
@@ -99,15 +98,10 @@ class CpuFreqCollector(Collector):
         khz = {}
         for attr in (*FREQ_ATTRS, *CHECKED_ATTRS):
             # procfs skips a frequency file that is absent or refused, and fails on one it
-            # cannot parse (util.ReadUintFromFile).
-            text = read_value(os.path.join(path, attr), None)
-            if text is not None:
-                try:
-                    value = parse_uint(text)
-                except ParseError as exc:
-                    raise ParseError(f"{os.path.join(path, attr)}: {exc}") from None
-                if attr in FREQ_ATTRS:
-                    khz[attr] = value
+            # cannot parse.
+            value = read_optional_uint(os.path.join(path, attr))
+            if value is not None and attr in FREQ_ATTRS:
+                khz[attr] = value
         return CpuFreq(cpu, khz, read_value(os.path.join(path, "scaling_governor")) or "",
                        read_value(os.path.join(path, "scaling_available_governors")) or "")
 
@@ -157,7 +151,4 @@ class CpuFreqCollector(Collector):
                     family.add(float(freq.khz[attr]) * 1000.0, label)
             for governor, state in governor_states(freq.governor, freq.available_governors):
                 governors.add(state, label, valid_utf8(governor))
-        result = [*out, *(family for _, family in families), governors]
-        if failures:
-            raise PartialError(failures[-1], result)
-        return result
+        return raise_if_parts_failed(failures, [*out, *(family for _, family in families), governors])

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from pyexporter.errors import NoDataError, PartialError
+from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.filters import DeviceFilter
 from pyexporter.fs import list_dir, read_sysfs_bytes, real_path, resolve_dir
 from pyexporter.metrics import COUNTER, GAUGE, MetricFamily
@@ -314,6 +314,4 @@ class HwmonCollector(Collector):
                     continue
                 for sample in sensor_samples(chip.label, sensor, props):
                     emit(*sample)
-        if failures:
-            raise PartialError(failures[-1], list(families.values()))
-        return list(families.values())
+        return raise_if_parts_failed(failures, list(families.values()))

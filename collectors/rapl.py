@@ -6,13 +6,13 @@ import logging
 import os
 from dataclasses import dataclass
 
-from pyexporter.errors import NoDataError, ParseError, PartialError
+from pyexporter.errors import NoDataError, ParseError, raise_if_parts_failed
 from pyexporter.fs import list_dir
 from pyexporter.metrics import COUNTER, NAMESPACE, MetricFamily, counter, sanitize_metric_name
-from pyexporter.procfs.goparse import parse_int, parse_uint
+from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_uint, read_value, valid_utf8
+from pyexporter.sysfs.attrs import read_optional_uint, read_uint, read_value, valid_utf8
 
 log = logging.getLogger(__name__)
 
@@ -78,18 +78,18 @@ class RaplCollector(Collector):
         readable = 0
         failures: list[str] = []
         for zone in zones:
-            text = read_value(os.path.join(zone.path, "energy_uj"), None)
-            if text is None:
+            try:
+                micro_joules = read_optional_uint(os.path.join(zone.path, "energy_uj"))
+            except ParseError as exc:
+                # node_exporter fails the collector here (success 0); the other zones are kept.
+                readable += 1
+                failures.append(str(exc))
+                continue
+            if micro_joules is None:
                 # energy_uj is root-only since Linux 5.10.
                 log.debug("rapl: cannot read %s/energy_uj", zone.path)
                 continue
             readable += 1
-            try:
-                micro_joules = parse_uint(text)
-            except ParseError as exc:
-                # node_exporter fails the collector here (success 0); the other zones are kept.
-                failures.append(f"{zone.path}/energy_uj: {exc}")
-                continue
             joules = micro_joules / 1000000.0
             index, path, name = str(zone.index), valid_utf8(zone.path), valid_utf8(zone.name)
             if self.zone_label:
@@ -103,7 +103,5 @@ class RaplCollector(Collector):
             family.add(joules, index, path)
         if zones and not readable:
             raise NoDataError("no readable RAPL energy counter (energy_uj needs root)")
-        result = [labelled, *families.values()] if self.zone_label else list(families.values())
-        if failures:
-            raise PartialError(failures[-1], result)
-        return result
+        return raise_if_parts_failed(
+            failures, [labelled, *families.values()] if self.zone_label else list(families.values()))

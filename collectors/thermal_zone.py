@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from dataclasses import dataclass
 
-from pyexporter.errors import NoDataError, ParseError, PartialError
+from pyexporter.errors import NoDataError, ParseError, raise_if_parts_failed
 from pyexporter.fs import list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value, valid_utf8
-
-log = logging.getLogger(__name__)
 
 #: filepath.Glob patterns procfs uses: thermal_zone[0-9]* and cooling_device[0-9]*.
 _ZONE = re.compile(r"thermal_zone[0-9]", re.DOTALL)
@@ -101,6 +98,4 @@ class ThermalZoneCollector(Collector):
                 labels = (valid_utf8(device.name), valid_utf8(device.type))
                 cur.add(device.cur_state, *labels)
                 maximum.add(device.max_state, *labels)
-        if failures:
-            raise PartialError(failures[-1], [temps, cur, maximum])
-        return [temps, cur, maximum]
+        return raise_if_parts_failed(failures, [temps, cur, maximum])

@@ -31,5 +31,17 @@ class PartialError(PyExporterError):
         self.families = families
 
 
+def raise_if_parts_failed(failures: list[str], families: list) -> list:
+    """`families`, or PartialError carrying them when parts of the collection failed.
+
+    For collectors that go on past a part they cannot read (a chip, a zone, a CPU) where
+    node_exporter reports the collector failed: the last failure is named, as node_exporter
+    returns its last error.
+    """
+    if failures:
+        raise PartialError(failures[-1], families)
+    return families
+
+
 class ConfigError(PyExporterError):
     """A flag or configuration value is invalid; reported at start, exit code 2."""

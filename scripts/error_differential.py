@@ -94,14 +94,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{bench.NODE_EXPORTER} is not installed", file=sys.stderr)
         return 2
 
-    py_all, py_flags = bench.pyexporter_collectors()
-    ne_all, ne_flags = bench.node_exporter_collectors(bench.NODE_EXPORTER)
-    both = {name for name, on in py_all.items() if on and ne_all.get(name)}
-    collectors = sorted((both - bench.SYNTHETIC_OFF) | (bench.SYNTHETIC_EXTRA & set(py_all) & set(ne_all)))
+    compared = bench.comparison(bench.NODE_EXPORTER)
+    collectors = compared.synthetic
     # Debian's node_exporter excludes ^lo$ from netdev by default; the same flag evens it out.
-    same = ["--collector.netdev.device-exclude=^$"]
-    flags = {"pyexporter": [*bench.accepted(bench.SYNTHETIC_FLAGS, py_flags), *same],
-             "node_exporter": [*bench.accepted(bench.SYNTHETIC_FLAGS, ne_flags), *same]}
+    flags = {name: [*known, "--collector.netdev.device-exclude=^$"]
+             for name, known in compared.synthetic_flags.items()}
 
     work = tempfile.mkdtemp(prefix="pyexporter-errdiff-")
     try:

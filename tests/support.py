@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
@@ -82,6 +84,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_process(proc: subprocess.Popen, grace: float = 5.0) -> None:
+    """SIGTERM, then SIGKILL after `grace` seconds; always reaps the child."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=grace)
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
 def scrape_once(argv: Sequence[str], flags: Sequence[str] = (), timeout: float = 30.0) -> str:
     """Start an exporter (`argv` plus a free loopback listen address and `flags`), return its first
     /metrics body, stop it."""
@@ -101,9 +118,11 @@ def scrape_once(argv: Sequence[str], flags: Sequence[str] = (), timeout: float =
                     raise
                 time.sleep(0.2)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, grace=10)
+
+
+def scrape_both(flags: Sequence[str]) -> dict[str, str]:
+    """The first /metrics body of the reference node_exporter and of pyexporter, started with the
+    same `flags`: {"node_exporter": ..., "pyexporter": ...}."""
+    return {"node_exporter": scrape_once([str(NODE_EXPORTER)], flags),
+            "pyexporter": scrape_once([sys.executable, "-m", "pyexporter"], flags)}

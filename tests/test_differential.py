@@ -81,13 +81,9 @@ def scrapes(tmp_path_factory) -> Iterator[dict[str, str]]:
     work = tmp_path_factory.mktemp("differential")
     tree = str(work / "tree")
     generate(tree, bench.SMALL)
-    py_all, py_flags = bench.pyexporter_collectors()
-    ne_all, ne_flags = bench.node_exporter_collectors(bench.NODE_EXPORTER)
-    both = {name for name, on in py_all.items() if on and ne_all.get(name)}
-    collectors = sorted((both - bench.SYNTHETIC_OFF) | (bench.SYNTHETIC_EXTRA & set(py_all) & set(ne_all)))
-    flags = {"pyexporter": [*bench.accepted(bench.SYNTHETIC_FLAGS, py_flags), *SAME_FLAGS],
-             "node_exporter": [*bench.accepted(bench.SYNTHETIC_FLAGS, ne_flags), *SAME_FLAGS]}
-    with bench.running(bench.start_pair(collectors, bench.Roots.of_tree(tree), str(work),
+    compared = bench.comparison(bench.NODE_EXPORTER)
+    flags = {name: [*known, *SAME_FLAGS] for name, known in compared.synthetic_flags.items()}
+    with bench.running(bench.start_pair(compared.synthetic, bench.Roots.of_tree(tree), str(work),
                                         bench.NODE_EXPORTER, flags)) as pair:
         yield {exporter.name: urllib.request.urlopen(f"http://127.0.0.1:{exporter.port}/metrics",
                                                      timeout=30).read().decode()

@@ -10,6 +10,7 @@ from pyexporter.sysfs.attrs import (
     decode,
     float_or_none,
     int_or_none,
+    read_optional_uint,
     read_parsed,
     read_uint,
     read_uint_file,
@@ -109,6 +110,17 @@ def test_read_uint_file(tmp_path):
         read_uint_file(str(tmp_path / "b"))
     with pytest.raises(FileNotFoundError):
         read_uint_file(str(tmp_path / "missing"))
+
+
+def test_read_optional_uint(tmp_path):
+    # Absent or refused: skipped (None); there but not a number: ParseError naming the file.
+    write_tree(tmp_path, {"a": "\t7 \n", "b": "<unknown>\n", "empty": "", "dir/": None})
+    assert read_optional_uint(str(tmp_path / "a")) == 7
+    assert read_optional_uint(str(tmp_path / "missing")) is None
+    assert read_optional_uint(str(tmp_path / "dir")) is None
+    for name in ("b", "empty"):
+        with pytest.raises(ParseError, match=f"{name}: "):
+            read_optional_uint(str(tmp_path / name))
 
 
 def test_read_parsed(tmp_path):

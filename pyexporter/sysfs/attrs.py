@@ -24,8 +24,8 @@ from pyexporter import fs
 from pyexporter.errors import ParseError
 from pyexporter.procfs.goparse import go_trim_space, parse_float, parse_int, parse_uint
 
-__all__ = ["SYSREAD_BYTES", "decode", "float_or_none", "int_or_none", "read_parsed", "read_uint",
-           "read_uint_file", "read_value", "sys_value", "uint_or_none", "valid_utf8"]
+__all__ = ["SYSREAD_BYTES", "decode", "float_or_none", "int_or_none", "read_optional_uint", "read_parsed",
+           "read_uint", "read_uint_file", "read_value", "sys_value", "uint_or_none", "valid_utf8"]
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -100,6 +100,18 @@ def read_uint(path: str, base: int = 10) -> int | None:
     None when absent, unreadable or not a number.
     """
     return uint_or_none(read_value(path, None), base)
+
+
+def read_optional_uint(path: str) -> int | None:
+    """util.ReadUintFromFile where an absent or refused file is skipped: None then; ParseError
+    (naming the file) for one that is there but not a decimal uint64."""
+    text = read_value(path, None)
+    if text is None:
+        return None
+    try:
+        return parse_uint(text)
+    except ParseError as exc:
+        raise ParseError(f"{path}: {exc}") from None
 
 
 def read_uint_file(path: str) -> int:

@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import stop_process
+
 DBUS_DAEMON = shutil.which("dbus-daemon")
 
 
@@ -69,12 +71,7 @@ def private_bus(folder: Path, socket: Path | None = None) -> Iterator[str]:
             pytest.skip(f"dbus-daemon did not start: {proc.communicate()[1][:200]}")
         yield address
     finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
 
 @dataclass(frozen=True)
@@ -117,10 +114,8 @@ class FakeService:
         self._thread.join(10)
 
     def _serve(self) -> None:
-        from jeepney import MessageType, new_error, new_method_return
         from jeepney.bus_messages import message_bus
         from jeepney.io.blocking import open_dbus_connection
-        from jeepney.low_level import HeaderFields
 
         with open_dbus_connection(self.address) as conn:
             conn.send_and_get_reply(message_bus.RequestName(self.bus_name), timeout=5)
@@ -130,21 +125,29 @@ class FakeService:
                     msg = conn.receive(timeout=0.05)
                 except TimeoutError:
                     continue
-                if msg.header.message_type != MessageType.method_call:
-                    continue
-                fields = msg.header.fields
-                key = (fields.get(HeaderFields.path), fields.get(HeaderFields.interface, ""),
-                       fields.get(HeaderFields.member))
-                self.calls.append((*key, tuple(msg.body)))
-                if self.hang:
-                    continue
-                answer = self._answer(key, msg.body)
-                if answer is NO_REPLY:
-                    continue
-                if isinstance(answer, Fail):
-                    conn.send(new_error(msg, answer.name, "s", (answer.text,)))
-                else:
-                    conn.send(new_method_return(msg, *answer))
+                reply = self._reply_to(msg)
+                if reply is not None:
+                    conn.send(reply)
+
+    def _reply_to(self, msg: Any) -> Any:
+        """The reply to a received message (recorded in `calls` if a method call); None for none."""
+        from jeepney import MessageType, new_error, new_method_return
+        from jeepney.low_level import HeaderFields
+
+        if msg.header.message_type != MessageType.method_call:
+            return None
+        fields = msg.header.fields
+        key = (fields.get(HeaderFields.path), fields.get(HeaderFields.interface, ""),
+               fields.get(HeaderFields.member))
+        self.calls.append((*key, tuple(msg.body)))
+        if self.hang:
+            return None
+        answer = self._answer(key, msg.body)
+        if answer is NO_REPLY:
+            return None
+        if isinstance(answer, Fail):
+            return new_error(msg, answer.name, "s", (answer.text,))
+        return new_method_return(msg, *answer)
 
     def _answer(self, key: tuple[str, str, str], body: tuple[Any, ...]) -> Any:
         path, interface, member = key
@@ -170,8 +173,7 @@ class FakePeer(FakeService):
     def _serve(self) -> None:
         import socket
 
-        from jeepney import MessageType, new_error, new_method_return
-        from jeepney.low_level import HeaderFields, Parser
+        from jeepney.low_level import Parser
 
         with socket.socket(socket.AF_UNIX) as server:
             server.bind(self.address)
@@ -210,17 +212,6 @@ class FakePeer(FakeService):
                                 break
                             parser.add_data(data)
                             continue
-                        if msg.header.message_type != MessageType.method_call:
-                            continue
-                        fields = msg.header.fields
-                        key = (fields.get(HeaderFields.path), fields.get(HeaderFields.interface, ""),
-                               fields.get(HeaderFields.member))
-                        self.calls.append((*key, tuple(msg.body)))
-                        answer = self._answer(key, msg.body)
-                        if answer is NO_REPLY or self.hang:
-                            continue
-                        if isinstance(answer, Fail):
-                            reply = new_error(msg, answer.name, "s", (answer.text,))
-                        else:
-                            reply = new_method_return(msg, *answer)
-                        client.sendall(reply.serialise(serial=len(self.calls)))
+                        reply = self._reply_to(msg)
+                        if reply is not None:
+                            client.sendall(reply.serialise(serial=len(self.calls)))

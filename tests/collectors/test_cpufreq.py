@@ -1,5 +1,4 @@
 import os
-import sys
 
 import pytest
 
@@ -10,7 +9,7 @@ from tests.support import (
     collect_text,
     make_collector,
     samples,
-    scrape_once,
+    scrape_both,
     symlink,
     write_tree,
 )
@@ -90,9 +89,8 @@ def test_cpufreq_unparseable_frequency_fails_as_in_node_exporter_1_5(tmp_path):
     tree(tmp_path)
     write_tree(tmp_path, {f"{CPU}/cpufreq/policy1/scaling_min_freq": "<unknown>\n"})
     flags = [f"--path.sysfs={tmp_path / 'sys'}", "--collector.disable-defaults", "--collector.cpufreq"]
-    for argv in ([NODE_EXPORTER], [sys.executable, "-m", "pyexporter"]):
-        body = scrape_once(argv, flags)
-        assert 'node_scrape_collector_success{collector="cpufreq"} 0' in body, argv[0]
+    for exporter, body in scrape_both(flags).items():
+        assert 'node_scrape_collector_success{collector="cpufreq"} 0' in body, exporter
 
 
 def test_cpufreq_help(tmp_path):

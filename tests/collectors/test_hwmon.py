@@ -1,5 +1,4 @@
 import os
-import sys
 
 import pytest
 
@@ -10,7 +9,7 @@ from tests.support import (
     collect_text,
     make_collector,
     samples,
-    scrape_once,
+    scrape_both,
     symlink,
     write_tree,
 )
@@ -172,11 +171,10 @@ def test_hwmon_failing_chip_as_node_exporter_1_5(tmp_path):
         "sys/class/hwmon/hwmon1/device": "not a directory\n",
     })
     flags = [f"--path.sysfs={tmp_path / 'sys'}", "--collector.disable-defaults", "--collector.hwmon"]
-    for argv in ([NODE_EXPORTER], [sys.executable, "-m", "pyexporter"]):
-        body = scrape_once(argv, flags)
-        assert 'node_scrape_collector_success{collector="hwmon"} 0' in body, argv[0]
-        assert 'node_hwmon_temp_celsius{chip="good",sensor="temp1"} 41' in body, argv[0]
-        assert 'chip="hwmon1_device"' not in body, argv[0]
+    for exporter, body in scrape_both(flags).items():
+        assert 'node_scrape_collector_success{collector="hwmon"} 0' in body, exporter
+        assert 'node_hwmon_temp_celsius{chip="good",sensor="temp1"} 41' in body, exporter
+        assert 'chip="hwmon1_device"' not in body, exporter
 
 
 def test_hwmon_missing_class_dir(tmp_path):

@@ -1,5 +1,4 @@
 import os
-import sys
 
 import pytest
 
@@ -10,7 +9,7 @@ from tests.support import (
     collect_text,
     make_collector,
     samples,
-    scrape_once,
+    scrape_both,
     symlink,
     write_tree,
 )
@@ -83,9 +82,8 @@ def test_rapl_unparseable_counter_fails_as_in_node_exporter_1_5(tmp_path):
         f"{PC}/intel-rapl:0:0/max_energy_range_uj": "262143328850\n",
     })
     flags = [f"--path.sysfs={tmp_path / 'sys'}", "--collector.disable-defaults", "--collector.rapl"]
-    for argv in ([NODE_EXPORTER], [sys.executable, "-m", "pyexporter"]):
-        body = scrape_once(argv, flags)
-        assert 'node_scrape_collector_success{collector="rapl"} 0' in body, argv[0]
+    for exporter, body in scrape_both(flags).items():
+        assert 'node_scrape_collector_success{collector="rapl"} 0' in body, exporter
 
 
 def test_rapl_zone_label(tmp_path):

@@ -1,5 +1,4 @@
 import os
-import sys
 
 import pytest
 
@@ -10,7 +9,7 @@ from tests.support import (
     collect_text,
     make_collector,
     samples,
-    scrape_once,
+    scrape_both,
     symlink,
     write_tree,
 )
@@ -99,9 +98,8 @@ def test_thermal_zone_unparseable_value_fails_but_keeps_the_rest(tmp_path):
 def test_thermal_zone_unparseable_value_fails_as_in_node_exporter_1_5(tmp_path):
     write_tree(tmp_path, UNPARSEABLE)
     flags = [f"--path.sysfs={tmp_path / 'sys'}", "--collector.disable-defaults", "--collector.thermal_zone"]
-    for argv in ([NODE_EXPORTER], [sys.executable, "-m", "pyexporter"]):
-        body = scrape_once(argv, flags)
-        assert 'node_scrape_collector_success{collector="thermal_zone"} 0' in body, argv[0]
+    for exporter, body in scrape_both(flags).items():
+        assert 'node_scrape_collector_success{collector="thermal_zone"} 0' in body, exporter
 
 
 def test_thermal_zone_missing_class_dir(tmp_path):

@@ -14,7 +14,9 @@ from typing import Any, TypeVar
 
 import yaml
 
-from tests.support import free_port
+from tests.support import free_port, stop_process
+
+__all__ = ["free_port", "http_get", "need_tool", "running_prometheus", "stop_process", "wait_for"]
 
 T = TypeVar("T")
 
@@ -48,21 +50,6 @@ def wait_for(probe: Callable[[], T | None], timeout: float, what: str, interval:
             return result
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last error: {last_error})")
-
-
-def stop_process(proc: subprocess.Popen, grace: float = 5.0) -> None:
-    """SIGTERM, then SIGKILL after `grace` seconds; always reaps the child."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=grace)
-    for stream in (proc.stdout, proc.stderr):
-        if stream is not None:
-            with contextlib.suppress(OSError):
-                stream.close()
 
 
 @contextlib.contextmanager
