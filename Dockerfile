@@ -24,7 +24,7 @@ WORKDIR /src
 # The venv keeps the exporter and its dependencies apart from the base
 # image's Python and is copied whole into the runtime stage.
 RUN python3 -m venv /opt/pyexporter
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY pyexporter ./pyexporter
 COPY collectors ./collectors
 # Bytecode is compiled here, at build time, because nothing may be written

@@ -212,7 +212,8 @@ def one_shot_scrape(port: int) -> float:
 def pyexporter_collectors() -> tuple[dict[str, bool], set[str]]:
     """Every pyexporter collector with whether it is on by default, and every flag name."""
     sys.path.insert(0, REPO)
-    from pyexporter.registry import all_flags, load_collectors
+    from pyexporter.loader import load_collectors
+    from pyexporter.registry import all_flags
 
     collectors = {name: cls.default_enabled for name, cls in load_collectors().items()}
     return collectors, {flag.name for flag in all_flags()}

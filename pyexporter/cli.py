@@ -13,7 +13,7 @@ from pyexporter import NODE_EXPORTER_COMPAT, __version__
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.fs import Roots
 from pyexporter.procfs.goparse import parse_go_duration
-from pyexporter.registry import Flag, all_flags, load_collectors
+from pyexporter.registry import Flag, all_flags, registered_collectors
 from pyexporter.settings import Settings
 
 
@@ -145,7 +145,7 @@ CORE_FLAGS: tuple[Flag, ...] = (
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, list[Flag]]:
-    registry = load_collectors()
+    registry = registered_collectors()
     parser = _Parser(
         prog="pyexporter",
         usage="%(prog)s [<flags>]",
@@ -191,7 +191,7 @@ def parse_args(argv: Sequence[str]) -> Settings:
         except (ValueError, ParseError) as exc:
             raise ConfigError(f"--{flag.name}: {exc}") from None
 
-    registry = load_collectors()
+    registry = registered_collectors()
     enabled = []
     for name in sorted(registry):
         explicit = ns.get(f"collector.{name}")
@@ -221,8 +221,11 @@ def parse_args(argv: Sequence[str]) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from pyexporter.loader import load_collectors
     from pyexporter.server import run
 
+    # The collectors register themselves as they load; their flags are parsed with the core ones.
+    load_collectors()
     try:
         settings = parse_args(sys.argv[1:] if argv is None else argv)
     except ConfigError as exc:

@@ -8,9 +8,7 @@ built then) and `collect()` runs in a worker thread on every scrape.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
@@ -57,38 +55,33 @@ class Collector:
 
 C = TypeVar("C", bound=type[Collector])
 
-COLLECTORS: dict[str, type[Collector]] = {}
-_loaded = False
+_COLLECTORS: dict[str, type[Collector]] = {}
 
 
 def register(cls: C) -> C:
-    """Class decorator: add a collector class to the registry under its `name`."""
+    """Class decorator: add a collector class to the registry under its `name`.
+
+    Each collector module registers its class when it is imported, as node_exporter's collectors
+    call registerCollector from init(); `pyexporter.loader` imports the modules.
+    """
     if not cls.name:
         raise TypeError(f"{cls.__qualname__} has no collector name")
-    existing = COLLECTORS.get(cls.name)
+    existing = _COLLECTORS.get(cls.name)
     if existing is not None and existing is not cls:
         raise TypeError(f"collector {cls.name!r} registered twice")
-    COLLECTORS[cls.name] = cls
+    _COLLECTORS[cls.name] = cls
     return cls
 
 
-def load_collectors() -> dict[str, type[Collector]]:
-    """Import every module of the `collectors` package once; returns the registry."""
-    global _loaded
-    if not _loaded:
-        import collectors
-
-        for module in pkgutil.iter_modules(collectors.__path__):
-            if not module.name.startswith("_"):
-                importlib.import_module(f"collectors.{module.name}")
-        _loaded = True
-    return COLLECTORS
+def registered_collectors() -> Mapping[str, type[Collector]]:
+    """The collector classes registered so far, by name."""
+    return _COLLECTORS
 
 
 def all_flags() -> list[Flag]:
     """Every collector flag, each once; two collectors declaring one flag differently is a bug."""
     seen: dict[str, Flag] = {}
-    for cls in load_collectors().values():
+    for cls in _COLLECTORS.values():
         for flag in cls.flags:
             if flag.name in seen and seen[flag.name] != flag:
                 raise TypeError(f"flag --{flag.name} declared twice with different definitions")
@@ -100,10 +93,9 @@ def create_collectors(
     settings: Settings, factory: Callable[[type[Collector], Settings], Collector] | None = None
 ) -> dict[str, Collector]:
     """Instantiate the enabled collectors; a constructor's ConfigError names the collector."""
-    registry = load_collectors()
     out: dict[str, Collector] = {}
     for name in settings.enabled_collectors:
-        cls = registry[name]
+        cls = _COLLECTORS[name]
         try:
             out[name] = factory(cls, settings) if factory else cls(settings)
         except ConfigError as exc:

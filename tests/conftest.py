@@ -15,6 +15,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+from pyexporter.loader import load_collectors
+
 settings.register_profile(
     "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow],
 )
@@ -22,3 +24,6 @@ settings.register_profile(
     "deep", derandomize=False, deadline=None, max_examples=1000, suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("deep" if os.environ.get("PYEXPORTER_FUZZ_PROFILE") == "robustness-deep" else "ci")
+
+# The suite works with every collector registered, as the program does after its entry point ran.
+load_collectors()

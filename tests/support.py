@@ -14,8 +14,9 @@ from pathlib import Path
 
 from pyexporter.cli import parse_args
 from pyexporter.exposition import render_text
+from pyexporter.loader import load_collectors
 from pyexporter.metrics import MetricFamily
-from pyexporter.registry import Collector, load_collectors
+from pyexporter.registry import Collector
 from pyexporter.scrape import merge_families
 from pyexporter.settings import Settings
 

@@ -13,7 +13,8 @@ import pytest
 
 from pyexporter.cli import parse_args
 from pyexporter.errors import ConfigError
-from pyexporter.registry import all_flags, load_collectors
+from pyexporter.loader import load_collectors
+from pyexporter.registry import all_flags
 from tests.support import REPO, free_port
 
 

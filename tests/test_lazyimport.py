@@ -62,6 +62,6 @@ def test_missing_module():
 def test_collectors_load_without_heavy_modules(heavy):
     # Modules of several MiB that only some collectors use load on their first collection,
     # not at start. A fresh interpreter: this one may have imported them for other tests.
-    code = ("import sys; from pyexporter.registry import load_collectors; load_collectors(); "
+    code = ("import sys; from pyexporter.loader import load_collectors; load_collectors(); "
             f"import pyexporter.server; sys.exit({heavy!r} in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.netstat import parse_net_stats, parse_snmp6
+from pyexporter.collectors.netstat import parse_net_stats, parse_snmp6
 from pyexporter.errors import ParseError
 from pyexporter.procfs.diskstats import parse_diskstats, parse_udev_properties
 from pyexporter.procfs.mdstat import parse_mdstat

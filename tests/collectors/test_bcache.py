@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.bcache import (
+from pyexporter.collectors.bcache import (
     WritebackRateDebug,
     dehumanize,
     dehumanize_signed,

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from collectors.bcachefs import (
+from pyexporter.collectors.bcachefs import (
     parse_btree_write_stats,
     parse_compression_stats,
     parse_counter,

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.buddyinfo import BuddyInfo, parse_buddyinfo
+from pyexporter.collectors.buddyinfo import BuddyInfo, parse_buddyinfo
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

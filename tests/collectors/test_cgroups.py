@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.cgroups import CgroupSummary, parse_cgroups
+from pyexporter.collectors.cgroups import CgroupSummary, parse_cgroups
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.cpu import advance_cpu_stats
+from pyexporter.collectors.cpu import advance_cpu_stats
 from pyexporter.errors import ParseError
 from pyexporter.procfs.cpuinfo import ARM, PPC, RISCV, X86, cpuinfo_format, parse_cpuinfo
 from pyexporter.procfs.stat import CPUStat

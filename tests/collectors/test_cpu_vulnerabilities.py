@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.cpu_vulnerabilities import Vulnerability, parse_vulnerability
+from pyexporter.collectors.cpu_vulnerabilities import Vulnerability, parse_vulnerability
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

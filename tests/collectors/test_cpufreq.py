@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from collectors.cpufreq import governor_states
+from pyexporter.collectors.cpufreq import governor_states
 from pyexporter.errors import NoDataError, PartialError
 from tests.support import (
     NODE_EXPORTER,

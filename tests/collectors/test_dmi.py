@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.dmi import dmi_labels
+from pyexporter.collectors.dmi import dmi_labels
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, write_tree
 

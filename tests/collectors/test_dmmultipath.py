@@ -71,7 +71,7 @@ def test_dmmultipath_help(tmp_path):
 
 
 def test_dmmultipath_default_enabled():
-    from pyexporter.registry import load_collectors
+    from pyexporter.loader import load_collectors
     assert load_collectors()["dmmultipath"].default_enabled
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.drbd import DrbdValue, parse_drbd
+from pyexporter.collectors.drbd import DrbdValue, parse_drbd
 from pyexporter.errors import NoDataError, ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

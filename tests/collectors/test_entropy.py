@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.entropy import parse_random_value
+from pyexporter.collectors.entropy import parse_random_value
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

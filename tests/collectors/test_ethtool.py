@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.ethtool import (
+from pyexporter.collectors.ethtool import (
     DRVINFO_SIZE,
     ETHTOOL_GDRVINFO,
     DriverInfo,

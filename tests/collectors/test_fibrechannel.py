@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from collectors.fibrechannel import host_attribute
+from pyexporter.collectors.fibrechannel import host_attribute
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.filefd import parse_file_nr
+from pyexporter.collectors.filefd import parse_file_nr
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

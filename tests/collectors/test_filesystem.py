@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from collectors.filesystem import go_errno_text, parse_major_minor
+from pyexporter.collectors.filesystem import go_errno_text, parse_major_minor
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.procfs.mountinfo import MountInfo, parse_mountinfo, unescape_mount_point
 from tests.support import make_collector, samples, write_tree
@@ -270,7 +270,7 @@ def test_rootfs_prefix_is_stripped(tmp_path):
     )
     write_tree(tmp_path, {"proc/1/mountinfo": mountinfo})
     from pyexporter.cli import parse_args
-    from pyexporter.registry import load_collectors
+    from pyexporter.loader import load_collectors
 
     settings = parse_args([f"--path.procfs={tmp_path / 'proc'}", f"--path.rootfs={host}"])
     collector = load_collectors()["filesystem"](settings)

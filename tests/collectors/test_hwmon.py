@@ -2,7 +2,13 @@ import os
 
 import pytest
 
-from collectors.hwmon import Chip, clean_metric_name, disambiguate, explode_sensor_filename, sensor_samples
+from pyexporter.collectors.hwmon import (
+    Chip,
+    clean_metric_name,
+    disambiguate,
+    explode_sensor_filename,
+    sensor_samples,
+)
 from pyexporter.errors import NoDataError, PartialError
 from tests.support import (
     NODE_EXPORTER,

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from collectors.infiniband import parse_counter, parse_port_state, parse_rate
+from pyexporter.collectors.infiniband import parse_counter, parse_port_state, parse_rate
 from pyexporter.errors import ConfigError, NoDataError, ParseError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 

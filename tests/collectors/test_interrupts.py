@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.interrupts import Interrupt, parse_interrupts
+from pyexporter.collectors.interrupts import Interrupt, parse_interrupts
 from pyexporter.errors import ConfigError, ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.ipvs import parse_backend_labels
+from pyexporter.collectors.ipvs import parse_backend_labels
 from pyexporter.errors import ConfigError, NoDataError, ParseError
 from pyexporter.procfs.ipvs import (
     IPVSBackendStatus,

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.kernel_hung import parse_hung_task_detect_count
+from pyexporter.collectors.kernel_hung import parse_hung_task_detect_count
 from pyexporter.errors import NoDataError, ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

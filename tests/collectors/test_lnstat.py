@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.lnstat import parse_lnstat
+from pyexporter.collectors.lnstat import parse_lnstat
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

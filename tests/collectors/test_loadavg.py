@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.loadavg import parse_loadavg
+from pyexporter.collectors.loadavg import parse_loadavg
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

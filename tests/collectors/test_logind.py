@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.logind import (
+from pyexporter.collectors.logind import (
     CLASS_VALUES,
     REMOTE_VALUES,
     TYPE_VALUES,

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.meminfo_numa import NumaMetric, parse_node_meminfo, parse_node_numastat
+from pyexporter.collectors.meminfo_numa import NumaMetric, parse_node_meminfo, parse_node_numastat
 from pyexporter.errors import ParseError
 from pyexporter.metrics import COUNTER, GAUGE
 from tests.support import collect_text, make_collector, samples, write_tree

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.netclass import admin_state, parse_iface, speed_bytes
+from pyexporter.collectors.netclass import admin_state, parse_iface, speed_bytes
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 

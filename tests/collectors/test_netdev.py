@@ -1,7 +1,7 @@
 import pytest
 
-from collectors.netdev import format_address, legacy_names
 from pyexporter import rtnetlink
+from pyexporter.collectors.netdev import format_address, legacy_names
 from pyexporter.errors import ConfigError, NoDataError, ParseError
 from pyexporter.procfs.net_dev import parse_net_dev
 from tests.support import collect_text, make_collector, samples, write_tree

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.netstat import parse_net_stats, parse_snmp6
+from pyexporter.collectors.netstat import parse_net_stats, parse_snmp6
 from pyexporter.errors import ConfigError, ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

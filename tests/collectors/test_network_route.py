@@ -20,8 +20,8 @@ import pytest
 from pyroute2.netlink.rtnl import RTM_NEWROUTE
 from pyroute2.netlink.rtnl.marshal import MarshalRtnl
 
-from collectors.network_route import NetworkRouteCollector, protocol_name, route_label_sets
 from pyexporter import rtnetlink_route
+from pyexporter.collectors.network_route import NetworkRouteCollector, protocol_name, route_label_sets
 from pyexporter.errors import ParseError
 from pyexporter.rtnetlink_route import NextHop, Route, destination, go_ip_string, parse_multipath
 from tests.support import NODE_EXPORTER, REPO, collect_text, make_collector, scrape_once

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from collectors.ntp import (
+from pyexporter.collectors.ntp import (
     DEPRECATION_WARNING,
     NtpPacket,
     NtpResponse,

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.nvme import Namespace, namespace_id, parse_namespace
+from pyexporter.collectors.nvme import Namespace, namespace_id, parse_namespace
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 

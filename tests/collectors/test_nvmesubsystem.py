@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.nvmesubsystem import normalize_state
+from pyexporter.collectors.nvmesubsystem import normalize_state
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, write_tree
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.os import parse_os_release, read_os_release
+from pyexporter.collectors.os import parse_os_release, read_os_release
 from pyexporter.errors import NoDataError, ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from collectors import perf
-from collectors.perf import (
+from pyexporter.collectors.perf import (
     CACHE_COUNTERS,
     HARDWARE_COUNTERS,
     SOFTWARE_COUNTERS,
@@ -32,7 +32,7 @@ from collectors.perf import (
     tracing_dir,
 )
 from pyexporter.errors import ConfigError, NoDataError, ParseError
-from pyexporter.registry import load_collectors
+from pyexporter.loader import load_collectors
 from tests.support import NODE_EXPORTER, REPO, collect_text, make_settings, scrape_once, write_tree
 
 U64_MAX = 2**64 - 1
@@ -399,7 +399,7 @@ import subprocess, sys
 subprocess.run(["mount", "-t", "debugfs", "nodev", "/sys/kernel/debug"], check=True)
 from pathlib import Path
 from tests.support import NODE_EXPORTER, collect_text, make_settings, scrape_once
-from pyexporter.registry import load_collectors
+from pyexporter.loader import load_collectors
 flags = ["--collector.perf.tracepoint=sched:sched_switch", "--collector.perf.cpus=0"]
 collector = load_collectors()["perf"](make_settings(Path(sys.argv[1]), "--path.procfs=/proc",
     "--collector.perf.disable-hardware-profilers", "--collector.perf.disable-software-profilers",

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.powersupplyclass import info_labels, numeric_values
+from pyexporter.collectors.powersupplyclass import info_labels, numeric_values
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 

@@ -103,7 +103,7 @@ def test_pressure_malformed_line_fails(tmp_path):
 
 def test_pressure_disabled_by_kernel_is_no_data(tmp_path, monkeypatch):
     psi_tree(tmp_path)
-    import collectors.pressure as module
+    import pyexporter.collectors.pressure as module
 
     def refuse(path):
         raise OSError(errno.EOPNOTSUPP, "Operation not supported", path)

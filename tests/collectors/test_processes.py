@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-import collectors.processes as processes_module
-from collectors.processes import parse_pid_stat
+import pyexporter.collectors.processes as processes_module
+from pyexporter.collectors.processes import parse_pid_stat
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

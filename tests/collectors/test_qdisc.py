@@ -6,8 +6,8 @@ import threading
 import pyroute2
 import pytest
 
-from collectors.qdisc import QdiscInfo, parse_qdisc_fixture
 from pyexporter import gojson
+from pyexporter.collectors.qdisc import QdiscInfo, parse_qdisc_fixture
 from pyexporter.errors import ConfigError, ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from collectors.rapl import index_and_name
+from pyexporter.collectors.rapl import index_and_name
 from pyexporter.errors import NoDataError, PartialError
 from tests.support import (
     NODE_EXPORTER,

@@ -4,7 +4,13 @@ import struct
 
 import pytest
 
-from collectors.runit import DEPRECATION_WARNING, TAI_OFFSET, RunitStatus, list_services, parse_status
+from pyexporter.collectors.runit import (
+    DEPRECATION_WARNING,
+    TAI_OFFSET,
+    RunitStatus,
+    list_services,
+    parse_status,
+)
 from pyexporter.errors import NoDataError, ParseError
 from tests.support import (
     NODE_EXPORTER,

@@ -1,6 +1,11 @@
 import pytest
 
-from collectors.selinux import parse_avc_cache_stats, parse_avc_hash_stats, parse_config_mode, parse_enforce
+from pyexporter.collectors.selinux import (
+    parse_avc_cache_stats,
+    parse_avc_hash_stats,
+    parse_config_mode,
+    parse_enforce,
+)
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

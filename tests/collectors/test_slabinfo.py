@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.slabinfo import Slab, parse_slabinfo
+from pyexporter.collectors.slabinfo import Slab, parse_slabinfo
 from pyexporter.errors import ConfigError, ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

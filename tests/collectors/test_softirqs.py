@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.softirqs import parse_softirqs
+from pyexporter.collectors.softirqs import parse_softirqs
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

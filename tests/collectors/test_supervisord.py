@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.supervisord import (
+from pyexporter.collectors.supervisord import (
     DEFAULT_URL,
     DEPRECATION_WARNING,
     METHOD,

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.swap import Swap, parse_swaps
+from pyexporter.collectors.swap import Swap, parse_swaps
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

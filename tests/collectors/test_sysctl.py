@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.sysctl import Sysctl, parse_sysctl_ints, sysctl_fields
+from pyexporter.collectors.sysctl import Sysctl, parse_sysctl_ints, sysctl_fields
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

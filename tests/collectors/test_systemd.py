@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.systemd import (
+from pyexporter.collectors.systemd import (
     UnitStatus,
     parse_list_units,
     parse_systemd_version,
@@ -375,7 +375,7 @@ def test_systemd_deprecated_flags(bus, tmp_path):
 
 
 def test_systemd_flags_are_node_exporters():
-    from collectors.systemd import SystemdCollector
+    from pyexporter.collectors.systemd import SystemdCollector
 
     flags = {f.name: f for f in SystemdCollector.flags}
     assert set(flags) == {f"collector.systemd.{n}" for n in (

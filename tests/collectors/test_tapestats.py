@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.tapestats import COUNTERS, parse_counters
+from pyexporter.collectors.tapestats import COUNTERS, parse_counters
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, write_tree
 

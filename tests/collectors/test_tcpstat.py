@@ -11,8 +11,14 @@ from hypothesis import strategies as st
 from pyroute2.netlink import NLMSG_ERROR
 from pyroute2.netlink.diag import SOCK_DIAG_BY_FAMILY, MarshalDiag
 
-import collectors.tcpstat as tcpstat
-from collectors.tcpstat import RX_QUEUED_BYTES, TX_QUEUED_BYTES, TcpDiagMessage, count_sockets, raise_on_error
+import pyexporter.collectors.tcpstat as tcpstat
+from pyexporter.collectors.tcpstat import (
+    RX_QUEUED_BYTES,
+    TX_QUEUED_BYTES,
+    TcpDiagMessage,
+    count_sockets,
+    raise_on_error,
+)
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

@@ -3,9 +3,9 @@ import shutil
 
 import pytest
 
-from collectors.textfile import BadPattern, go_clean, go_glob, go_join, go_pattern
 from pyexporter.cli import parse_args
-from pyexporter.registry import load_collectors
+from pyexporter.collectors.textfile import BadPattern, go_clean, go_glob, go_join, go_pattern
+from pyexporter.loader import load_collectors
 from tests.support import CONFORMANCE, collect_text, samples, write_tree
 
 SUITE = CONFORMANCE / "node_exporter-1.12.1" / "textfile"

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from collectors.thermal_zone import parse_cooling, parse_zone
+from pyexporter.collectors.thermal_zone import parse_cooling, parse_zone
 from pyexporter.errors import NoDataError, ParseError, PartialError
 from tests.support import (
     NODE_EXPORTER,

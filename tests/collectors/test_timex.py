@@ -2,8 +2,8 @@ import errno
 
 import pytest
 
-import collectors.timex as timex
-from collectors.timex import STA_NANO, TIME_ERROR, Timex, timex_values
+import pyexporter.collectors.timex as timex
+from pyexporter.collectors.timex import STA_NANO, TIME_ERROR, Timex, timex_values
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples
 

@@ -1,6 +1,6 @@
 import os
 
-from collectors.uname import UTSNAME_LENGTH
+from pyexporter.collectors.uname import UTSNAME_LENGTH
 from tests.support import collect_text, make_collector, samples
 
 

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.vmstat import parse_vmstat
+from pyexporter.collectors.vmstat import parse_vmstat
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.watchdog import parse_watchdog
+from pyexporter.collectors.watchdog import parse_watchdog
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 

@@ -6,7 +6,7 @@ import pytest
 from pyroute2 import iwutil
 from pyroute2.netlink.exceptions import NetlinkError
 
-from collectors.wifi import bss_mode, duration_seconds, hardware_addr
+from pyexporter.collectors.wifi import bss_mode, duration_seconds, hardware_addr
 from pyexporter.errors import NoDataError, ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.xfrm import XFRM_COUNTERS, parse_xfrm_stat
+from pyexporter.collectors.xfrm import XFRM_COUNTERS, parse_xfrm_stat
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 

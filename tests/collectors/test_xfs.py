@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.xfs import METRICS, parse_xfs_stats
+from pyexporter.collectors.xfs import METRICS, parse_xfs_stats
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 

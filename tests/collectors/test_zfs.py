@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.zfs import (
+from pyexporter.collectors.zfs import (
     ObjsetValue,
     metric_suffix,
     parse_kstat_named,

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.zoneinfo import Zone, parse_zoneinfo
+from pyexporter.collectors.zoneinfo import Zone, parse_zoneinfo
 from tests.support import collect_text, make_collector, samples, write_tree
 
 ZONEINFO = """Node 0, zone      DMA

@@ -19,7 +19,7 @@ import yaml
 from kubernetes_validate.utils import all_versions
 
 from pyexporter.cli import build_parser, parse_args
-from pyexporter.registry import load_collectors
+from pyexporter.loader import load_collectors
 from tests.deploy.helpers import need_tool
 from tests.support import REPO
 

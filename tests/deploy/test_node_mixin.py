@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from collectors.filesystem import DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE
+from pyexporter.collectors.filesystem import DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE
 from tests.deploy.helpers import http_get, need_tool, running_prometheus, stop_process, wait_for
 from tests.support import NODE_EXPORTER, REPO, SHARED, free_port
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pyexporter.registry import load_collectors
+from pyexporter.loader import load_collectors
 from tests.deploy.helpers import http_get, need_tool, running_prometheus, stop_process, wait_for
 from tests.support import CONFORMANCE, REPO, free_port
 

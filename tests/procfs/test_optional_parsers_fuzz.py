@@ -4,20 +4,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.buddyinfo import parse_buddyinfo
-from collectors.cgroups import parse_cgroups
-from collectors.drbd import parse_drbd
-from collectors.interrupts import parse_interrupts
-from collectors.lnstat import parse_lnstat
-from collectors.meminfo_numa import parse_node_meminfo, parse_node_numastat
-from collectors.processes import parse_pid_stat
-from collectors.slabinfo import parse_slabinfo
-from collectors.softirqs import parse_softirqs
-from collectors.swap import parse_swaps
-from collectors.sysctl import parse_sysctl_ints, sysctl_fields
-from collectors.tcpstat import count_sockets
-from collectors.xfrm import parse_xfrm_stat
-from collectors.zoneinfo import parse_zoneinfo
+from pyexporter.collectors.buddyinfo import parse_buddyinfo
+from pyexporter.collectors.cgroups import parse_cgroups
+from pyexporter.collectors.drbd import parse_drbd
+from pyexporter.collectors.interrupts import parse_interrupts
+from pyexporter.collectors.lnstat import parse_lnstat
+from pyexporter.collectors.meminfo_numa import parse_node_meminfo, parse_node_numastat
+from pyexporter.collectors.processes import parse_pid_stat
+from pyexporter.collectors.slabinfo import parse_slabinfo
+from pyexporter.collectors.softirqs import parse_softirqs
+from pyexporter.collectors.swap import parse_swaps
+from pyexporter.collectors.sysctl import parse_sysctl_ints, sysctl_fields
+from pyexporter.collectors.tcpstat import count_sockets
+from pyexporter.collectors.xfrm import parse_xfrm_stat
+from pyexporter.collectors.zoneinfo import parse_zoneinfo
 from pyexporter.errors import ParseError
 from pyexporter.procfs.mountinfo import parse_mountinfo
 from pyexporter.procfs.mountstats import parse_mountstats
