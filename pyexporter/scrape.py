@@ -32,11 +32,10 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
-from operator import eq, itemgetter
 
 from pyexporter.errors import NoDataError, PartialError
-from pyexporter.metrics import GAUGE, MetricFamily, Sample
+from pyexporter.gather import gather
+from pyexporter.metrics import GAUGE, MetricFamily
 from pyexporter.registry import Collector
 
 log = logging.getLogger("pyexporter.scrape")
@@ -468,7 +467,7 @@ class ScrapeEngine:
 
 
 def _assemble(ordered: Sequence[CollectorOutcome]) -> Collection:
-    """The collection of these outcomes: their families merged, with the duration and success series."""
+    """The collection of these outcomes: their families gathered, with the duration and success series."""
     duration = MetricFamily("node_scrape_collector_duration_seconds", SCRAPE_DURATION_HELP, GAUGE,
                             ("collector",))
     success = MetricFamily("node_scrape_collector_success", SCRAPE_SUCCESS_HELP, GAUGE, ("collector",))
@@ -477,109 +476,7 @@ def _assemble(ordered: Sequence[CollectorOutcome]) -> Collection:
         success.add(1.0 if outcome.success else 0.0, outcome.name)
     groups = [o.families for o in ordered]
     groups.append([duration, success])
-    # The merged families hold copies of the samples lists; the collection need
+    # The gathered families hold copies of the samples lists; the collection need
     # not keep the collectors' own (a big node's rendering is the peak).
-    return Collection(merge_families(groups),
+    return Collection(gather(groups),
                       [CollectorOutcome(o.name, [], o.success, o.duration) for o in ordered])
-
-
-def merge_families(groups: Sequence[Sequence[MetricFamily]]) -> list[MetricFamily]:
-    """One family per name, sorted by name, samples sorted and de-duplicated.
-
-    Families with the same name from several collectors (or several calls in
-    one collector) are merged as client_golang's registry merges them. A sample
-    that repeats an earlier one (same name and labels) is dropped and logged
-    once: a duplicate would make Prometheus reject the whole scrape.
-    """
-    by_name: dict[str, MetricFamily] = {}
-    for group in groups:
-        for fam in group:
-            have = by_name.get(fam.name)
-            if have is None:
-                merged = MetricFamily(fam.name, fam.help, fam.type, fam.label_names)
-                merged.samples = list(fam.samples)
-                by_name[fam.name] = merged
-            else:
-                if have.type != fam.type:
-                    _log_type_conflict(fam.name, have.type, fam.type)
-                    continue
-                have.samples.extend(fam.samples)
-    out = []
-    for name in sorted(by_name):
-        fam = by_name[name]
-        if fam.type in ("histogram", "summary"):
-            out.append(fam)
-            continue
-        samples = fam.samples
-        if len(samples) > 1:
-            samples.sort(key=_sort_key(samples))
-            # Duplicates are rare: look for neighbours with equal keys before building a new list.
-            keys = list(map(_SAMPLE_KEY, samples))
-            if any(map(eq, keys, islice(keys, 1, None))):
-                fam.samples = _drop_duplicates(samples)
-        out.append(fam)
-    return out
-
-
-#: (name, labels) of a sample: the order client_golang sorts samples in.
-_SAMPLE_KEY = itemgetter(0, 1)
-_NAME = itemgetter(0)
-_LABELS = itemgetter(1)
-
-
-def _label_value(sample: Sample) -> str:
-    return sample[1][0][1]
-
-
-def _sort_key(samples: list[Sample]) -> Callable[[Sample], object]:
-    """A key ordering `samples` as _SAMPLE_KEY does, but cheaper to compare where the family allows.
-
-    Comparing (name, ((label, value), ...)) goes three tuples deep for every
-    comparison. Where every sample has the family's name, the labels alone
-    order them; where every sample also has the same single label, its value
-    does: a plain string comparison, several times faster on a big family.
-    """
-    if len(set(map(_NAME, samples))) != 1:
-        return _SAMPLE_KEY
-    label_sets = samples[0][1]
-    if len(label_sets) == 1:
-        label = label_sets[0][0]
-        if all(len(labels) == 1 and labels[0][0] == label for labels in map(_LABELS, samples)):
-            return _label_value
-    return _LABELS
-
-
-def _drop_duplicates(samples: list[Sample]) -> list[Sample]:
-    kept: list[Sample] = []
-    previous = None
-    for sample in samples:
-        key = (sample.name, sample.labels)
-        if key == previous:
-            _log_duplicate(sample)
-            continue
-        previous = key
-        kept.append(sample)
-    return kept
-
-
-_reported_duplicates: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
-_reported_conflicts: set[tuple[str, str, str]] = set()
-
-
-def _log_type_conflict(name: str, kept: str, dropped: str) -> None:
-    # Once per family and types, as duplicates are: the clash repeats on every scrape.
-    key = (name, kept, dropped)
-    if key not in _reported_conflicts and len(_reported_conflicts) < 10_000:
-        _reported_conflicts.add(key)
-        log.error("metric family %s collected with two types (%s, %s); keeping the first",
-                  name, kept, dropped)
-
-
-def _log_duplicate(sample: Sample) -> None:
-    key = (sample.name, sample.labels)
-    if key not in _reported_duplicates and len(_reported_duplicates) < 10_000:
-        _reported_duplicates.add(key)
-        log.warning("dropped duplicate sample %s%s; the first one is served",
-                    sample.name, dict(sample.labels))
-
-

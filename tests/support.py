@@ -14,10 +14,10 @@ from pathlib import Path
 
 from pyexporter.cli import parse_args
 from pyexporter.exposition import render_text
+from pyexporter.gather import gather
 from pyexporter.loader import load_collectors
 from pyexporter.metrics import MetricFamily
 from pyexporter.registry import Collector
-from pyexporter.scrape import merge_families
 from pyexporter.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,14 +65,14 @@ def make_collector(name: str, root: Path, *flags: str) -> Collector:
 
 
 def collect_text(collector: Collector) -> str:
-    """The collector's output in text format, merged and sorted as the server serves it."""
-    return render_text(merge_families([collector.collect()])).decode()
+    """The collector's output in text format, gathered as the server serves it."""
+    return render_text(gather([collector.collect()])).decode()
 
 
 def samples(families: Iterable[MetricFamily]) -> dict[str, float]:
     """{'name{a="b"}': value} for quick assertions."""
     out = {}
-    for fam in merge_families([list(families)]):
+    for fam in gather([list(families)]):
         for name, labels, value in fam.samples:
             key = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels) + "}" if labels else "")
             out[key] = value

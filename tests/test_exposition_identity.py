@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from benchmarks.tree import TreeSize, generate
 from pyexporter import exposition
 from pyexporter.cli import parse_args
+from pyexporter.gather import gather
 from pyexporter.metrics import COUNTER, GAUGE, HISTOGRAM, SUMMARY, UNTYPED, MetricFamily
 from pyexporter.registry import create_collectors
-from pyexporter.scrape import merge_families
 from tests import exposition_reference as reference
 from tests.known_flags import known_only
 from tests.support import REPO
@@ -44,7 +44,7 @@ def _collect(argv: list[str]) -> list[MetricFamily]:
             groups.append(list(collector.collect()))
         except Exception:  # a failing collector simply has no families, as in a scrape
             continue
-    return merge_families(groups)
+    return gather(groups)
 
 
 def _assert_identical(families: list[MetricFamily]) -> None:
