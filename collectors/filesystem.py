@@ -7,7 +7,8 @@ exporter shares the host PID namespace), or <procfs>/self/mountinfo where
 with --path.rootfs=/host/root the labels read `/`, `/var`, ...
 
 statfs on a dead NFS server blocks in the kernel, uninterruptibly. The calls
-run on a small pool of worker threads owned by the collector; one that has not
+run on a small pool of worker threads owned by the collector
+(pyexporter.workers, as the scrape engine's collectors); one that has not
 returned within --collector.filesystem.mount-timeout leaves its mount with
 device_error="mountpoint timeout", the scrape goes on, and later scrapes skip
 that mount without waiting until the stuck call has returned (node_exporter's
@@ -18,14 +19,14 @@ mount never costs more than the one thread blocked in it.
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import os
-import queue
 import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pyexporter.errors import ConfigError, ParseError
@@ -36,6 +37,7 @@ from pyexporter.procfs.goparse import parse_int
 from pyexporter.procfs.mountinfo import MountInfo, parse_mountinfo, unescape_mount_point
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
+from pyexporter.workers import Job, WorkerPool
 
 log = logging.getLogger("pyexporter.collector.filesystem")
 
@@ -101,71 +103,16 @@ class _Mount:
     stat_path: str
 
 
-@dataclass(eq=False)
-class _StatTask:
-    """One statfs call handed to the pool; `finished` is guarded by the collector's lock."""
+@dataclass(eq=False, slots=True)
+class _StatCall:
+    """One statfs call on the pool; `finished` is guarded by the collector's lock."""
 
     path: str
     mount_point: str
-    started: threading.Event = field(default_factory=threading.Event)
-    done: threading.Event = field(default_factory=threading.Event)
-    started_at: float = 0.0
+    job: Job | None = None
     finished: bool = False
-    cancelled: bool = False
     result: Any = None
     error: BaseException | None = None
-    worker: _StatWorker | None = None
-
-
-class _StatWorker(threading.Thread):
-    def __init__(self, pool: _StatPool, number: int) -> None:
-        super().__init__(name=f"filesystem-statfs-{number}", daemon=True)
-        self.pool = pool
-        #: Set when a call of this worker outlived the mount timeout: it leaves
-        #: the pool once that call returns, a replacement already took its place.
-        self.written_off = False
-
-    def run(self) -> None:
-        while True:
-            task = self.pool.tasks.get()
-            if task.cancelled:
-                continue
-            self.pool.run_task(self, task)
-            if self.written_off:
-                return
-
-
-class _StatPool:
-    """`size` healthy threads running statfs calls; a written-off thread is replaced at once."""
-
-    def __init__(self, size: int, run: Callable[[_StatWorker, _StatTask], None]) -> None:
-        self.size = size
-        self.tasks: queue.SimpleQueue[_StatTask] = queue.SimpleQueue()
-        self.run_task = run
-        self._lock = threading.Lock()
-        self._healthy = 0
-        self._started = 0
-
-    def _fill(self) -> None:
-        with self._lock:
-            missing = self.size - self._healthy
-            self._healthy += missing
-            numbers = range(self._started, self._started + missing)
-            self._started += missing
-        for number in numbers:
-            _StatWorker(self, number).start()
-
-    def submit(self, task: _StatTask) -> None:
-        self._fill()
-        self.tasks.put(task)
-
-    def write_off(self, worker: _StatWorker) -> None:
-        with self._lock:
-            if worker.written_off:
-                return
-            worker.written_off = True
-            self._healthy -= 1
-        self._fill()
 
 
 @register
@@ -238,7 +185,7 @@ class FilesystemCollector(Collector):
         self._lock = threading.Lock()
         #: Mount points (label values) whose statfs has not returned within the timeout.
         self._stuck: set[str] = set()
-        self._pool = _StatPool(workers, self._run_task)
+        self._pool = WorkerPool("filesystem-statfs", workers)
 
     # -- mount table -----------------------------------------------------------------
 
@@ -280,10 +227,7 @@ class FilesystemCollector(Collector):
 
     # -- statfs on the pool ------------------------------------------------------------
 
-    def _run_task(self, worker: _StatWorker, task: _StatTask) -> None:
-        task.worker = worker
-        task.started_at = time.monotonic()
-        task.started.set()
+    def _statfs(self, task: _StatCall) -> None:
         result: Any = None
         error: BaseException | None = None
         try:
@@ -300,18 +244,19 @@ class FilesystemCollector(Collector):
                 self._stuck.discard(task.mount_point)
                 log.info("mount point has recovered, monitoring will resume", extra={
                     "mountpoint": task.mount_point})
-        task.done.set()
 
-    def _await(self, task: _StatTask, queued_ahead: int) -> bool:
+    def _await(self, task: _StatCall, queued_ahead: int) -> bool:
         """True when the call returned in time; False marks the mount stuck."""
+        job = task.job
+        assert job is not None
         # Every call ahead of this one either returns or is written off (and its
         # thread replaced) within the timeout, so this bound is only a safety net.
-        if not task.started.wait(self.mount_timeout * (queued_ahead + 1) + 1.0):
-            with self._lock:
-                task.cancelled = not task.finished
-                return task.finished
-        remaining = task.started_at + self.mount_timeout - time.monotonic()
-        if task.done.wait(max(remaining, 0.0)):
+        if not job.started.wait(self.mount_timeout * (queued_ahead + 1) + 1.0):
+            if self._pool.cancel(job):
+                return False
+            job.started.wait()
+        remaining = job.started_at + self.mount_timeout - time.monotonic()
+        if job.done.wait(max(remaining, 0.0)):
             return True
         with self._lock:
             if task.finished:
@@ -319,15 +264,14 @@ class FilesystemCollector(Collector):
             self._stuck.add(task.mount_point)
         log.warning("statfs did not return in time; the mount point is skipped until it does", extra={
             "mountpoint": task.mount_point, "timeout": f"{self.mount_timeout:g}s"})
-        if task.worker is not None:
-            self._pool.write_off(task.worker)
+        self._pool.write_off(job)
         return False
 
     # -- collect -----------------------------------------------------------------------
 
     def collect(self) -> list[MetricFamily]:
         mounts = self.mounts()
-        tasks: list[_StatTask | None] = []
+        tasks: list[_StatCall | None] = []
         with self._lock:
             stuck = set(self._stuck)
         for mount in mounts:
@@ -335,8 +279,8 @@ class FilesystemCollector(Collector):
                 log.debug("mount point is in an unresponsive state", extra={"mountpoint": mount.mount_point})
                 tasks.append(None)
                 continue
-            task = _StatTask(mount.stat_path, mount.mount_point)
-            self._pool.submit(task)
+            task = _StatCall(mount.stat_path, mount.mount_point)
+            task.job = self._pool.submit(functools.partial(self._statfs, task))
             tasks.append(task)
 
         device_error = self.device_error_desc.family()

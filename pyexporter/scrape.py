@@ -26,8 +26,8 @@ the event loop; a spare is started only for a collector that looks blocked.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -37,6 +37,7 @@ from pyexporter.errors import NoDataError, PartialError
 from pyexporter.gather import gather
 from pyexporter.metrics import GAUGE, MetricFamily
 from pyexporter.registry import Collector
+from pyexporter.workers import Job, WorkerPool
 
 log = logging.getLogger("pyexporter.scrape")
 
@@ -103,8 +104,8 @@ class _Group:
 class _Run:
     """One collection in progress: its collectors, their outcomes, and who waits for it."""
 
-    __slots__ = ("cancelled", "deadline", "future", "group_ready", "groups", "left", "lock", "loop", "names",
-                 "outcomes", "partial", "slow", "started", "watch")
+    __slots__ = ("cancelled", "deadline", "future", "group_ready", "groups", "jobs", "left", "lock", "loop",
+                 "names", "outcomes", "partial", "slow", "started", "watch")
 
     def __init__(self, names: Sequence[str], loop: asyncio.AbstractEventLoop, timeout: float,
                  groups: Sequence[_Group] = (),
@@ -120,6 +121,8 @@ class _Run:
         #: perf_counter() at which each running collector began; those left when
         #: the run times out are stuck.
         self.started: dict[str, float] = {}
+        #: Each collector's job on the engine's pool.
+        self.jobs: dict[str, Job] = {}
         self.cancelled = False
         self.deadline = time.perf_counter() + timeout
         self.slow = min(SLOW_COLLECTOR_SECONDS, timeout / 4)
@@ -179,34 +182,22 @@ class _Batch:
     collection: Collection | None = None
 
 
-_STOP = object()
-
-
 class ScrapeEngine:
     def __init__(self, collectors: Mapping[str, Collector], timeout: float, workers: int = WORKERS) -> None:
         self.collectors = dict(collectors)
         self.timeout = timeout
-        self._workers = max(1, min(workers, len(self.collectors)))
         # Every collector could be stuck at once and one worker still free.
-        self._max_workers = len(self.collectors) + 1
-        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._threads = 0
-        self._idle = 0
-        self._pool_lock = threading.Lock()
+        self._pool = WorkerPool("collector", min(workers, len(self.collectors)),
+                                spare_idle=SPARE_IDLE_SECONDS, max_threads=len(self.collectors) + 1)
         # One lock per collector: the same collector never runs twice at once.
         self._locks = {name: threading.Lock() for name in self.collectors}
         self._stuck: set[str] = set()
         self._last_duration: dict[str, float] = {}
         self._pending: dict[tuple[str, ...], _Batch] = {}
         self._active: dict[tuple[str, ...], _Batch] = {}
-        self._closed = False
 
     def shutdown(self) -> None:
-        self._closed = True
-        with self._pool_lock:
-            threads = self._threads
-        for _ in range(threads):
-            self._queue.put(_STOP)
+        self._pool.shutdown()
 
     # --- requests -------------------------------------------------------------------------------
 
@@ -335,10 +326,8 @@ class ScrapeEngine:
             wanted = frozenset().union(*(g.late for g in groups))
             last = self._last_duration
             runnable.sort(key=lambda n: (n not in wanted, last.get(n, 0.0)))
-            # Threads still blocked in collectors of earlier scrapes do not count.
-            self._ensure_workers(min(self._workers, len(runnable)) + len(self._stuck))
             for name in runnable:
-                self._queue.put((run, name))
+                run.jobs[name] = self._pool.submit(functools.partial(self._run_one, run, name))
             for group in groups:
                 if not group.left:
                     self._complete_group(group)
@@ -374,6 +363,8 @@ class ScrapeEngine:
                 began = run.started.get(name)
                 if began is not None:
                     self._stuck.add(name)
+                    # Its thread is blocked: a fresh one serves the other collectors.
+                    self._pool.write_off(run.jobs[name])
                     log.error("collector timed out; the scrape goes on without it", extra={
                         "collector": name, "timeout": f"{now - began:.3g}s"})
                     run.outcomes[name] = CollectorOutcome(name, [], False, now - began)
@@ -388,40 +379,12 @@ class ScrapeEngine:
         now = time.perf_counter()
         with run.lock:
             slow = sum(1 for began in run.started.values() if now - began >= run.slow)
-        if slow and not self._queue.empty():
-            self._ensure_workers(self._workers + len(self._stuck) + slow)
+        if slow and len(run.started) + len(run.outcomes) < len(run.names):
+            # Collectors of this run wait to start: a spare worker for each slow one.
+            self._pool.ensure(self._pool.size + slow)
         run.watch = run.loop.call_later(run.slow, self._watch, run)
 
-    # --- workers -------------------------------------------------------------------------------
-
-    def _ensure_workers(self, wanted: int) -> None:
-        with self._pool_lock:
-            wanted = min(wanted, self._max_workers)
-            while self._threads < wanted:
-                self._threads += 1
-                threading.Thread(target=self._work, name=f"collector-{self._threads}", daemon=True).start()
-
-    def _work(self) -> None:
-        spare_timeout = None
-        while True:
-            with self._pool_lock:
-                self._idle += 1
-                # Threads beyond the base pool exist for blocked collectors; they leave when idle.
-                spare_timeout = SPARE_IDLE_SECONDS if self._threads > self._workers else None
-            try:
-                item = self._queue.get(timeout=spare_timeout)
-            except queue.Empty:
-                item = None
-            with self._pool_lock:
-                self._idle -= 1
-                if item is None or item is _STOP:
-                    if item is _STOP or self._threads > self._workers:
-                        self._threads -= 1
-                        return
-                    continue
-            self._run_one(*item)  # type: ignore[misc]
-            # A finished run holds its collection: keep no reference while idle.
-            item = None
+    # --- running one collector ------------------------------------------------------------------
 
     def _run_one(self, run: _Run, name: str) -> None:
         if run.cancelled:

@@ -220,6 +220,6 @@ async def test_one_worker_by_default():
     try:
         for _ in range(3):
             await engine.scrape()
-        assert engine._threads == scrape.WORKERS == 1
+        assert engine._pool.threads == scrape.WORKERS == 1
     finally:
         engine.shutdown()
