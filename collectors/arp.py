@@ -10,11 +10,12 @@ import socket
 from collections import Counter
 
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import BoolFlag, RegexFlag
 from pyexporter.fs import read_text
 from pyexporter.lazyimport import lazy_module
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.net_arp import parse_arp
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 
 #: pyroute2 loads only when a netlink path runs (see pyexporter.lazyimport).
 rtnetlink = lazy_module("pyexporter.rtnetlink")
@@ -36,23 +37,23 @@ def count_neighbours(neighbours: list[rtnetlink.Neighbour], names: dict[int, str
     return counts
 
 
+DEVICE_INCLUDE = RegexFlag("collector.arp.device-include",
+                           "Regexp of arp devices to include (mutually exclusive to device-exclude).")
+DEVICE_EXCLUDE = RegexFlag("collector.arp.device-exclude",
+                           "Regexp of arp devices to exclude (mutually exclusive to device-include).")
+NETLINK = BoolFlag("collector.arp.netlink", "Use netlink to gather stats instead of /proc/net/arp.", True)
+
+
 @register
 class ARPCollector(Collector):
     name = "arp"
-    flags = (
-        Flag("collector.arp.device-include",
-             "Regexp of arp devices to include (mutually exclusive to device-exclude).", None, "regex"),
-        Flag("collector.arp.device-exclude",
-             "Regexp of arp devices to exclude (mutually exclusive to device-include).", None, "regex"),
-        Flag("collector.arp.netlink", "Use netlink to gather stats instead of /proc/net/arp.", True, "bool"),
-    )
+    flags = (DEVICE_INCLUDE, DEVICE_EXCLUDE, NETLINK)
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
         # node_exporter does not reject both patterns here: both apply.
-        self.filter = DeviceFilter(self.flag("collector.arp.device-exclude"),
-                                   self.flag("collector.arp.device-include"))
-        self.use_netlink: bool = self.flag("collector.arp.netlink")
+        self.filter = DeviceFilter(settings[DEVICE_EXCLUDE], settings[DEVICE_INCLUDE])
+        self.use_netlink = settings[NETLINK]
         self.entries = gauge(f"{NAMESPACE}_arp_entries", "ARP entries by device", "device")
 
     def _counts(self) -> Counter[str]:

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from pyexporter import fs
 from pyexporter.errors import ParseError
+from pyexporter.flags import BoolFlag
 from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter, gauge
 from pyexporter.procfs.goparse import parse_float, parse_int, parse_uint
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_parsed
 
@@ -169,14 +170,17 @@ def _desc(metric: str, help_text: str, kind: str, *labels: str) -> Desc:
     return make(f"{NAMESPACE}_bcache_{metric}", help_text, *labels)
 
 
+PRIORITY_STATS = BoolFlag("collector.bcache.priorityStats", "Expose expensive priority stats.")
+
+
 @register
 class BcacheCollector(Collector):
     name = "bcache"
-    flags = (Flag("collector.bcache.priorityStats", "Expose expensive priority stats.", False, "bool"),)
+    flags = (PRIORITY_STATS,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.priority_stats = bool(self.flag("collector.bcache.priorityStats"))
+        self.priority_stats = settings[PRIORITY_STATS]
         self.set_values = [(f, _desc(m, h, k, "uuid")) for f, m, h, k in SET_VALUES]
         self.read_duration = gauge(f"{NAMESPACE}_bcache_btree_read_average_duration_seconds",
                                    "Average btree read duration.", "uuid")

@@ -15,6 +15,7 @@ import platform
 import re
 from dataclasses import dataclass, field
 
+from pyexporter.collectors._cpuinfo_flags import info_enabled
 from pyexporter.errors import NoDataError, ParseError, raise_if_parts_failed
 from pyexporter.fs import list_dir, read_text, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
@@ -58,10 +59,7 @@ class CpuFreqCollector(Collector):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         p = f"{NAMESPACE}_cpu_"
-        flags = settings.flags
-        self.cpuinfo_frequency = "cpu" in settings.enabled_collectors and bool(
-            flags.get("collector.cpu.info") or flags.get("collector.cpu.info.flags-include")
-            or flags.get("collector.cpu.info.bugs-include"))
+        self.cpuinfo_frequency = "cpu" in settings.enabled_collectors and info_enabled(settings)
         self.cpuinfo_format = cpuinfo_format(platform.machine())
         self.cpuinfo_hertz = gauge(p + "frequency_hertz", "CPU frequency in hertz from /proc/cpuinfo.",
                                    "package", "core", "cpu")

@@ -6,11 +6,13 @@ import logging
 
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import DeprecatedAlias, RegexFlag, SetWhen
 from pyexporter.fs import list_dir, read_optional_text, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.diskstats import parse_diskstats, parse_udev_properties
 from pyexporter.procfs.goparse import parse_float
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value
 
 log = logging.getLogger(__name__)
@@ -58,40 +60,33 @@ _ATA = (
 )
 
 
-def _device_filter(exclude: str | None, include: str | None, old_exclude: str | None) -> DeviceFilter:
-    if old_exclude:
-        # The deprecated flag only replaces an exclude pattern left at its default.
-        if exclude != DEFAULT_EXCLUDE:
-            raise ConfigError("--collector.diskstats.ignored-devices and "
-                              "--collector.diskstats.device-exclude are mutually exclusive")
-        log.warning("--collector.diskstats.ignored-devices is DEPRECATED and will be removed in 2.0.0, "
-                    "use --collector.diskstats.device-exclude")
-        exclude = old_exclude
-    # As node_exporter: the exclude default counts, so an include pattern needs
-    # --collector.diskstats.device-exclude="" beside it.
-    if exclude and include:
-        raise ConfigError("device-exclude & device-include are mutually exclusive")
+DEVICE_EXCLUDE = RegexFlag(
+    "collector.diskstats.device-exclude",
+    "Regexp of diskstats devices to exclude (mutually exclusive to device-include).", DEFAULT_EXCLUDE,
+    alias=DeprecatedAlias("collector.diskstats.ignored-devices", SetWhen.GIVEN))
+DEVICE_INCLUDE = RegexFlag("collector.diskstats.device-include",
+                           "Regexp of diskstats devices to include (mutually exclusive to device-exclude).")
+
+
+def _device_filter(settings: Settings) -> DeviceFilter:
+    exclude, include = settings[DEVICE_EXCLUDE], settings[DEVICE_INCLUDE]
+    if not DEVICE_INCLUDE.is_empty(include):
+        # As node_exporter: an include pattern replaces the exclude default, but not an exclude
+        # pattern given on the command line.
+        if settings.given(DEVICE_EXCLUDE) and not DEVICE_EXCLUDE.is_empty(exclude):
+            raise ConfigError("device-exclude & device-include are mutually exclusive")
+        exclude = None
     return DeviceFilter(exclude, include)
 
 
 @register
 class DiskstatsCollector(Collector):
     name = "diskstats"
-    flags = (
-        Flag("collector.diskstats.device-exclude",
-             "Regexp of diskstats devices to exclude (mutually exclusive to device-include).",
-             DEFAULT_EXCLUDE, "regex"),
-        Flag("collector.diskstats.ignored-devices", "DEPRECATED: Use collector.diskstats.device-exclude",
-             None, "regex", hidden=True),
-        Flag("collector.diskstats.device-include",
-             "Regexp of diskstats devices to include (mutually exclusive to device-exclude).", None, "regex"),
-    )
+    flags = (DEVICE_EXCLUDE, DEVICE_INCLUDE)
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.filter = _device_filter(self.flag("collector.diskstats.device-exclude"),
-                                     self.flag("collector.diskstats.device-include"),
-                                     self.flag("collector.diskstats.ignored-devices"))
+        self.filter = _device_filter(settings)
         self.info = gauge(f"{_D}_info", "Info of /sys/block/<block_device>.", "device", "major", "minor",
                           "path", "wwn", "model", "serial", "revision", "rotational")
         self.stats = tuple(

@@ -28,8 +28,9 @@ from typing import Any, Protocol
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import RegexFlag
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, gauge, sanitize_metric_name, untyped
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import decode, valid_utf8
 
@@ -184,23 +185,24 @@ def net_class_devices(class_dir: str) -> list[str]:
     return devices
 
 
+DEVICE_INCLUDE = RegexFlag("collector.ethtool.device-include",
+                           "Regexp of ethtool devices to include (mutually exclusive to device-exclude).")
+DEVICE_EXCLUDE = RegexFlag("collector.ethtool.device-exclude",
+                           "Regexp of ethtool devices to exclude (mutually exclusive to device-include).")
+METRICS_INCLUDE = RegexFlag("collector.ethtool.metrics-include", "Regexp of ethtool stats to include.", ".*")
+_ANY = re.compile("")
+
+
 @register
 class EthtoolCollector(Collector):
     name = "ethtool"
     default_enabled = False
-    flags = (
-        Flag("collector.ethtool.device-include",
-             "Regexp of ethtool devices to include (mutually exclusive to device-exclude).", None, "regex"),
-        Flag("collector.ethtool.device-exclude",
-             "Regexp of ethtool devices to exclude (mutually exclusive to device-include).", None, "regex"),
-        Flag("collector.ethtool.metrics-include", "Regexp of ethtool stats to include.", ".*", "regex"),
-    )
+    flags = (DEVICE_INCLUDE, DEVICE_EXCLUDE, METRICS_INCLUDE)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.device_filter = DeviceFilter(self.flag("collector.ethtool.device-exclude"),
-                                          self.flag("collector.ethtool.device-include"))
-        self.metrics_pattern = re.compile(self.flag("collector.ethtool.metrics-include") or "")
+        self.device_filter = DeviceFilter(settings[DEVICE_EXCLUDE], settings[DEVICE_INCLUDE])
+        self.metrics_pattern = settings[METRICS_INCLUDE] or _ANY
         self.backend_factory: Any = IoctlBackend
         net = f"{NAMESPACE}_network"
         self.info = gauge(

@@ -31,11 +31,12 @@ from typing import Any
 
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import DeprecatedAlias, DurationFlag, IntFlag, RegexFlag, SetWhen
 from pyexporter.fs import read_file
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, build_name, gauge
 from pyexporter.procfs.goparse import parse_int
 from pyexporter.procfs.mountinfo import MountInfo, parse_mountinfo, unescape_mount_point
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.workers import Job, WorkerPool
 
@@ -115,55 +116,47 @@ class _StatCall:
     error: BaseException | None = None
 
 
+MOUNT_POINTS_EXCLUDE = RegexFlag(
+    "collector.filesystem.mount-points-exclude",
+    "Regexp of mount points to exclude for filesystem collector. "
+    "(mutually exclusive to mount-points-include)",
+    DEFAULT_MOUNT_POINTS_EXCLUDE,
+    alias=DeprecatedAlias("collector.filesystem.ignored-mount-points", SetWhen.GIVEN))
+MOUNT_POINTS_INCLUDE = RegexFlag(
+    "collector.filesystem.mount-points-include",
+    "Regexp of mount points to include for filesystem collector. "
+    "(mutually exclusive to mount-points-exclude)")
+FS_TYPES_EXCLUDE = RegexFlag(
+    "collector.filesystem.fs-types-exclude",
+    "Regexp of filesystem types to exclude for filesystem collector. "
+    "(mutually exclusive to fs-types-include)",
+    DEFAULT_FS_TYPES_EXCLUDE,
+    alias=DeprecatedAlias("collector.filesystem.ignored-fs-types", SetWhen.GIVEN))
+# node_exporter's help text says "exclude" for the include flag too; kept verbatim.
+FS_TYPES_INCLUDE = RegexFlag(
+    "collector.filesystem.fs-types-include",
+    "Regexp of filesystem types to exclude for filesystem collector. "
+    "(mutually exclusive to fs-types-exclude)")
+MOUNT_TIMEOUT = DurationFlag("collector.filesystem.mount-timeout",
+                             "how long to wait for a mount to respond before marking it as stale", "5s")
+STAT_WORKERS = IntFlag("collector.filesystem.stat-workers",
+                       "how many stat calls to process simultaneously", 4)
+
+
 @register
 class FilesystemCollector(Collector):
     name = "filesystem"
-    flags = (
-        Flag("collector.filesystem.mount-points-exclude",
-             "Regexp of mount points to exclude for filesystem collector. "
-             "(mutually exclusive to mount-points-include)",
-             DEFAULT_MOUNT_POINTS_EXCLUDE, "regex"),
-        Flag("collector.filesystem.ignored-mount-points",
-             "Regexp of mount points to ignore for filesystem collector.", None, "regex",
-             hidden=True),
-        Flag("collector.filesystem.mount-points-include",
-             "Regexp of mount points to include for filesystem collector. "
-             "(mutually exclusive to mount-points-exclude)", None, "regex"),
-        Flag("collector.filesystem.fs-types-exclude",
-             "Regexp of filesystem types to exclude for filesystem collector. "
-             "(mutually exclusive to fs-types-include)",
-             DEFAULT_FS_TYPES_EXCLUDE, "regex"),
-        Flag("collector.filesystem.ignored-fs-types",
-             "Regexp of filesystem types to ignore for filesystem collector.", None, "regex",
-             hidden=True),
-        # node_exporter's help text says "exclude" for the include flag too; kept verbatim.
-        Flag("collector.filesystem.fs-types-include",
-             "Regexp of filesystem types to exclude for filesystem collector. "
-             "(mutually exclusive to fs-types-exclude)", None, "regex"),
-        Flag("collector.filesystem.mount-timeout",
-             "how long to wait for a mount to respond before marking it as stale", "5s", "duration"),
-        Flag("collector.filesystem.stat-workers",
-             "how many stat calls to process simultaneously", 4, "int"),
-    )
+    flags = (MOUNT_POINTS_EXCLUDE, MOUNT_POINTS_INCLUDE, FS_TYPES_EXCLUDE, FS_TYPES_INCLUDE, MOUNT_TIMEOUT,
+             STAT_WORKERS)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.mount_point_filter = _filter(
-            self.flag("collector.filesystem.mount-points-exclude"),
-            self.flag("collector.filesystem.ignored-mount-points"),
-            self.flag("collector.filesystem.mount-points-include"),
-            DEFAULT_MOUNT_POINTS_EXCLUDE, "mount-points", "ignored-mount-points",
-        )
-        self.fs_type_filter = _filter(
-            self.flag("collector.filesystem.fs-types-exclude"),
-            self.flag("collector.filesystem.ignored-fs-types"),
-            self.flag("collector.filesystem.fs-types-include"),
-            DEFAULT_FS_TYPES_EXCLUDE, "fs-types", "ignored-fs-types",
-        )
-        self.mount_timeout = float(self.flag("collector.filesystem.mount-timeout"))
+        self.mount_point_filter = _filter(settings, MOUNT_POINTS_EXCLUDE, MOUNT_POINTS_INCLUDE)
+        self.fs_type_filter = _filter(settings, FS_TYPES_EXCLUDE, FS_TYPES_INCLUDE)
+        self.mount_timeout = settings[MOUNT_TIMEOUT]
         if self.mount_timeout <= 0:
             raise ConfigError("--collector.filesystem.mount-timeout must be positive")
-        workers = max(int(self.flag("collector.filesystem.stat-workers")), 1)
+        workers = max(settings[STAT_WORKERS], 1)
 
         def desc(name: str, help: str) -> Desc:
             return gauge(build_name(NAMESPACE, "filesystem", name), help, *_LABELS)
@@ -324,24 +317,15 @@ class FilesystemCollector(Collector):
         return [device_error, readonly, size, free, avail, files, files_free, mount_info]
 
 
-def _filter(exclude: str | None, deprecated: str | None, include: str | None, default_exclude: str,
-            what: str, deprecated_name: str) -> DeviceFilter:
-    """node_exporter's include/exclude rules, with the deprecated alias of the exclude flag.
-
-    A flag set on the command line to its default value cannot be told from an
-    unset one here; node_exporter can, and refuses it beside an include flag.
-    """
-    exclude_set = exclude is not None and exclude != default_exclude
-    if deprecated:
-        if exclude_set:
-            raise ConfigError(f"--collector.filesystem.{deprecated_name} and "
-                              f"--collector.filesystem.{what}-exclude are mutually exclusive")
-        log.warning("--collector.filesystem.%s is DEPRECATED and will be removed in 2.0.0, "
-                    "use --collector.filesystem.%s-exclude", deprecated_name, what)
-        exclude, exclude_set = deprecated, True
-    if include and not exclude_set:
-        exclude = ""
-    if exclude and include:
-        raise ConfigError(f"--collector.filesystem.{what}-exclude and "
-                          f"--collector.filesystem.{what}-include are mutually exclusive")
-    return DeviceFilter(exclude or None, include or None)
+def _filter(settings: Settings, exclude_flag: RegexFlag, include_flag: RegexFlag) -> DeviceFilter:
+    """node_exporter's include/exclude rules (the exclude flag's deprecated alias resolved)."""
+    exclude, include = settings[exclude_flag], settings[include_flag]
+    if not include_flag.is_empty(include) and not settings.given(exclude_flag):
+        # An include pattern replaces the exclude default, not an exclude pattern given on the
+        # command line (even one given as the default); the deprecated alias does not count as given.
+        log.debug("%s flag not set when %s flag is set, assuming include is desired",
+                  exclude_flag.name, include_flag.name)
+        exclude = None
+    if not exclude_flag.is_empty(exclude) and not include_flag.is_empty(include):
+        raise ConfigError(f"--{exclude_flag.name} and --{include_flag.name} are mutually exclusive")
+    return DeviceFilter(exclude, include)

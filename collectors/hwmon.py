@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import RegexFlag
 from pyexporter.fs import list_dir, read_sysfs_bytes, real_path, resolve_dir
 from pyexporter.metrics import COUNTER, GAUGE, MetricFamily
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import SYSREAD_BYTES, decode, float_or_none, valid_utf8
 
@@ -192,26 +193,25 @@ class ChipError(Exception):
     """One chip could not be read; the others still are."""
 
 
+CHIP_INCLUDE = RegexFlag("collector.hwmon.chip-include",
+                         "Regexp of hwmon chip to include (mutually exclusive to device-exclude).")
+CHIP_EXCLUDE = RegexFlag("collector.hwmon.chip-exclude",
+                         "Regexp of hwmon chip to exclude (mutually exclusive to device-include).")
+SENSOR_INCLUDE = RegexFlag("collector.hwmon.sensor-include",
+                           "Regexp of hwmon sensor to include (mutually exclusive to sensor-exclude).")
+SENSOR_EXCLUDE = RegexFlag("collector.hwmon.sensor-exclude",
+                           "Regexp of hwmon sensor to exclude (mutually exclusive to sensor-include).")
+
+
 @register
 class HwmonCollector(Collector):
     name = "hwmon"
-    flags = (
-        Flag("collector.hwmon.chip-include",
-             "Regexp of hwmon chip to include (mutually exclusive to device-exclude).", None, "regex"),
-        Flag("collector.hwmon.chip-exclude",
-             "Regexp of hwmon chip to exclude (mutually exclusive to device-include).", None, "regex"),
-        Flag("collector.hwmon.sensor-include",
-             "Regexp of hwmon sensor to include (mutually exclusive to sensor-exclude).", None, "regex"),
-        Flag("collector.hwmon.sensor-exclude",
-             "Regexp of hwmon sensor to exclude (mutually exclusive to sensor-include).", None, "regex"),
-    )
+    flags = (CHIP_INCLUDE, CHIP_EXCLUDE, SENSOR_INCLUDE, SENSOR_EXCLUDE)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.chip_filter = DeviceFilter(self.flag("collector.hwmon.chip-exclude"),
-                                        self.flag("collector.hwmon.chip-include"))
-        self.sensor_filter = DeviceFilter(self.flag("collector.hwmon.sensor-exclude"),
-                                          self.flag("collector.hwmon.sensor-include"))
+        self.chip_filter = DeviceFilter(settings[CHIP_EXCLUDE], settings[CHIP_INCLUDE])
+        self.sensor_filter = DeviceFilter(settings[SENSOR_EXCLUDE], settings[SENSOR_INCLUDE])
 
     @staticmethod
     def _name_file(path: str) -> str | None:

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import RegexFlag
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.goparse import go_trim_space, parse_float, parse_uint
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value, uint_or_none, valid_utf8
 
@@ -136,23 +137,22 @@ def parse_counter(text: str) -> int | None:
     return uint_or_none(go_trim_space(text), 0)
 
 
+DEVICE_INCLUDE = RegexFlag("collector.infiniband.device-include",
+                           "Regexp of infiniband devices to include (mutually exclusive to device-exclude).")
+DEVICE_EXCLUDE = RegexFlag("collector.infiniband.device-exclude",
+                           "Regexp of infiniband devices to exclude (mutually exclusive to device-include).")
+
+
 @register
 class InfiniBandCollector(Collector):
     name = "infiniband"
-    flags = (
-        Flag("collector.infiniband.device-include",
-             "Regexp of infiniband devices to include (mutually exclusive to device-exclude).",
-             None, "regex"),
-        Flag("collector.infiniband.device-exclude",
-             "Regexp of infiniband devices to exclude (mutually exclusive to device-include).",
-             None, "regex"),
-    )
+    flags = (DEVICE_INCLUDE, DEVICE_EXCLUDE)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.device_filter = DeviceFilter.exclusive(
-            self.flag("collector.infiniband.device-exclude"),
-            self.flag("collector.infiniband.device-include"),
+            settings[DEVICE_EXCLUDE],
+            settings[DEVICE_INCLUDE],
             "collector.infiniband.device",
         )
         sub = f"{NAMESPACE}_infiniband"

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import BoolFlag, RegexFlag
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
 from pyexporter.procfs.goparse import go_fields, go_lines, parse_float, parse_int
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,21 +61,21 @@ def parse_interrupts(text: str) -> dict[str, Interrupt]:
     return out
 
 
+NAME_INCLUDE = RegexFlag(
+    "collector.interrupts.name-include",
+    "Regexp of interrupts name to include (mutually exclusive to --collector.interrupts.name-exclude).")
+NAME_EXCLUDE = RegexFlag(
+    "collector.interrupts.name-exclude",
+    "Regexp of interrupts name to exclude (mutually exclusive to --collector.interrupts.name-include).")
+INCLUDE_ZEROS = BoolFlag("collector.interrupts.include-zeros", "Include interrupts that have a zero value",
+                         True)
+
+
 @register
 class InterruptsCollector(Collector):
     name = "interrupts"
     default_enabled = False
-    flags = (
-        Flag("collector.interrupts.name-include",
-             "Regexp of interrupts name to include (mutually exclusive to "
-             "--collector.interrupts.name-exclude).",
-             None, "regex"),
-        Flag("collector.interrupts.name-exclude",
-             "Regexp of interrupts name to exclude (mutually exclusive to "
-             "--collector.interrupts.name-include).",
-             None, "regex"),
-        Flag("collector.interrupts.include-zeros", "Include interrupts that have a zero value", True, "bool"),
-    )
+    flags = (NAME_INCLUDE, NAME_EXCLUDE, INCLUDE_ZEROS)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -82,10 +83,8 @@ class InterruptsCollector(Collector):
             f"{NAMESPACE}_interrupts_total", "Interrupt details.", "cpu", "type", "info", "devices"
         )
         # node_exporter accepts both patterns at once despite the help text.
-        self.name_filter = DeviceFilter(
-            self.flag("collector.interrupts.name-exclude"), self.flag("collector.interrupts.name-include")
-        )
-        self.include_zeros: bool = self.flag("collector.interrupts.include-zeros")
+        self.name_filter = DeviceFilter(settings[NAME_EXCLUDE], settings[NAME_INCLUDE])
+        self.include_zeros = settings[INCLUDE_ZEROS]
 
     def collect(self) -> list[MetricFamily]:
         family = self.total.family()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from pyexporter.errors import ConfigError, NoDataError
+from pyexporter.flags import StringFlag
 from pyexporter.fs import read_optional_text, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.ipvs import IPVSBackendStatus, parse_ipvs_backend_status, parse_ipvs_stats
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,20 +41,19 @@ def _label_value(backend: IPVSBackendStatus, label: str) -> str:
     return backend.local_mark
 
 
+BACKEND_LABELS = StringFlag("collector.ipvs.backend-labels",
+                            "Comma separated list for IPVS backend stats labels.",
+                            ",".join(FULL_BACKEND_LABELS))
+
+
 @register
 class IpvsCollector(Collector):
     name = "ipvs"
-    flags = (
-        Flag(
-            "collector.ipvs.backend-labels",
-            "Comma separated list for IPVS backend stats labels.",
-            default=",".join(FULL_BACKEND_LABELS),
-        ),
-    )
+    flags = (BACKEND_LABELS,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.backend_labels = parse_backend_labels(self.flag("collector.ipvs.backend-labels") or "")
+        self.backend_labels = parse_backend_labels(settings[BACKEND_LABELS] or "")
         s = f"{NAMESPACE}_ipvs"
         self.connections = counter(f"{s}_connections_total", "The total number of connections made.")
         self.incoming_packets = counter(

@@ -13,10 +13,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pyexporter.errors import ConfigError, NoDataError
+from pyexporter.errors import NoDataError
+from pyexporter.flags import BoolFlag, RegexFlag
 from pyexporter.fs import list_dir, open_attr_dir
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import int_or_none, sys_value, valid_utf8
 
@@ -92,29 +93,25 @@ def speed_bytes(speed_mbit: int) -> int:
     return -quotient if product < 0 else quotient
 
 
+IGNORED_DEVICES = RegexFlag("collector.netclass.ignored-devices",
+                            "Regexp of net devices to ignore for netclass collector.", "^$")
+IGNORE_INVALID_SPEED = BoolFlag(
+    "collector.netclass.ignore-invalid-speed",
+    "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.")
+NETLINK = BoolFlag("collector.netclass.netlink", "Use netlink to gather stats instead of /proc/net/dev.")
+RTNL_WITH_STATS = BoolFlag("collector.netclass_rtnl.with-stats",
+                           "Expose the statistics for each network device, replacing netdev collector.")
+
+
 @register
 class NetClassCollector(Collector):
     name = "netclass"
-    flags = (
-        Flag("collector.netclass.ignored-devices", "Regexp of net devices to ignore for netclass collector.",
-             "^$", "regex"),
-        Flag("collector.netclass.ignore-invalid-speed",
-             "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.",
-             False, "bool"),
-        Flag("collector.netclass.netlink", "Use netlink to gather stats instead of /proc/net/dev.",
-             False, "bool"),
-        Flag("collector.netclass_rtnl.with-stats",
-             "Expose the statistics for each network device, replacing netdev collector.", False, "bool"),
-    )
+    flags = (IGNORED_DEVICES, IGNORE_INVALID_SPEED, NETLINK, RTNL_WITH_STATS)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        pattern = self.flag("collector.netclass.ignored-devices") or ""
-        try:
-            self.ignored = re.compile(pattern)
-        except re.error as exc:
-            raise ConfigError(f"--collector.netclass.ignored-devices: {exc}") from None
-        self.ignore_invalid_speed = bool(self.flag("collector.netclass.ignore-invalid-speed"))
+        self.ignored = settings[IGNORED_DEVICES] or re.compile("")
+        self.ignore_invalid_speed = settings[IGNORE_INVALID_SPEED]
         sub = f"{NAMESPACE}_network"
         self.up = gauge(f"{sub}_up", "Value is 1 if operstate is 'up', 0 otherwise.", "device")
         self.info = gauge(

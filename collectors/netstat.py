@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
-from pyexporter.errors import ConfigError, ParseError
+from pyexporter.errors import ParseError
+from pyexporter.flags import RegexFlag
 from pyexporter.fs import read_optional_text, read_text
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, untyped
 from pyexporter.procfs.goparse import go_fields, go_lines, parse_float
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 
 DEFAULT_FIELDS = (
     r"^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)"
@@ -56,20 +58,18 @@ def parse_snmp6(text: str) -> Stats:
     return out
 
 
+FIELDS = RegexFlag("collector.netstat.fields", "Regexp of fields to return for netstat collector.",
+                   DEFAULT_FIELDS)
+
+
 @register
 class NetStatCollector(Collector):
     name = "netstat"
-    flags = (
-        Flag("collector.netstat.fields", "Regexp of fields to return for netstat collector.",
-             DEFAULT_FIELDS, "regex"),
-    )
+    flags = (FIELDS,)
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        try:
-            self.field_pattern = re.compile(self.flag("collector.netstat.fields") or "")
-        except re.error as exc:
-            raise ConfigError(f"invalid --collector.netstat.fields: {exc}") from None
+        self.field_pattern = settings[FIELDS] or re.compile("")
         self._descs: dict[str, Desc] = {}
 
     def _desc(self, protocol: str, name: str) -> Desc:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import logging
 
 from pyexporter import fs
+from pyexporter.flags import BoolFlag, StringFlag
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.pci import PciDevice, PciIds, parse_pci_ids, read_pci_devices
 
@@ -78,22 +79,21 @@ def _or_minus_one(value: float | None, scale: float = 1.0) -> float:
     return -1.0 if value is None else value * scale
 
 
+IDS_FILE = StringFlag("collector.pcidevice.idsfile",
+                      "Path to pci.ids file to use for PCI device identification.")
+NAMES = BoolFlag("collector.pcidevice.names", "Enable PCI device name resolution (requires pci.ids file).")
+
+
 @register
 class PciDeviceCollector(Collector):
     name = "pcidevice"
     default_enabled = False
-    flags = (
-        Flag("collector.pcidevice.idsfile", "Path to pci.ids file to use for PCI device identification.",
-             None),
-        Flag("collector.pcidevice.names", "Enable PCI device name resolution (requires pci.ids file).",
-             False, "bool"),
-    )
+    flags = (IDS_FILE, NAMES)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         sub = f"{NAMESPACE}_pcidevice"
-        self.names = PciNames(load_pci_ids(self.flag("collector.pcidevice.idsfile"))) \
-            if self.flag("collector.pcidevice.names") else None
+        self.names = PciNames(load_pci_ids(settings[IDS_FILE])) if settings[NAMES] else None
         labels = INFO_LABELS + (NAME_LABELS if self.names else ())
         self.info = gauge(f"{sub}_info",
                           "Non-numeric data from /sys/bus/pci/devices/<location>, value is always 1.",

@@ -29,9 +29,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pyexporter.errors import ConfigError, NoDataError, ParseError
+from pyexporter.flags import BoolFlag, ListFlag, StringFlag
 from pyexporter.fs import read_optional_text
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -336,40 +337,40 @@ def _close_all(fds: Iterable[int]) -> None:
             pass
 
 
+CPUS = StringFlag("collector.perf.cpus", "List of CPUs from which perf metrics should be collected", "")
+TRACEPOINT = ListFlag("collector.perf.tracepoint", "perf tracepoint that should be collected")
+#: Per kind of profiler: the flag that turns them off and the one that picks some.
+PROFILER_FLAGS = {
+    kind: (BoolFlag(f"collector.perf.disable-{kind}-profilers", f"disable perf {kind} profilers"),
+           ListFlag(f"collector.perf.{kind}-profilers", f"perf {kind} profilers that should be collected"))
+    for kind in ("hardware", "software", "cache")
+}
+
+
 @register
 class PerfCollector(Collector):
     name = "perf"
     default_enabled = False
-    flags = (
-        Flag("collector.perf.cpus", "List of CPUs from which perf metrics should be collected", ""),
-        Flag("collector.perf.tracepoint", "perf tracepoint that should be collected", (), "list"),
-        Flag("collector.perf.disable-hardware-profilers", "disable perf hardware profilers", False, "bool"),
-        Flag("collector.perf.hardware-profilers", "perf hardware profilers that should be collected",
-             (), "list"),
-        Flag("collector.perf.disable-software-profilers", "disable perf software profilers", False, "bool"),
-        Flag("collector.perf.software-profilers", "perf software profilers that should be collected",
-             (), "list"),
-        Flag("collector.perf.disable-cache-profilers", "disable perf cache profilers", False, "bool"),
-        Flag("collector.perf.cache-profilers", "perf cache profilers that should be collected", (), "list"),
-    )
+    flags = (CPUS, TRACEPOINT, *(flag for pair in PROFILER_FLAGS.values() for flag in pair))
 
     def __init__(self, settings: Settings, events: PerfEvents | None = None) -> None:
         super().__init__(settings)
-        cpus_flag = self.flag("collector.perf.cpus") or ""
+        cpus_flag = settings[CPUS] or ""
         try:
             if cpus_flag:
                 self.cpus = parse_cpus(cpus_flag)
             else:
                 # Go's runtime.NumCPU: the CPUs this process may run on, counted, numbered from 0.
                 self.cpus = list(range(len(os.sched_getaffinity(0))))
-            self.tracepoints = parse_tracepoints(self.flag("collector.perf.tracepoint") or ())
+            self.tracepoints = parse_tracepoints(settings[TRACEPOINT])
         except ParseError as exc:
             raise ConfigError(str(exc)) from None
         self.counters: list[Counter] = []
         for kind, counters in (("hardware", HARDWARE_COUNTERS), ("software", SOFTWARE_COUNTERS),
                                ("cache", CACHE_COUNTERS)):
-            if not self.flag(f"collector.perf.disable-{kind}-profilers"):
-                self.counters += select_counters(counters, self.flag(f"collector.perf.{kind}-profilers"))
+            disable, selected = PROFILER_FLAGS[kind]
+            if not settings[disable]:
+                self.counters += select_counters(counters, settings[selected])
         self.descs: dict[str, Desc] = {
             c.metric: counter(f"{NAMESPACE}_perf_{c.metric}", c.help, "cpu")
             for c in (*HARDWARE_COUNTERS, *SOFTWARE_COUNTERS, *CACHE_COUNTERS)

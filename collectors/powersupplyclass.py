@@ -7,10 +7,11 @@ import os
 import re
 from collections.abc import Mapping
 
-from pyexporter.errors import ConfigError, NoDataError
+from pyexporter.errors import NoDataError
+from pyexporter.flags import RegexFlag
 from pyexporter.fs import list_dir, resolve_dir
 from pyexporter.metrics import GAUGE, NAMESPACE, MetricFamily
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import int_or_none, read_value, valid_utf8
 
@@ -106,20 +107,18 @@ def info_labels(supply: str, values: Mapping[str, str]) -> dict[str, str]:
     return labels
 
 
+IGNORED_SUPPLIES = RegexFlag("collector.powersupply.ignored-supplies",
+                             "Regexp of power supplies to ignore for powersupplyclass collector.", "^$")
+
+
 @register
 class PowerSupplyClassCollector(Collector):
     name = "powersupplyclass"
-    flags = (
-        Flag("collector.powersupply.ignored-supplies",
-             "Regexp of power supplies to ignore for powersupplyclass collector.", "^$", "regex"),
-    )
+    flags = (IGNORED_SUPPLIES,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        try:
-            self.ignored = re.compile(self.flag("collector.powersupply.ignored-supplies") or "")
-        except re.error as exc:
-            raise ConfigError(f"--collector.powersupply.ignored-supplies: {exc}") from None
+        self.ignored = settings[IGNORED_SUPPLIES] or re.compile("")
         self.prefix = f"{NAMESPACE}_power_supply_"
         self.attrs = tuple({a for a, _, _ in NUMERIC} | {a for a, _ in TEXT})
 

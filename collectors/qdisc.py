@@ -20,8 +20,9 @@ from typing import Any
 from pyexporter import fs, gojson, netlink_thread
 from pyexporter.errors import ConfigError, NoDataError, ParseError
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import DeprecatedAlias, RegexFlag, SetWhen, StringFlag
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -100,31 +101,33 @@ def read_live_qdiscs() -> list[QdiscInfo]:
     return netlink_thread.run(dump)
 
 
+FIXTURES = StringFlag("collector.qdisc.fixtures",
+                      "test fixtures to use for qdisc collector end-to-end testing", "")
+# Regular expressions, though node_exporter declares them as plain strings (--help says STRING).
+DEVICE_INCLUDE = RegexFlag(
+    "collector.qdisc.device-include",
+    "Regexp of qdisc devices to include (mutually exclusive to device-exclude).",
+    metavar="STRING", alias=DeprecatedAlias("collector.qdisk.device-include", SetWhen.NON_EMPTY))
+DEVICE_EXCLUDE = RegexFlag(
+    "collector.qdisc.device-exclude",
+    "Regexp of qdisc devices to exclude (mutually exclusive to device-include).",
+    metavar="STRING", alias=DeprecatedAlias("collector.qdisk.device-exclude", SetWhen.NON_EMPTY))
+
+
 @register
 class QdiscCollector(Collector):
     name = "qdisc"
     default_enabled = False
-    flags = (
-        Flag("collector.qdisc.fixtures", "test fixtures to use for qdisc collector end-to-end testing", ""),
-        Flag("collector.qdisc.device-include",
-             "Regexp of qdisc devices to include (mutually exclusive to device-exclude).", None),
-        Flag("collector.qdisk.device-include", "DEPRECATED: Use collector.qdisc.device-include", None,
-             hidden=True),
-        Flag("collector.qdisc.device-exclude",
-             "Regexp of qdisc devices to exclude (mutually exclusive to device-include).", None),
-        Flag("collector.qdisk.device-exclude", "DEPRECATED: Use collector.qdisc.device-exclude", None,
-             hidden=True),
-    )
+    flags = (FIXTURES, DEVICE_INCLUDE, DEVICE_EXCLUDE)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        include = self._with_deprecated("device-include")
-        exclude = self._with_deprecated("device-exclude")
-        if include and exclude:
+        include, exclude = settings[DEVICE_INCLUDE], settings[DEVICE_EXCLUDE]
+        if not DEVICE_INCLUDE.is_empty(include) and not DEVICE_EXCLUDE.is_empty(exclude):
             raise ConfigError("collector.qdisc.device-include and collector.qdisc.device-exclude are "
                               "mutaly exclusive")
         self.device_filter = DeviceFilter(exclude, include)
-        self.fixtures = self.flag("collector.qdisc.fixtures") or ""
+        self.fixtures = settings[FIXTURES] or ""
         labels = ("device", "kind")
         sub = f"{NAMESPACE}_qdisc"
         self.descs = (
@@ -138,19 +141,6 @@ class QdiscCollector(Collector):
                            "Number of packets currently in queue to be sent.", *labels)),
             ("backlog", gauge(f"{sub}_backlog", "Number of bytes currently in queue to be sent.", *labels)),
         )
-
-    def _with_deprecated(self, suffix: str) -> str | None:
-        """The qdisc.* flag, or its deprecated qdisk.* spelling when only that one is set."""
-        current = self.flag(f"collector.qdisc.{suffix}")
-        old = self.flag(f"collector.qdisk.{suffix}")
-        if old:
-            if current:
-                raise ConfigError(f"--collector.qdisk.{suffix} and --collector.qdisc.{suffix} are mutually "
-                                  "exclusive")
-            log.warning("--collector.qdisk.%s is DEPRECATED and will be removed in 2.0.0, use "
-                        "--collector.qdisc.%s", suffix, suffix)
-            return old
-        return current
 
     def _qdiscs(self) -> Iterable[QdiscInfo]:
         if not self.fixtures:

@@ -7,10 +7,11 @@ import os
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError, raise_if_parts_failed
+from pyexporter.flags import BoolFlag
 from pyexporter.fs import list_dir
 from pyexporter.metrics import COUNTER, NAMESPACE, MetricFamily, counter, sanitize_metric_name
 from pyexporter.procfs.goparse import parse_int
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_optional_uint, read_uint, read_value, valid_utf8
 
@@ -36,17 +37,19 @@ def index_and_name(counts: dict[str, int], raw_name: str) -> tuple[int, str]:
     return counts.get(raw_name, 0), raw_name
 
 
+# node_exporter's help text, copied from the systemd collector's, kept verbatim.
+ZONE_LABEL = BoolFlag("collector.rapl.enable-zone-label",
+                      "Enables service unit metric unit_start_time_seconds")
+
+
 @register
 class RaplCollector(Collector):
     name = "rapl"
-    flags = (
-        Flag("collector.rapl.enable-zone-label", "Enables service unit metric unit_start_time_seconds",
-             False, "bool"),
-    )
+    flags = (ZONE_LABEL,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.zone_label = bool(self.flag("collector.rapl.enable-zone-label"))
+        self.zone_label = settings[ZONE_LABEL]
         self.joules = counter(f"{NAMESPACE}_rapl_joules_total", "Current RAPL value in joules",
                               "index", "path", "rapl_zone")
 

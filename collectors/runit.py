@@ -14,9 +14,11 @@ import os
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
+from pyexporter.flags import StringFlag
 from pyexporter.fs import read_file
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -72,17 +74,18 @@ def list_services(service_dir: str) -> list[str]:
     return sorted(names)
 
 
+SERVICE_DIR = StringFlag("collector.runit.servicedir", "Path to runit service directory.", "/etc/service")
+
+
 @register
 class RunitCollector(Collector):
     name = "runit"
     default_enabled = False
-    flags = (
-        Flag("collector.runit.servicedir", "Path to runit service directory.", "/etc/service"),
-    )
+    flags = (SERVICE_DIR,)
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.service_dir: str = self.flag("collector.runit.servicedir")
+        self.service_dir = settings[SERVICE_DIR] or ""
         log.warning(DEPRECATION_WARNING, extra={"collector": self.name})
         labels = ("service", "supervisor")
         self.state = gauge(f"{NAMESPACE}_service_state", "State of runit service.", *labels)

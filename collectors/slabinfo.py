@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import RegexFlag
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.goparse import go_lines, parse_int
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 # Go's \s: the runs procfs collapses to one space before splitting on it.
@@ -49,16 +50,17 @@ def parse_slabinfo(text: str) -> list[Slab]:
     return out
 
 
+SLABS_INCLUDE = RegexFlag("collector.slabinfo.slabs-include",
+                          "Regexp of slabs to include in slabinfo collector.", ".*")
+SLABS_EXCLUDE = RegexFlag("collector.slabinfo.slabs-exclude",
+                          "Regexp of slabs to exclude in slabinfo collector.", "")
+
+
 @register
 class SlabinfoCollector(Collector):
     name = "slabinfo"
     default_enabled = False
-    flags = (
-        Flag("collector.slabinfo.slabs-include", "Regexp of slabs to include in slabinfo collector.",
-             ".*", "regex"),
-        Flag("collector.slabinfo.slabs-exclude", "Regexp of slabs to exclude in slabinfo collector.",
-             "", "regex"),
-    )
+    flags = (SLABS_INCLUDE, SLABS_EXCLUDE)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -81,9 +83,7 @@ class SlabinfoCollector(Collector):
         self.pages_per_slab = gauge(
             f"{prefix}_pages_per_slab", "The number of pages allocated for each slab.", "slab"
         )
-        self.slab_filter = DeviceFilter(
-            self.flag("collector.slabinfo.slabs-exclude"), self.flag("collector.slabinfo.slabs-include")
-        )
+        self.slab_filter = DeviceFilter(settings[SLABS_EXCLUDE], settings[SLABS_INCLUDE])
 
     def collect(self) -> list[MetricFamily]:
         active, objects, size = self.active_objects.family(), self.objects.family(), self.object_size.family()

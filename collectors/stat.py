@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from pyexporter.flags import BoolFlag
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.stat import SOFTIRQ_VECTORS, parse_stat
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
+
+SOFTIRQ = BoolFlag("collector.stat.softirq", "Export softirq calls per vector")
 
 
 @register
 class StatCollector(Collector):
     name = "stat"
-    flags = (Flag("collector.stat.softirq", "Export softirq calls per vector", False, "bool"),)
+    flags = (SOFTIRQ,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -24,7 +27,7 @@ class StatCollector(Collector):
         self.procs_blocked = gauge(f"{NAMESPACE}_procs_blocked",
                                    "Number of processes blocked waiting for I/O to complete.")
         self.softirqs = counter(f"{NAMESPACE}_softirqs_total", "Number of softirq calls.", "vector")
-        self.export_softirq: bool = self.flag("collector.stat.softirq")
+        self.export_softirq = settings[SOFTIRQ]
 
     def collect(self) -> list[MetricFamily]:
         stat = parse_stat(read_text(self.roots.proc("stat")))

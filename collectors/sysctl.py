@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
+from pyexporter.flags import ListFlag
 from pyexporter.fs import read_file
 from pyexporter.metrics import NAMESPACE, UNTYPED, Desc, MetricFamily, gauge, sanitize_metric_name
 from pyexporter.procfs.goparse import go_fields, parse_int
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import sys_value, valid_utf8
 
@@ -50,20 +51,21 @@ def sysctl_fields(data: bytes) -> list[str]:
     return go_fields(valid_utf8(sys_value(data)))
 
 
+INCLUDE = ListFlag("collector.sysctl.include", "Select sysctl metrics to include")
+INCLUDE_INFO = ListFlag("collector.sysctl.include-info", "Select sysctl metrics to include as info metrics")
+
+
 @register
 class SysctlCollector(Collector):
     name = "sysctl"
     default_enabled = False
-    flags = (
-        Flag("collector.sysctl.include", "Select sysctl metrics to include", (), "list"),
-        Flag("collector.sysctl.include-info", "Select sysctl metrics to include as info metrics", (), "list"),
-    )
+    flags = (INCLUDE, INCLUDE_INFO)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.sysctls = tuple(
-            [Sysctl.from_flag(value, True) for value in self.flag("collector.sysctl.include")]
-            + [Sysctl.from_flag(value, False) for value in self.flag("collector.sysctl.include-info")]
+            [Sysctl.from_flag(value, True) for value in settings[INCLUDE]]
+            + [Sysctl.from_flag(value, False) for value in settings[INCLUDE_INFO]]
         )
         self.info = gauge(f"{NAMESPACE}_sysctl_info", "sysctl info", "name", "value", "index")
         self.descs: dict[tuple[str, str, tuple[str, ...]], Desc] = {}

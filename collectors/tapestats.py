@@ -7,10 +7,11 @@ import os
 import re
 from collections.abc import Mapping
 
-from pyexporter.errors import ConfigError, NoDataError
+from pyexporter.errors import NoDataError
+from pyexporter.flags import RegexFlag
 from pyexporter.fs import list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value, uint_or_none, valid_utf8
 
@@ -27,20 +28,18 @@ def parse_counters(values: Mapping[str, str]) -> dict[str, int]:
     return {name: uint_or_none(values.get(name), 0) or 0 for name in COUNTERS}
 
 
+IGNORED_DEVICES = RegexFlag("collector.tapestats.ignored-devices",
+                            "Regexp of devices to ignore for tapestats.", "^$")
+
+
 @register
 class TapestatsCollector(Collector):
     name = "tapestats"
-    flags = (
-        Flag("collector.tapestats.ignored-devices", "Regexp of devices to ignore for tapestats.", "^$",
-             "regex"),
-    )
+    flags = (IGNORED_DEVICES,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        try:
-            self.ignored = re.compile(self.flag("collector.tapestats.ignored-devices") or "")
-        except re.error as exc:
-            raise ConfigError(f"--collector.tapestats.ignored-devices: {exc}") from None
+        self.ignored = settings[IGNORED_DEVICES] or re.compile("")
         p = f"{NAMESPACE}_tape_"
         # (desc, counter, scale) in node_exporter's order; times are nanoseconds.
         self.metrics: tuple[tuple[Desc, str, float], ...] = (

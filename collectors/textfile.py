@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from pyexporter import fs
 from pyexporter.errors import ParseError
 from pyexporter.exposition import format_go_float
+from pyexporter.flags import ListFlag
 from pyexporter.metrics import HISTOGRAM, SUMMARY, MetricFamily, Sample, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.textformat import Family, Metric, parse_text_format
 
@@ -235,18 +236,19 @@ def _go_unix_seconds(mtime_ns: int) -> float:
     return float(seconds if mtime_ns >= 0 else -seconds)
 
 
+DIRECTORY = ListFlag(
+    "collector.textfile.directory",
+    "Directory to read text files with metrics from, supports glob matching. (repeatable)", ("",))
+
+
 @register
 class TextfileCollector(Collector):
     name = "textfile"
-    flags = (
-        Flag("collector.textfile.directory",
-             "Directory to read text files with metrics from, supports glob matching. (repeatable)",
-             ("",), "list"),
-    )
+    flags = (DIRECTORY,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.directories: tuple[str, ...] = tuple(self.flag("collector.textfile.directory"))
+        self.directories = settings[DIRECTORY]
         self.mtime_desc = gauge("node_textfile_mtime_seconds",
                                 "Unixtime mtime of textfiles successfully read.", "file")
         self.scrape_error_desc = gauge(

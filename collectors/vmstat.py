@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from pyexporter.errors import ParseError
+from pyexporter.flags import RegexFlag
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, UNTYPED, MetricFamily
 from pyexporter.procfs.goparse import go_fields, go_lines, parse_float
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 _NAME_TAIL = re.compile(r"[a-zA-Z0-9_:]+")
@@ -25,15 +26,18 @@ def parse_vmstat(text: str) -> list[tuple[str, float]]:
     return out
 
 
+FIELDS = RegexFlag("collector.vmstat.fields", "Regexp of fields to return for vmstat collector.",
+                   "^(oom_kill|pgpg|pswp|pg.*fault).*")
+
+
 @register
 class VmstatCollector(Collector):
     name = "vmstat"
-    flags = (Flag("collector.vmstat.fields", "Regexp of fields to return for vmstat collector.",
-                  "^(oom_kill|pgpg|pswp|pg.*fault).*", "regex"),)
+    flags = (FIELDS,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.fields = re.compile(self.flag("collector.vmstat.fields"))
+        self.fields = settings[FIELDS] or re.compile("")
 
     def collect(self) -> list[MetricFamily]:
         out = []

@@ -23,8 +23,9 @@ from typing import Any, Protocol
 
 from pyexporter import fs, gojson, netlink_thread
 from pyexporter.errors import NoDataError
+from pyexporter.flags import StringFlag
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -227,15 +228,18 @@ def open_nl80211() -> Iterator[Nl80211Source]:
         iw.close()
 
 
+FIXTURES = StringFlag("collector.wifi.fixtures", "test fixtures to use for wifi collector metrics", "")
+
+
 @register
 class WifiCollector(Collector):
     name = "wifi"
     default_enabled = False
-    flags = (Flag("collector.wifi.fixtures", "test fixtures to use for wifi collector metrics", ""),)
+    flags = (FIXTURES,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.fixtures = self.flag("collector.wifi.fixtures") or ""
+        self.fixtures = settings[FIXTURES] or ""
         sub = f"{NAMESPACE}_wifi"
         labels = ("device", "mac_address")
         self.frequency = gauge(f"{sub}_interface_frequency_hertz",

@@ -9,30 +9,12 @@ built then) and `collect()` runs in a worker thread on every scrape.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from pyexporter.errors import ConfigError
+from pyexporter.flags import Flag, unique
 from pyexporter.metrics import MetricFamily
 from pyexporter.settings import Settings
-
-
-@dataclass(frozen=True, slots=True)
-class Flag:
-    """A command-line flag, named as node_exporter names it (without the leading `--`).
-
-    kind: "bool", "string", "int", "float", "duration" (Go syntax, stored as
-    seconds), "regex" (validated at start, stored as the pattern string),
-    "list" (repeatable; stored as a tuple of strings). `hidden` flags are
-    accepted but left out of --help, as node_exporter hides its deprecated ones.
-    """
-
-    name: str
-    help: str
-    default: Any = None
-    kind: str = "string"
-    choices: tuple[str, ...] = ()
-    hidden: bool = False
 
 
 class Collector:
@@ -40,14 +22,11 @@ class Collector:
 
     name: ClassVar[str] = ""
     default_enabled: ClassVar[bool] = True
-    flags: ClassVar[tuple[Flag, ...]] = ()
+    flags: ClassVar[tuple[Flag[Any], ...]] = ()
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.roots = settings.roots
-
-    def flag(self, name: str) -> Any:
-        return self.settings.flag(name)
 
     def collect(self) -> list[MetricFamily]:
         raise NotImplementedError
@@ -78,15 +57,9 @@ def registered_collectors() -> Mapping[str, type[Collector]]:
     return _COLLECTORS
 
 
-def all_flags() -> list[Flag]:
+def all_flags() -> list[Flag[Any]]:
     """Every collector flag, each once; two collectors declaring one flag differently is a bug."""
-    seen: dict[str, Flag] = {}
-    for cls in _COLLECTORS.values():
-        for flag in cls.flags:
-            if flag.name in seen and seen[flag.name] != flag:
-                raise TypeError(f"flag --{flag.name} declared twice with different definitions")
-            seen[flag.name] = flag
-    return list(seen.values())
+    return unique([flag for cls in _COLLECTORS.values() for flag in cls.flags])
 
 
 def create_collectors(

@@ -1,5 +1,6 @@
 import pytest
 
+from pyexporter.collectors.diskstats import DEFAULT_EXCLUDE
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.procfs.diskstats import parse_diskstats, parse_udev_properties, scan_diskstats_line
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
@@ -109,9 +110,17 @@ def test_diskstats_collector(tmp_path):
     assert "# TYPE node_disk_io_now gauge\n" in text
 
 
-def test_include_needs_empty_exclude(tmp_path):
-    with pytest.raises(ConfigError, match="mutually exclusive"):
-        make_collector("diskstats", tmp_path, "--collector.diskstats.device-include=sda")
+def test_include_replaces_the_exclude_default(tmp_path):
+    # node_exporter 1.12.1: an include pattern clears the exclude default, but refuses an exclude
+    # pattern given on the command line, even one given as the default (kingpin's PreAction).
+    collector = make_collector("diskstats", tree(tmp_path),
+                               "--collector.diskstats.device-include=^(sda|loop)")
+    devices = {key.split('device="')[1].split('"')[0] for key in samples(collector.collect())}
+    assert devices == {"sda", "sda1", "loop0"}
+    for exclude in ("^loop", DEFAULT_EXCLUDE):
+        with pytest.raises(ConfigError, match="device-exclude & device-include are mutually exclusive"):
+            make_collector("diskstats", tmp_path, f"--collector.diskstats.device-exclude={exclude}",
+                           "--collector.diskstats.device-include=sda")
     collector = make_collector("diskstats", tree(tmp_path), "--collector.diskstats.device-exclude=",
                                "--collector.diskstats.device-include=^sda")
     devices = {key.split('device="')[1].split('"')[0] for key in samples(collector.collect())}
@@ -122,9 +131,10 @@ def test_deprecated_ignored_devices(tmp_path):
     collector = make_collector("diskstats", tree(tmp_path), "--collector.diskstats.ignored-devices=^(sd|dm)")
     devices = {key.split('device="')[1].split('"')[0] for key in samples(collector.collect())}
     assert devices == {"loop0"}
-    with pytest.raises(ConfigError):
-        make_collector("diskstats", tmp_path, "--collector.diskstats.ignored-devices=a",
-                       "--collector.diskstats.device-exclude=b")
+    for exclude in ("b", DEFAULT_EXCLUDE):
+        with pytest.raises(ConfigError, match=r"ignored-devices and --collector\.diskstats\.device-exclude"):
+            make_collector("diskstats", tmp_path, "--collector.diskstats.ignored-devices=a",
+                           f"--collector.diskstats.device-exclude={exclude}")
 
 
 def test_without_udev_data_or_sysfs(tmp_path):

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from pyexporter.collectors.filesystem import go_errno_text, parse_major_minor
+from pyexporter.collectors.filesystem import DEFAULT_MOUNT_POINTS_EXCLUDE, go_errno_text, parse_major_minor
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.procfs.mountinfo import MountInfo, parse_mountinfo, unescape_mount_point
 from tests.support import make_collector, samples, write_tree
@@ -237,6 +237,15 @@ def test_exclude_flags(tmp_path):
         '/var/lib/docker/overlay2/abc/merged"}'}
 
 
+def test_an_include_flag_replaces_the_deprecated_alias_too(tmp_path):
+    # node_exporter: the alias does not mark the exclude flag as set, so an include flag clears it.
+    collector = fs_collector(tmp_path, MOUNTINFO, "--collector.filesystem.ignored-mount-points=^/boot$",
+                             "--collector.filesystem.mount-points-include=^/(boot|data)$")
+    got = samples(collector.collect())
+    points = {k.split('mountpoint="')[1] for k in got if k.startswith("node_filesystem_size_bytes")}
+    assert points == {'/boot"}', '/data"}'}
+
+
 def test_deprecated_alias(tmp_path):
     collector = fs_collector(tmp_path, MOUNTINFO, "--collector.filesystem.ignored-mount-points=^/boot$",
                              "--collector.filesystem.ignored-fs-types=^xfs$")
@@ -254,6 +263,11 @@ def test_deprecated_alias(tmp_path):
         ("--collector.filesystem.mount-points-exclude=^/x",
          "--collector.filesystem.ignored-mount-points=^/y"),
         ("--collector.filesystem.fs-types-exclude=^x$", "--collector.filesystem.ignored-fs-types=^y$"),
+        # Given at its default value, the flag is still given (kingpin's PreAction), as node_exporter.
+        (f"--collector.filesystem.mount-points-exclude={DEFAULT_MOUNT_POINTS_EXCLUDE}",
+         "--collector.filesystem.ignored-mount-points=^/y"),
+        (f"--collector.filesystem.mount-points-exclude={DEFAULT_MOUNT_POINTS_EXCLUDE}",
+         "--collector.filesystem.mount-points-include=^/y"),
     ],
 )
 def test_mutually_exclusive_flags(tmp_path, flags):

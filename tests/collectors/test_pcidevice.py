@@ -1,6 +1,6 @@
 import pytest
 
-from collectors import pcidevice
+from pyexporter.collectors import pcidevice
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.sysfs.pci import PciLocation, parse_link_speed, parse_pci_ids, parse_pci_location
 from tests.support import collect_text, make_collector, samples, symlink, write_tree

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors import perf
+from pyexporter.collectors import perf
 from pyexporter.collectors.perf import (
     CACHE_COUNTERS,
     HARDWARE_COUNTERS,
@@ -334,7 +334,7 @@ def test_bad_flags_are_config_errors(tmp_path, flags):
 
 
 def test_flags_as_node_exporter():
-    flags = {f.name: (f.default, f.kind, f.help) for f in PerfCollector.flags}
+    flags = {f.name: (f.default, f.kind.value, f.help) for f in PerfCollector.flags}
     assert flags["collector.perf.cpus"] == (
         "", "string", "List of CPUs from which perf metrics should be collected")
     assert flags["collector.perf.tracepoint"][1:] == ("list", "perf tracepoint that should be collected")

@@ -144,9 +144,10 @@ def test_servicedir_is_a_file(tmp_path):
 
 def test_disabled_by_default():
     from pyexporter.cli import parse_args
+    from pyexporter.collectors.runit import SERVICE_DIR
     settings = parse_args([])
     assert "runit" not in settings.enabled_collectors
-    assert settings.flag("collector.runit.servicedir") == "/etc/service"
+    assert settings[SERVICE_DIR] == "/etc/service"
 
 
 @pytest.mark.skipif(not NODE_EXPORTER.exists(), reason="reference node_exporter not installed")

@@ -372,6 +372,10 @@ def test_systemd_deprecated_flags(bus, tmp_path):
     with pytest.raises(ConfigError):
         make_collector("systemd", tmp_path, "--collector.systemd.unit-blacklist=a",
                        "--collector.systemd.unit-exclude=b")
+    # As node_exporter (kingpin's PreAction): the flag given at its default value is still given.
+    with pytest.raises(ConfigError, match="mutually exclusive"):
+        make_collector("systemd", tmp_path, "--collector.systemd.unit-whitelist=a",
+                       "--collector.systemd.unit-include=.+")
 
 
 def test_systemd_flags_are_node_exporters():
@@ -379,10 +383,12 @@ def test_systemd_flags_are_node_exporters():
 
     flags = {f.name: f for f in SystemdCollector.flags}
     assert set(flags) == {f"collector.systemd.{n}" for n in (
-        "unit-include", "unit-whitelist", "unit-exclude", "unit-blacklist", "private",
+        "unit-include", "unit-exclude", "private",
         "enable-task-metrics", "enable-restarts-metrics", "enable-start-time-metrics")}
-    assert {n for n, f in flags.items() if f.hidden} == {
-        "collector.systemd.unit-whitelist", "collector.systemd.unit-blacklist", "collector.systemd.private"}
+    assert {n for n, f in flags.items() if f.hidden} == {"collector.systemd.private"}
+    # The whitelist/blacklist names are deprecated aliases of include/exclude (hidden from --help).
+    assert {f.alias.name for f in flags.values() if f.alias} == {
+        "collector.systemd.unit-whitelist", "collector.systemd.unit-blacklist"}
     assert flags["collector.systemd.unit-exclude"].default == r".+\.(automount|device|mount|scope|slice)"
     assert SystemdCollector.default_enabled is False
 
