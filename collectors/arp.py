@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 from collections import Counter
+from collections.abc import Iterator
 
 from pyexporter.filters import DeviceFilter
 from pyexporter.flags import BoolFlag, RegexFlag
@@ -63,9 +64,9 @@ class ARPCollector(Collector):
             return count_neighbours(neighbours, rtnetlink.interface_names())
         return Counter(entry.device for entry in parse_arp(read_text(self.roots.proc("net", "arp"))))
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         family = self.entries.family()
         for device, count in self._counts().items():
             if not self.filter.ignored(device):
                 family.add(count, device)
-        return [family]
+        yield family

@@ -10,7 +10,7 @@ import logging
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from pyexporter import fs
@@ -198,7 +198,7 @@ class BcacheCollector(Collector):
         self.bdev_re = re.compile(r"bdev[0-9]", re.ASCII)
         self.cache_re = re.compile(r"cache[0-9]", re.ASCII)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         fams = Families()
         family = fams.of
         base = self.roots.sys("fs", "bcache")
@@ -219,7 +219,7 @@ class BcacheCollector(Collector):
                     self._backing_device(family, path, uuid, entry)
                 elif self.cache_re.match(entry):
                     self._cache_device(family, path, uuid, entry)
-        return list(fams.values())
+        yield from fams.values()
 
     def _backing_device(self, family: FamilyFor, set_path: str, uuid: str, name: str) -> None:
         path = fs.resolve_dir(os.path.join(set_path, name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
@@ -45,9 +46,9 @@ class CgroupsCollector(Collector):
         self.cgroups = gauge(f"{NAMESPACE}_cgroups_cgroups", help_text, "subsys_name")
         self.enabled = gauge(f"{NAMESPACE}_cgroups_enabled", help_text, "subsys_name")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         cgroups, enabled = self.cgroups.family(), self.enabled.family()
         for summary in parse_cgroups(read_text(self.roots.proc("cgroups"))):
             cgroups.add(summary.cgroups, summary.subsys_name)
             enabled.add(summary.enabled, summary.subsys_name)
-        return [cgroups, enabled]
+        yield from (cgroups, enabled)

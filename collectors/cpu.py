@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import platform
 import threading
+from collections.abc import Iterator
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 
@@ -126,21 +127,20 @@ class CPUCollector(Collector):
         self._stats: dict[int, CPUStat] = {}
         self._lock = threading.Lock()
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         if self.isolated_error is not None:
             raise ParseError(f"unable to get isolated cpus: {self.isolated_error}")
-        out: list[MetricFamily] = []
+        # In node_exporter's order, each part sent before the next is read.
         if self.enable_info:
-            out.extend(self._collect_info())
-        out.extend(self._collect_stat())
+            yield from self._collect_info()
+        yield from self._collect_stat()
         if self.isolated is not None:
             fam = self.isolated_desc.family()
             for cpu in self.isolated:
                 fam.add(1.0, str(cpu))
-            out.append(fam)
-        out.extend(self._collect_thermal_throttle())
-        out.extend(self._collect_online())
-        return out
+            yield fam
+        yield from self._collect_thermal_throttle()
+        yield from self._collect_online()
 
     def _collect_info(self) -> list[MetricFamily]:
         cpus = parse_cpuinfo(read_text(self.roots.proc("cpuinfo")), self.cpuinfo_format)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.filters import DeviceFilter
@@ -125,7 +126,7 @@ class DiskstatsCollector(Collector):
                       extra={"device": device, "err": str(exc)})
             return []
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         devices = parse_diskstats(read_text(self.roots.proc("diskstats")))
         info = self.info.family()
         stats = [(desc.family(), scale) for desc, scale in self.stats]
@@ -164,7 +165,6 @@ class DiskstatsCollector(Collector):
                         family.add(parse_float(raw), dev)
                     except ParseError as exc:
                         log.error("Failed to parse ATA value", extra={"err": str(exc)})
-        out = [info, fs_info, dm_info, dm_backing]
-        out.extend(family for family, _ in stats)
-        out.extend(family for _, family in ata)
-        return out
+        yield from (info, fs_info, dm_info, dm_backing)
+        yield from (family for family, _ in stats)
+        yield from (family for _, family in ata)

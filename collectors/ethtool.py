@@ -22,6 +22,7 @@ import os
 import re
 import socket
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -285,7 +286,7 @@ class EthtoolCollector(Collector):
         level = logging.DEBUG if exc.errno == errno.EOPNOTSUPP else logging.ERROR
         log.log(level, "ethtool %s error", what, extra={"device": device, "err": str(exc)})
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "net")
         try:
             devices = net_class_devices(class_dir)
@@ -296,28 +297,29 @@ class EthtoolCollector(Collector):
         if not devices:
             raise NoDataError("no network devices found")
         backend = self.backend_factory()
-        families: list[MetricFamily] = []
         try:
+            # Each device's families are sent before the next device is asked.
             for device in devices:
                 if self.device_filter.ignored(device):
                     continue
                 try:
-                    families.extend(self._link_families(device, backend.link_info(device)))
+                    link = backend.link_info(device)
                 except OSError as exc:
                     self._log_failure("link info", device, exc)
+                else:
+                    yield from self._link_families(device, link)
                 try:
                     drv = backend.driver_info(device)
-                    labels = (drv.bus_info, device, drv.driver, drv.expansion_rom_version,
-                              drv.firmware_version, drv.version)
-                    families.append(self.info.one(1, *labels))
                 except OSError as exc:
                     self._log_failure("driver info", device, exc)
+                else:
+                    yield self.info.one(1, drv.bus_info, device, drv.driver, drv.expansion_rom_version,
+                                        drv.firmware_version, drv.version)
                 try:
                     stats = backend.stats(device)
                 except OSError as exc:
                     self._log_failure("stats", device, exc)
                     continue
-                families.extend(self._stat_families(device, stats))
+                yield from self._stat_families(device, stats)
         finally:
             backend.close()
-        return families

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 
 from pyexporter import fs
 from pyexporter.errors import NoDataError
@@ -70,7 +71,7 @@ class FibreChannelCollector(Collector):
         self.counters = {file: counter(f"{sub}_{metric}", help_text, "fc_host")
                          for file, (metric, help_text) in COUNTERS.items()}
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "fc_host")
         if not fs.is_dir(class_dir):
             raise NoDataError("no /sys/class/fc_host")
@@ -94,4 +95,4 @@ class FibreChannelCollector(Collector):
                 if value is None or value == UNIMPLEMENTED:
                     continue
                 fam.add(value, host)
-        return [info, *families.values()]
+        yield from (info, *families.values())

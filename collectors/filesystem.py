@@ -25,7 +25,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -262,7 +262,7 @@ class FilesystemCollector(Collector):
 
     # -- collect -----------------------------------------------------------------------
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         mounts = self.mounts()
         tasks: list[_StatCall | None] = []
         with self._lock:
@@ -314,7 +314,7 @@ class FilesystemCollector(Collector):
             files.add(float(stat.f_files), *labels)
             files_free.add(float(stat.f_ffree), *labels)
             mount_info.add(1.0, mount.device, mount.major, mount.minor, mount.mount_point)
-        return [device_error, readonly, size, free, avail, files, files_free, mount_info]
+        yield from (device_error, readonly, size, free, avail, files, files_free, mount_info)
 
 
 def _filter(settings: Settings, exclude_flag: RegexFlag, include_flag: RegexFlag) -> DeviceFilter:

@@ -13,14 +13,14 @@ import logging
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.filters import DeviceFilter
 from pyexporter.flags import RegexFlag
 from pyexporter.fs import list_dir, read_sysfs_bytes, real_path, resolve_dir
-from pyexporter.metrics import COUNTER, GAUGE, MetricFamily
+from pyexporter.metrics import COUNTER, GAUGE, Families, MetricFamily
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import SYSREAD_BYTES, decode, float_or_none, valid_utf8
@@ -267,7 +267,7 @@ class HwmonCollector(Collector):
             add_sensor_files(data, names, values)
         return data
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "hwmon")
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
@@ -288,14 +288,7 @@ class HwmonCollector(Collector):
                 chips.append(chip)
         disambiguate(chips)
 
-        families: dict[str, MetricFamily] = {}
-
-        def emit(name: str, help_text: str, kind: str, labels, value: float) -> None:
-            family = families.get(name)
-            if family is None:
-                family = families[name] = MetricFamily(name, help_text, kind)
-            family.add_sample(name, labels, value)
-
+        families = Families()
         for chip in chips:
             if self.chip_filter.ignored(chip.label):
                 log.debug("hwmon: ignoring chip %s", chip.label)
@@ -306,12 +299,14 @@ class HwmonCollector(Collector):
                 failures.append(f"chip {chip.label}: {exc}")
                 continue
             if chip.human is not None:
-                emit("node_hwmon_chip_names", "Annotation metric for human-readable chip names", GAUGE,
-                     (("chip", chip.label), ("chip_name", chip.human)), 1.0)
+                families.named("node_hwmon_chip_names", "Annotation metric for human-readable chip names",
+                               GAUGE).add_sample("node_hwmon_chip_names",
+                                                 (("chip", chip.label), ("chip_name", chip.human)), 1.0)
             for sensor, props in data.items():
                 # Filtering works on "<chip>;<sensor>" so one sensor of one chip can be picked.
                 if self.sensor_filter.ignored(f"{chip.label};{sensor}"):
                     continue
-                for sample in sensor_samples(chip.label, sensor, props):
-                    emit(*sample)
-        return raise_if_parts_failed(failures, list(families.values()))
+                for name, help_text, kind, labels, value in sensor_samples(chip.label, sensor, props):
+                    families.named(name, help_text, kind).add_sample(name, labels, value)
+        yield from families.values()
+        raise_if_parts_failed(failures)

@@ -6,7 +6,7 @@ import logging
 import math
 import os
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
@@ -175,7 +175,7 @@ class InfiniBandCollector(Collector):
         self.legacy_counters = {f: counter(f"{sub}_{m}", h, "device", "port")
                                 for f, (m, h) in LEGACY_COUNTERS.items()}
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "infiniband")
         if not fs.is_dir(class_dir):
             raise NoDataError("no /sys/class/infiniband")
@@ -206,7 +206,7 @@ class InfiniBandCollector(Collector):
                     continue
                 self._counters(os.path.join(port_path, "counters"), port_fams, labels)
                 self._counters(os.path.join(port_path, "counters_ext"), legacy_fams, labels)
-        return [info, state, phys, rate, *port_fams.values(), *legacy_fams.values()]
+        yield from (info, state, phys, rate, *port_fams.values(), *legacy_fams.values())
 
     @staticmethod
     def _port_attribute(port_path: str, attribute: str, parse: Callable[[str], int], fam: MetricFamily,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
@@ -86,7 +87,7 @@ class InterruptsCollector(Collector):
         self.name_filter = DeviceFilter(settings[NAME_EXCLUDE], settings[NAME_INCLUDE])
         self.include_zeros = settings[INCLUDE_ZEROS]
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         family = self.total.family()
         for name, irq in parse_interrupts(read_text(self.roots.proc("interrupts"))).items():
             # The filters see "name;info;devices", so a device name can select an IRQ.
@@ -99,4 +100,4 @@ class InterruptsCollector(Collector):
                 if not self.include_zeros and value == 0.0:
                     continue
                 family.add(value, str(cpu), name, irq.info, irq.devices)
-        return [family]
+        yield family

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from pyexporter.errors import ConfigError, NoDataError
 from pyexporter.flags import StringFlag
@@ -72,13 +73,19 @@ class IpvsCollector(Collector):
         self.weight = gauge(
             f"{s}_backend_weight", "The current backend weight by local and remote address.", *labels)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         stats_path = self.roots.proc("net", "ip_vs_stats")
         text = read_optional_text(stats_path)
         if text is None:
             log.debug("ipvs collector metrics are not available for this system")
             raise NoDataError(f"{stats_path} does not exist")
         stats = parse_ipvs_stats(text)
+        # As node_exporter: the totals are sent before the backends are read.
+        yield self.connections.one(stats.connections)
+        yield self.incoming_packets.one(stats.incoming_packets)
+        yield self.outgoing_packets.one(stats.outgoing_packets)
+        yield self.incoming_bytes.one(stats.incoming_bytes)
+        yield self.outgoing_bytes.one(stats.outgoing_bytes)
         backends = parse_ipvs_backend_status(read_text(self.roots.proc("net", "ip_vs")))
 
         # Backends that agree on the chosen labels are summed into one series.
@@ -94,13 +101,4 @@ class IpvsCollector(Collector):
             active.add(act, *key)
             inactive.add(inact, *key)
             weight.add(wgt, *key)
-        return [
-            self.connections.one(stats.connections),
-            self.incoming_packets.one(stats.incoming_packets),
-            self.outgoing_packets.one(stats.outgoing_packets),
-            self.incoming_bytes.one(stats.incoming_bytes),
-            self.outgoing_bytes.one(stats.outgoing_bytes),
-            active,
-            inactive,
-            weight,
-        ]
+        yield from (active, inactive, weight)

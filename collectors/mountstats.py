@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import is_dir, read_text, resolve_link
@@ -163,7 +164,7 @@ class MountstatsCollector(Collector):
             raise ParseError(f"{self_path} names {name!r}, which is not a process directory")
         return pid_dir
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         pid_dir = self._self_dir()
         mounts = parse_mountstats(read_text(os.path.join(pid_dir, "mountstats")))
         infos = parse_mountinfo(read_text(os.path.join(pid_dir, "mountinfo")))
@@ -186,7 +187,7 @@ class MountstatsCollector(Collector):
                 continue
             seen_devices.add(device_key)
             self._add_stats(families, stats, device_key)
-        return list(families.values())
+        yield from families.values()
 
     def _add_stats(
         self, families: Families, stats: NFSStats, labels: tuple[str, str, str]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError
@@ -136,7 +136,7 @@ class NetClassCollector(Collector):
                     values[attr] = sys_value(data)
         return parse_iface(name, values)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "net")
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
@@ -166,4 +166,4 @@ class NetClassCollector(Collector):
             # keeps -1 unless told to ignore invalid speeds.
             if iface.speed is not None and (iface.speed >= 0 or not self.ignore_invalid_speed):
                 speed.add(speed_bytes(iface.speed), device)
-        return [up, info, speed, *(family for _, family in properties)]
+        yield from (up, info, speed, *(family for _, family in properties))

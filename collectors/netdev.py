@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from collections.abc import Iterator
 
 from pyexporter.errors import ConfigError, NoDataError
 from pyexporter.filters import DeviceFilter
 from pyexporter.flags import BoolFlag, DeprecatedAlias, RegexFlag, SetWhen
 from pyexporter.fs import is_dir, list_dir, read_sysfs_attr, read_text
 from pyexporter.lazyimport import lazy_module
-from pyexporter.metrics import COUNTER, NAMESPACE, Desc, MetricFamily, gauge
+from pyexporter.metrics import COUNTER, NAMESPACE, Desc, Families, MetricFamily, gauge
 from pyexporter.procfs.net_dev import NET_DEV_FIELDS, parse_net_dev
 from pyexporter.registry import Collector, register
 
@@ -200,22 +201,20 @@ class NetDevCollector(Collector):
             family.add(1, device, text, str(addr.prefix_len), scope)
         return [family]
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         stats = self._netlink_stats() if self.use_netlink else self._proc_stats()
         aliases = self._ifaliases() if self.label_ifalias else {}
-        families: dict[tuple[str, bool], MetricFamily] = {}
+        # Devices with an ifAlias label and those without have families of their own, by name.
+        plain, aliased = Families(), Families()
         for device, values in stats.items():
             if not self.detailed:
                 values = legacy_names(values)
             alias = aliases.get(device)
-            label_values = (device,) if alias is None else (device, alias)
+            families, label_values = (plain, (device,)) if alias is None else (aliased, (device, alias))
             for key, value in values.items():
-                desc_key = (key, alias is not None)
-                fam = families.get(desc_key)
-                if fam is None:
-                    fam = families[desc_key] = self.descs[desc_key].family()
-                fam.add(value, *label_values)
-        out = list(families.values())
+                families.of(self.descs[(key, alias is not None)]).add(value, *label_values)
+        # As node_exporter: the statistics are sent before the addresses are asked for.
+        yield from plain.values()
+        yield from aliased.values()
         if self.address_info:
-            out.extend(self._address_families())
-        return out
+            yield from self._address_families()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from pyexporter.errors import ParseError
 from pyexporter.flags import RegexFlag
@@ -80,19 +81,19 @@ class NetStatCollector(Collector):
             desc = self._descs[key] = untyped(f"{NAMESPACE}_netstat_{key}", f"Statistic {protocol}{name}.")
         return desc
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         stats = parse_net_stats(read_text(self.roots.proc("net", "netstat")), "netstat")
         stats.update(parse_net_stats(read_text(self.roots.proc("net", "snmp")), "snmp"))
         # Without IPv6 there is no snmp6: node_exporter goes on without it.
         snmp6 = read_optional_text(self.roots.proc("net", "snmp6"))
         if snmp6 is not None:
             stats.update(parse_snmp6(snmp6))
-        out = []
+        families = []
         for protocol, values in stats.items():
             for name, raw in values.items():
                 # node_exporter converts every value before filtering: any bad one fails the scrape.
                 value = parse_float(raw)
                 if not self.field_pattern.search(f"{protocol}_{name}"):
                     continue
-                out.append(self._desc(protocol, name).one(value))
-        return out
+                families.append(self._desc(protocol, name).one(value))
+        yield from families

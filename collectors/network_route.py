@@ -9,6 +9,7 @@ pyexporter runs in, not a --path.procfs tree.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from pyexporter.lazyimport import lazy_module
@@ -64,7 +65,7 @@ class NetworkRouteCollector(Collector):
         )
         self.routes = gauge(f"{NAMESPACE}_network_routes", "network routes by interface", "device")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         routes, names = rtnetlink_route.routes()
         info = self.route_info.family()
         per_device: Counter[str] = Counter()
@@ -79,4 +80,4 @@ class NetworkRouteCollector(Collector):
         for device, total in per_device.items():
             counts.add(total, device)
         # client_golang prints no HELP/TYPE for a family without samples.
-        return [family for family in (info, counts) if family.samples]
+        yield from (family for family in (info, counts) if family.samples)

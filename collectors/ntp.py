@@ -15,6 +15,7 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import ConfigError, NoDataError, ParseError
@@ -369,7 +370,7 @@ class NtpCollector(Collector):
         self.sanity = gauge(f"{sub}_sanity",
                             "NTPD sanity according to RFC5905 heuristics and configured limits.")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         try:
             host, port = split_host_port(self.server, self.port)
             resp, _ = query_server(host, port, self.version, self.ttl)
@@ -383,13 +384,11 @@ class NtpCollector(Collector):
         with self._leap_lock:
             ok, self._leap_midnight_ns = sanity(resp, self.max_distance_ns, self.tolerance_ns,
                                                 self._leap_midnight_ns)
-        return [
-            self.stratum.one(resp.stratum),
-            self.leap.one(resp.leap),
-            self.rtt.one(go_seconds(resp.rtt_ns)),
-            self.offset.one(go_seconds(resp.clock_offset_ns)),
-            self.reftime.one(reference_timestamp_seconds(resp.reference_time_ns)),
-            self.root_delay.one(go_seconds(resp.root_delay_ns)),
-            self.root_dispersion.one(go_seconds(resp.root_dispersion_ns)),
-            self.sanity.one(1 if ok else 0),
-        ]
+        yield self.stratum.one(resp.stratum)
+        yield self.leap.one(resp.leap)
+        yield self.rtt.one(go_seconds(resp.rtt_ns))
+        yield self.offset.one(go_seconds(resp.clock_offset_ns))
+        yield self.reftime.one(reference_timestamp_seconds(resp.reference_time_ns))
+        yield self.root_delay.one(go_seconds(resp.root_delay_ns))
+        yield self.root_dispersion.one(go_seconds(resp.root_dispersion_ns))
+        yield self.sanity.one(1 if ok else 0)

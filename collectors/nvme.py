@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError
@@ -98,7 +99,7 @@ class NVMeCollector(Collector):
             out.append(parse_namespace(nsid, values))
         return out
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "nvme")
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
@@ -119,4 +120,4 @@ class NVMeCollector(Collector):
                 size.add(ns.size_bytes, name, nsid)
                 used.add(ns.used_bytes, name, nsid)
                 block_size.add(ns.logical_block_size, name, nsid)
-        return [info, ns_info, capacity, size, used, block_size]
+        yield from (info, ns_info, capacity, size, used, block_size)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter import fs
@@ -94,7 +95,7 @@ class NvmeSubsystemCollector(Collector):
             "Current NVMe controller path state (1 for the current state, 0 for all others).",
             "subsystem", "controller", "transport", "state")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         subsystems = read_nvme_subsystems(self.roots.sys("class", "nvme-subsystem"))
         info, paths, live = self.info.family(), self.paths.family(), self.paths_live.family()
         states = self.path_state.family()
@@ -109,4 +110,4 @@ class NvmeSubsystemCollector(Collector):
                                subsys.name, ctrl.name, ctrl.transport, candidate)
             paths.add(len(subsys.controllers), subsys.name)
             live.add(live_count, subsys.name)
-        return [info, paths, live, states]
+        yield from (info, paths, live, states)

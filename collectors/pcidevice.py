@@ -11,6 +11,7 @@ file every name falls back to its hex ID.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from pyexporter import fs
 from pyexporter.flags import BoolFlag, StringFlag
@@ -145,7 +146,7 @@ class PciDeviceCollector(Collector):
         return (*values, names.vendor(vendor_id), names.device(vendor_id, device_id),
                 names.vendor(sub_vendor_id), subsystem, names.klass(class_id))
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         devices = read_pci_devices(self.roots.sys("bus", "pci", "devices"))
         info = self.info.family()
         families = {desc: desc.family() for desc in (
@@ -169,4 +170,4 @@ class PciDeviceCollector(Collector):
             # numa_node -1 means "no NUMA information": node_exporter leaves the series out.
             if device.numa_node is not None and device.numa_node != -1:
                 families[self.numa_node].add(device.numa_node, *loc)
-        return [info, *families.values()]
+        yield from (info, *families.values())

@@ -25,13 +25,13 @@ import platform
 import re
 import struct
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from pyexporter.errors import ConfigError, NoDataError, ParseError
 from pyexporter.flags import BoolFlag, ListFlag, StringFlag
 from pyexporter.fs import read_optional_text
-from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter
+from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -464,23 +464,26 @@ class PerfCollector(Collector):
         _close_all(fd for group in self._groups for fd in group.fds)
         self._open, self._groups = None, []
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         with self._lock:
-            return self._collect()
+            yield from self._collect()
 
-    def _collect(self) -> list[MetricFamily]:
+    def _collect(self) -> Iterator[MetricFamily]:
         events, opened = self._ensure_open()
         if not opened and not self._groups:
             raise NoDataError("perf: the kernel refused every profiler")
-        families: dict[str, MetricFamily] = {}
+        # node_exporter sends each counter as it reads it: the families are yielded first and filled
+        # after, so a counter that cannot be read leaves the values read before it served.
+        families = Families()
+        for entry in opened:
+            families.of(self.descs[entry.counter.metric])
+        tracepoint_families = [desc.family() for desc in self.tracepoint_descs]
+        yield from families.values()
+        yield from tracepoint_families
         try:
             for entry in opened:
                 value = decode_counter(events.read(entry.fd, _READ_FORMAT.size))
-                family = families.get(entry.counter.metric)
-                if family is None:
-                    family = families[entry.counter.metric] = self.descs[entry.counter.metric].family()
-                family.add(value.value, entry.cpu)
-            tracepoint_families = [desc.family() for desc in self.tracepoint_descs]
+                families.of(self.descs[entry.counter.metric]).add(value.value, entry.cpu)
             members = len(self.tracepoint_descs)
             for group in self._groups:
                 raw = events.read(group.fds[0], _READ_FORMAT.size + _U64.size * members)
@@ -491,7 +494,6 @@ class PerfCollector(Collector):
             # A counter that cannot be read is not read again: start over at the next scrape.
             self.close()
             raise
-        return [*families.values(), *(family for family in tracepoint_families if family.samples)]
 
     def __del__(self) -> None:
         if hasattr(self, "_groups"):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from pyexporter.errors import NoDataError
 from pyexporter.flags import RegexFlag
 from pyexporter.fs import list_dir, resolve_dir
-from pyexporter.metrics import GAUGE, NAMESPACE, MetricFamily
+from pyexporter.metrics import GAUGE, NAMESPACE, Families, MetricFamily
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import int_or_none, read_value, valid_utf8
@@ -122,11 +122,11 @@ class PowerSupplyClassCollector(Collector):
         self.prefix = f"{NAMESPACE}_power_supply_"
         self.attrs = tuple({a for a, _, _ in NUMERIC} | {a for a, _ in TEXT})
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "power_supply")
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
-        families: dict[str, MetricFamily] = {}
+        families = Families()
         info = MetricFamily(self.prefix + "info", "info of /sys/class/power_supply/<power_supply>.", GAUGE)
         for supply in list_dir(class_dir):
             if self.ignored.search(supply):
@@ -141,12 +141,8 @@ class PowerSupplyClassCollector(Collector):
                     values[attr] = value
             label = valid_utf8(supply)
             for metric, value in numeric_values(values):
-                name = self.prefix + metric
-                family = families.get(name)
-                if family is None:
-                    family = families[name] = MetricFamily(
-                        name, f"{metric} value of /sys/class/power_supply/<power_supply>.", GAUGE,
-                        ("power_supply",))
-                family.add(value, label)
+                help_text = f"{metric} value of /sys/class/power_supply/<power_supply>."
+                families.named(self.prefix + metric, help_text, GAUGE, ("power_supply",)).add(value, label)
             info.add_sample(info.name, info_labels(supply, values), 1.0)
-        return [info, *families.values()]
+        yield info
+        yield from families.values()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,7 +150,7 @@ class QdiscCollector(Collector):
         except ParseError as exc:
             raise ParseError(f"{self.fixtures}: {exc}") from None
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         families = [(attr, desc.family()) for attr, desc in self.descs]
         for info in self._qdiscs():
             # Only root qdiscs: a child's packets are counted again by its parents.
@@ -158,4 +158,4 @@ class QdiscCollector(Collector):
                 continue
             for attr, family in families:
                 family.add(getattr(info, attr), info.device, info.kind)
-        return [family for _, family in families]
+        yield from (family for _, family in families)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError, raise_if_parts_failed
 from pyexporter.flags import BoolFlag
 from pyexporter.fs import list_dir
-from pyexporter.metrics import COUNTER, NAMESPACE, MetricFamily, counter, sanitize_metric_name
+from pyexporter.metrics import COUNTER, NAMESPACE, Families, MetricFamily, counter, sanitize_metric_name
 from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -74,9 +75,9 @@ class RaplCollector(Collector):
             counts[name] = index + 1
         return zones
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         zones = self.zones()
-        families: dict[str, MetricFamily] = {}
+        families = Families()
         labelled = self.joules.family()
         readable = 0
         failures: list[str] = []
@@ -99,12 +100,11 @@ class RaplCollector(Collector):
                 labelled.add(joules, index, path, name)
                 continue
             metric = f"{NAMESPACE}_rapl_{sanitize_metric_name(name)}_joules_total"
-            family = families.get(metric)
-            if family is None:
-                family = families[metric] = MetricFamily(
-                    metric, f"Current RAPL {name} value in joules", COUNTER, ("index", "path"))
-            family.add(joules, index, path)
+            families.named(metric, f"Current RAPL {name} value in joules", COUNTER,
+                           ("index", "path")).add(joules, index, path)
         if zones and not readable:
             raise NoDataError("no readable RAPL energy counter (energy_uj needs root)")
-        return raise_if_parts_failed(
-            failures, [labelled, *families.values()] if self.zone_label else list(families.values()))
+        if self.zone_label:
+            yield labelled
+        yield from families.values()
+        raise_if_parts_failed(failures)

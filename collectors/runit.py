@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
@@ -94,7 +95,7 @@ class RunitCollector(Collector):
         self.changed = gauge(f"{NAMESPACE}_service_state_last_change_timestamp_seconds",
                              "Unix timestamp of the last runit service state change.", *labels)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         # go-runit builds "<dir>/<name>/supervise/<file>" by string formatting; so do we.
         base = self.service_dir
         state, desired, normal, changed = (d.family() for d in (self.state, self.desired, self.normal,
@@ -110,7 +111,7 @@ class RunitCollector(Collector):
             desired.add(status.want, name, "runit")
             changed.add(status.timestamp, name, "runit")
             normal.add(0 if _exists(f"{supervise}/down") else 1, name, "runit")
-        return [state, desired, changed, normal]
+        yield from (state, desired, changed, normal)
 
 
 def _exists(path: str) -> bool:

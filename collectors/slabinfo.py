@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
@@ -85,7 +86,7 @@ class SlabinfoCollector(Collector):
         )
         self.slab_filter = DeviceFilter(settings[SLABS_EXCLUDE], settings[SLABS_INCLUDE])
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         active, objects, size = self.active_objects.family(), self.objects.family(), self.object_size.family()
         per_slab, pages = self.objects_per_slab.family(), self.pages_per_slab.family()
         for slab in parse_slabinfo(read_text(self.roots.proc("slabinfo"))):
@@ -96,4 +97,4 @@ class SlabinfoCollector(Collector):
             size.add(slab.object_size, slab.name)
             per_slab.add(slab.objects_per_slab, slab.name)
             pages.add(slab.pages_per_slab, slab.name)
-        return [active, objects, size, per_slab, pages]
+        yield from (active, objects, size, per_slab, pages)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import logging
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -214,7 +215,7 @@ class SupervisordCollector(Collector):
         self.exit_status = gauge(f"{sub}_exit_status", "Process Exit Status", *labels)
         self.start_time = counter(f"{sub}_start_time_seconds", "Process start time", *labels)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         try:
             # An unusable URL fails each scrape, not the start, as in node_exporter.
             result = call(parse_url(self.url), METHOD)
@@ -235,4 +236,4 @@ class SupervisordCollector(Collector):
             # LogRecord reserves "name": the process name goes under "process_name".
             log.debug("process info", extra={"group": proc.group, "process_name": proc.name,
                                              "state": proc.state_name, "pid": proc.pid})
-        return [up, state, exit_status, start_time]
+        yield from (up, state, exit_status, start_time)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
@@ -115,11 +116,10 @@ class SysctlCollector(Collector):
             for index, (key, number) in enumerate(zip(sysctl.keys, numbers, strict=True))
         ]
 
-    def collect(self) -> list[MetricFamily]:
-        families: list[MetricFamily] = []
+    def collect(self) -> Iterator[MetricFamily]:
+        # Each sysctl's metrics are sent before the next is read, as node_exporter does.
         for sysctl in self.sysctls:
-            families.extend(self._metrics(sysctl))
-        return families
+            yield from self._metrics(sysctl)
 
 
 def _checked(name: str) -> str:

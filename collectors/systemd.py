@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from pyexporter.dbus import (
     property_value,
     system_bus_address,
 )
-from pyexporter.errors import ParseError, PartialError
+from pyexporter.errors import CollectorError, ParseError
 from pyexporter.flags import BoolFlag, DeprecatedAlias, RegexFlag, SetWhen
 from pyexporter.metrics import NAMESPACE, MetricFamily, build_name, counter, gauge
 from pyexporter.registry import Collector, register
@@ -203,14 +204,14 @@ class SystemdCollector(Collector):
         self.virtualization_desc = gauge(name("virtualization_info"), "Detected virtualization technology",
                                          "virtualization_type")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         deadline = Deadline(self.settings.collector_timeout, self.call_timeout)
         if self.private:
             conn = Connection.open(self.private_address, deadline, bus=False)
         else:
             conn = Connection.open(system_bus_address(), deadline)
         with conn:
-            return self._collect(conn)
+            yield from self._collect(conn)
 
     def _manager_property(self, conn: Connection, name: str) -> str:
         return go_variant_string(conn.get_property(SYSTEMD_BUS_NAME, SYSTEMD_PATH, MANAGER_INTERFACE, name))
@@ -225,50 +226,48 @@ class SystemdCollector(Collector):
             log.debug("couldn't get unit %s", name, extra={"unit": unit, "err": str(exc)})
             return None
 
-    def _collect(self, conn: Connection) -> list[MetricFamily]:
-        out: list[MetricFamily] = []
+    def _collect(self, conn: Connection) -> Iterator[MetricFamily]:
         try:
             version, version_label = parse_systemd_version(self._manager_property(conn, "Version"))
         except (DBusError, ParseError) as exc:
             log.debug("Unable to get systemd version property, defaulting to 0", extra={"err": str(exc)})
             version, version_label = 0.0, ""
-        out.append(self.version_desc.one(version, version_label))
+        yield self.version_desc.one(version, version_label)
         try:
             virtualization = virtualization_type(self._manager_property(conn, "Virtualization"))
         except (DBusError, ParseError) as exc:
             log.debug("Could not get Virtualization property", extra={"err": str(exc)})
             virtualization = "unknown"
-        out.append(self.virtualization_desc.one(1.0, virtualization))
+        yield self.virtualization_desc.one(1.0, virtualization)
 
         try:
             all_units = parse_list_units(conn.call(SYSTEMD_PATH, MANAGER_INTERFACE, "ListUnits",
                                                    destination=SYSTEMD_BUS_NAME))
         except (DBusError, ParseError) as exc:
-            raise PartialError(f"couldn't get units: {exc}", out) from None
+            raise CollectorError(f"couldn't get units: {exc}") from None
 
         summary = self.summary_desc.family()
         for state, units in summarize_units(all_units).items():
             summary.add(units, state)
-        out.append(summary)
+        yield summary
 
         units = [u for u in all_units
                  if self.include.fullmatch(u.name) and not self.exclude.fullmatch(u.name)
                  and u.load_state == "loaded"]
-        out.extend(self._unit_states(conn, units))
+        yield from self._unit_states(conn, units)
         if self.start_time_metrics:
-            out.append(self._start_times(conn, units))
+            yield self._start_times(conn, units)
         if self.task_metrics:
-            out.extend(self._tasks(conn, units))
+            yield from self._tasks(conn, units)
         if version >= MIN_SYSTEMD_VERSION_SYSTEM_STATE:
-            out.append(self._timers(conn, units))
-        out.extend(self._sockets(conn, units))
+            yield self._timers(conn, units)
+        yield from self._sockets(conn, units)
         if version >= MIN_SYSTEMD_VERSION_SYSTEM_STATE:
             try:
                 state = self._manager_property(conn, "SystemState")
             except (DBusError, ParseError) as exc:
-                raise PartialError(f"couldn't get system state: {exc}", out) from None
-            out.append(self.system_running_desc.one(1.0 if state == '"running"' else 0.0))
-        return out
+                raise CollectorError(f"couldn't get system state: {exc}") from None
+            yield self.system_running_desc.one(1.0 if state == '"running"' else 0.0)
 
     def _unit_states(self, conn: Connection, units: list[UnitStatus]) -> list[MetricFamily]:
         states = self.unit_desc.family()

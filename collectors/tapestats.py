@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from pyexporter.errors import NoDataError
 from pyexporter.flags import RegexFlag
@@ -76,7 +76,7 @@ class TapestatsCollector(Collector):
              "write_ns", 0.000000001),
         )
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "scsi_tape")
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
@@ -98,4 +98,4 @@ class TapestatsCollector(Collector):
             label = valid_utf8(device)
             for family, name, scale in families:
                 family.add(counters[name] if scale == 1.0 else counters[name] * scale, label)
-        return [family for family, _, _ in families]
+        yield from (family for family, _, _ in families)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import socket
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -132,11 +132,11 @@ class TcpstatCollector(Collector):
         super().__init__(settings)
         self.states = gauge(f"{NAMESPACE}_tcp_connection_states", "Number of connection states.", "state")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         stats = count_sockets(dump_tcp_sockets(socket.AF_INET))
         if exists(self.roots.proc("net", "tcp6")):
             stats.update(count_sockets(dump_tcp_sockets(socket.AF_INET6)))
         family = self.states.family()
         for state, value in stats.items():
             family.add(value, STATE_NAMES.get(state, "unknown"))
-        return [family]
+        yield family

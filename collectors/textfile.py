@@ -25,6 +25,7 @@ import math
 import os
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter import fs
@@ -290,7 +291,7 @@ class TextfileCollector(Collector):
             return _FileResult(families=families, error=f"failed to stat {path!r}: {exc}")
         return _FileResult(mtime=_go_unix_seconds(mtime_ns), families=families)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         errored = False
         parsed: list[Family] = []
         files_of: dict[str, list[str]] = {}
@@ -341,7 +342,6 @@ class TextfileCollector(Collector):
         # Families are gathered with everything else (pyexporter.gather): a later file's family of
         # another type or HELP, a repeated series or a summary's colliding series is dropped there,
         # as node_exporter's registry drops it.
-        out: list[MetricFamily] = []
         default_help: dict[str, str] = {}
         for family in parsed:
             help_text = family.help
@@ -350,10 +350,9 @@ class TextfileCollector(Collector):
                 if help_text is None:
                     help_text = f"Metric read from {', '.join(files_of[family.name])}"
                     default_help[family.name] = help_text
-            out.append(convert_family(family, help_text))
+            yield convert_family(family, help_text)
         mtime = self.mtime_desc.family()
         for path in sorted(mtimes):
             mtime.add(mtimes[path], path)
-        out.append(mtime)
-        out.append(self.scrape_error_desc.one(1.0 if errored else 0.0))
-        return out
+        yield mtime
+        yield self.scrape_error_desc.one(1.0 if errored else 0.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError, raise_if_parts_failed
@@ -66,7 +67,7 @@ class ThermalZoneCollector(Collector):
         self.max_state = gauge(f"{NAMESPACE}_cooling_device_max_state",
                                "Maximum throttle state of the cooling device", "name", "type")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "thermal")
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
@@ -98,4 +99,5 @@ class ThermalZoneCollector(Collector):
                 labels = (valid_utf8(device.name), valid_utf8(device.type))
                 cur.add(device.cur_state, *labels)
                 maximum.add(device.max_state, *labels)
-        return raise_if_parts_failed(failures, [temps, cur, maximum])
+        yield from (temps, cur, maximum)
+        raise_if_parts_failed(failures)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from pyexporter.errors import ParseError
 from pyexporter.flags import RegexFlag
@@ -39,8 +40,7 @@ class VmstatCollector(Collector):
         super().__init__(settings)
         self.fields = settings[FIELDS] or re.compile("")
 
-    def collect(self) -> list[MetricFamily]:
-        out = []
+    def collect(self) -> Iterator[MetricFamily]:
         # node_exporter parses every value before filtering: a bad line anywhere fails the scrape.
         for field, value in parse_vmstat(read_text(self.roots.proc("vmstat"))):
             if not self.fields.search(field):
@@ -50,5 +50,4 @@ class VmstatCollector(Collector):
                 continue
             fam = MetricFamily(f"{NAMESPACE}_vmstat_{field}", f"/proc/vmstat information field {field}.",
                                UNTYPED)
-            out.append(fam.add(value))
-        return out
+            yield fam.add(value)

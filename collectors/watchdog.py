@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pyexporter.errors import NoDataError
@@ -72,7 +73,7 @@ class WatchdogCollector(Collector):
                     values[attr] = value
         return parse_watchdog(name, values)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "watchdog")
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
@@ -87,4 +88,4 @@ class WatchdogCollector(Collector):
                 if attr in wd.numbers:
                     family.add(wd.numbers[attr], label)
             info.add(1.0, label, *(valid_utf8(wd.text.get(attr, "")) for attr in TEXT))
-        return [info, *(family for _, family in families)]
+        yield from (info, *(family for _, family in families))

@@ -288,30 +288,44 @@ class WifiCollector(Collector):
                 "The total number of times a station has detected a beacon loss.", *labels)),
         )
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         if self.fixtures:
-            return self.collect_from(FixtureSource(self.fixtures))
-        return netlink_thread.run(self._collect_live)
+            families, error = self.collect_from(FixtureSource(self.fixtures))
+        else:
+            families, error = netlink_thread.run(self._collect_live)
+        yield from families
+        if error is not None:
+            raise error
 
-    def _collect_live(self) -> list[MetricFamily]:
+    def _collect_live(self) -> tuple[list[MetricFamily], Exception | None]:
         with open_nl80211() as source:
             return self.collect_from(source)
 
-    def collect_from(self, source: WifiSource) -> list[MetricFamily]:
+    def collect_from(self, source: WifiSource) -> tuple[list[MetricFamily], Exception | None]:
+        """The families, and the error that ended the reading (None when it did not end early).
+
+        node_exporter sends each interface's metrics as it asks for them and stops at the first
+        request that fails: what was read before is kept (the reading may run on the netlink
+        thread, so the families are handed back complete rather than filled after yielding).
+        """
         frequency = self.frequency.family()
         info = self.station_info.family()
         stations = [(attr, desc.family()) for attr, desc in self.station_descs]
-        for ifi in source.interfaces():
-            # Some virtual devices (P2P) have no name.
-            if not ifi.name:
-                continue
-            frequency.add(ifi.frequency_mhz * 1e6, ifi.name)
-            bss = source.bss(ifi)
-            if bss is None:
-                log.debug("BSS information not found for wifi device", extra={"device": ifi.name})
-            else:
-                info.add(1, ifi.name, bss.bssid, bss.ssid, bss_mode(bss.status))
-            for station in source.stations(ifi) or ():
-                for attr, family in stations:
-                    family.add(getattr(station, attr), ifi.name, station.mac)
-        return [frequency, info, *(family for _, family in stations)]
+        families = [frequency, info, *(family for _, family in stations)]
+        try:
+            for ifi in source.interfaces():
+                # Some virtual devices (P2P) have no name.
+                if not ifi.name:
+                    continue
+                frequency.add(ifi.frequency_mhz * 1e6, ifi.name)
+                bss = source.bss(ifi)
+                if bss is None:
+                    log.debug("BSS information not found for wifi device", extra={"device": ifi.name})
+                else:
+                    info.add(1, ifi.name, bss.bssid, bss.ssid, bss_mode(bss.status))
+                for station in source.stations(ifi) or ():
+                    for attr, family in stations:
+                        family.add(getattr(station, attr), ifi.name, station.mac)
+        except Exception as exc:
+            return families, exc
+        return families, None

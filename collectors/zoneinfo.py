@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
@@ -135,11 +136,11 @@ class ZoneinfoCollector(Collector):
             )
         return desc
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         families = Families()
         for zone in parse_zoneinfo(read_text(self.roots.proc("zoneinfo"))):
             for key, value in zone.values.items():
                 families.of(self.descs[key]).add(value, zone.node, zone.zone)
             for index, value in enumerate(zone.protection):
                 families.of(self._protection_desc(index)).add(value, zone.node, zone.zone)
-        return list(families.values())
+        yield from families.values()

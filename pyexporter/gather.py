@@ -80,7 +80,11 @@ class _Gathered:
 
 
 def gather(outputs: Iterable[Iterable[MetricFamily]]) -> list[MetricFamily]:
-    """One family per name, sorted by name, from the collectors' families in the order produced."""
+    """One family per name, sorted by name, from the collectors' families in the order produced.
+
+    Each collector's families must be complete: a collector may fill a family after yielding it,
+    so the engine drains collect() before gathering (never hand it a running generator).
+    """
     by_name: dict[str, _Gathered] = {}
     for families in outputs:
         for family in families:
@@ -176,9 +180,10 @@ def _once(key: tuple[str, object]) -> bool:
 
 def _report_family(name: str, reason: str) -> None:
     if _once((name, reason)):
-        log.error("dropped metric family %s: %s", name, reason)
+        log.error("dropped collected metric family %s: %s", name, reason)
 
 
 def _report_duplicate(name: str, labels: LabelPairs) -> None:
     if _once((name, labels)):
-        log.warning("dropped duplicate series %s%s; the first one is served", name, dict(labels))
+        log.warning("dropped collected metric %s%s: it was collected before with the same name and label "
+                    "values; the first one is served", name, dict(labels))

@@ -1,14 +1,28 @@
 """The collector contract and the registry of collector classes.
 
-A collector is a class with node_exporter's name for it, its default state,
-its own flags, and a synchronous `collect()` that returns complete metric
-families. It is created once at start (descriptors, regexes and filters are
-built then) and `collect()` runs in a worker thread on every scrape.
+A collector is a class with node_exporter's name for it (`name`), whether it runs
+unless switched (`default_enabled`), the flags it declares (`flags`, see
+pyexporter.flags), and a synchronous `collect()` that yields metric families.
+It is created once at start with the parsed Settings (descriptors, regexes and
+filters are built then; a bad flag value raises ConfigError) and `collect()`
+runs in a worker thread on every scrape.
+
+`collect()` is a generator: it yields each family once it is complete, in the
+order node_exporter sends its metrics, and raises when it fails (NoDataError
+when its source is absent on this kernel). What it yielded before the exception
+is served, with node_scrape_collector_success 0, as node_exporter serves what
+Update() sent before returning an error; samples added to a family after it was
+yielded count too. A collector that goes on past a part it cannot read yields
+the rest and ends with errors.raise_if_parts_failed(). The engine, never the
+collector, times it, bounds it, and writes node_scrape_collector_*.
+
+A collector module registers its class with `@register` when it is imported
+(node_exporter's registerCollector); pyexporter.loader imports the modules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
 
 from pyexporter.errors import ConfigError
@@ -28,7 +42,8 @@ class Collector:
         self.settings = settings
         self.roots = settings.roots
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
+        """Yield this scrape's metric families (see the module's docstring)."""
         raise NotImplementedError
 
 

@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pyexporter.errors import NoDataError, PartialError
+from pyexporter.errors import CollectorError, NoDataError
 from pyexporter.gather import gather
 from pyexporter.metrics import GAUGE, MetricFamily
 from pyexporter.registry import Collector
@@ -409,24 +409,35 @@ class ScrapeEngine:
         self._stuck.discard(name)
 
     def _run_sync(self, name: str, start: float) -> CollectorOutcome:
-        collector = self.collectors[name]
-        try:
-            families = list(collector.collect())
-            ok = True
-        except PartialError as exc:
-            log.error("collector failed", extra={"collector": name, "err": str(exc)})
-            families, ok = list(exc.families), False
-        except NoDataError as exc:
-            log.debug("collector returned no data", extra={"collector": name, "err": str(exc)})
-            families, ok = [], False
-        except FileNotFoundError as exc:
-            log.debug("collector source is absent", extra={"collector": name, "err": str(exc)})
-            families, ok = [], False
-        except Exception as exc:
-            log.error("collector failed", extra={"collector": name, "err": f"{type(exc).__name__}: {exc}"},
-                      exc_info=True)
-            families, ok = [], False
-        return CollectorOutcome(name, families, ok, time.perf_counter() - start)
+        families, error = collect_until_error(self.collectors[name])
+        if error is None:
+            pass
+        elif isinstance(error, NoDataError):
+            log.debug("collector returned no data", extra={"collector": name, "err": str(error)})
+        elif isinstance(error, FileNotFoundError):
+            log.debug("collector source is absent", extra={"collector": name, "err": str(error)})
+        elif isinstance(error, CollectorError):
+            log.error("collector failed", extra={"collector": name, "err": str(error)})
+        else:
+            log.error("collector failed", exc_info=error,
+                      extra={"collector": name, "err": f"{type(error).__name__}: {error}"})
+        return CollectorOutcome(name, families, error is None, time.perf_counter() - start)
+
+
+def collect_until_error(collector: Collector) -> tuple[list[MetricFamily], Exception | None]:
+    """The families a collector yields, and the exception that stopped it (None when it finished).
+
+    As node_exporter serves what a collector's Update() sent on its channel before it returned an
+    error, the families yielded before an exception are kept (with success 0), in whatever state the
+    collector left them: samples added to a family after yielding it count too.
+    """
+    families: list[MetricFamily] = []
+    try:
+        for family in collector.collect():
+            families.append(family)
+    except Exception as exc:
+        return families, exc
+    return families, None
 
 
 def _assemble(ordered: Sequence[CollectorOutcome]) -> Collection:

@@ -18,6 +18,7 @@ from pyexporter.gather import gather
 from pyexporter.loader import load_collectors
 from pyexporter.metrics import MetricFamily
 from pyexporter.registry import Collector
+from pyexporter.scrape import collect_until_error
 from pyexporter.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,7 +67,16 @@ def make_collector(name: str, root: Path, *flags: str) -> Collector:
 
 def collect_text(collector: Collector) -> str:
     """The collector's output in text format, gathered as the server serves it."""
-    return render_text(gather([collector.collect()])).decode()
+    # Drained before gathering, as the engine does: a family may be filled after it was yielded.
+    return render_text(gather([list(collector.collect())])).decode()
+
+
+def collect_failing(collector: Collector) -> tuple[list[MetricFamily], Exception]:
+    """What the scrape engine serves of a collector that fails: the families it yielded before the
+    failure (with success 0), and the exception."""
+    families, error = collect_until_error(collector)
+    assert error is not None, f"collector {collector.name} did not fail"
+    return families, error
 
 
 def samples(families: Iterable[MetricFamily]) -> dict[str, float]:

@@ -65,7 +65,7 @@ def test_include_and_exclude_both_apply(tmp_path):
 
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("arp", tmp_path, NO_NETLINK).collect()
+        list(make_collector("arp", tmp_path, NO_NETLINK).collect())
 
 
 def test_empty_file(tmp_path):
@@ -76,7 +76,7 @@ def test_empty_file(tmp_path):
 def test_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/net/arp": ARP + "garbage line\n"})
     with pytest.raises(ParseError):
-        make_collector("arp", tmp_path, NO_NETLINK).collect()
+        list(make_collector("arp", tmp_path, NO_NETLINK).collect())
 
 
 def test_arp_from_netlink_skips_noarp_entries(tmp_path, monkeypatch):
@@ -103,4 +103,4 @@ def test_arp_netlink_failure_is_an_error(tmp_path, monkeypatch):
 
     monkeypatch.setattr(rtnetlink, "neighbours", refuse)
     with pytest.raises(PermissionError):
-        make_collector("arp", tmp_path).collect()
+        list(make_collector("arp", tmp_path).collect())

@@ -166,7 +166,7 @@ def test_bad_ata_value_is_skipped(tmp_path):
 
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("diskstats", tmp_path).collect()
+        list(make_collector("diskstats", tmp_path).collect())
 
 
 def test_empty_file(tmp_path):
@@ -175,4 +175,4 @@ def test_empty_file(tmp_path):
 
 def test_malformed_line(tmp_path):
     with pytest.raises(ParseError):
-        make_collector("diskstats", tree(tmp_path, DISKSTATS + "8 0 sdz 1 2 x\n")).collect()
+        list(make_collector("diskstats", tree(tmp_path, DISKSTATS + "8 0 sdz 1 2 x\n")).collect())

@@ -82,4 +82,4 @@ def test_dmmultipath_no_maps(tmp_path):
 
 def test_dmmultipath_absent(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("dmmultipath", tmp_path).collect()
+        list(make_collector("dmmultipath", tmp_path).collect())

@@ -199,13 +199,13 @@ def test_ethtool_filters(tmp_path, flags, expected):
 
 def test_ethtool_no_net_class(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("ethtool", tmp_path).collect()
+        list(make_collector("ethtool", tmp_path).collect())
 
 
 def test_ethtool_only_plain_files(tmp_path):
     write_tree(tmp_path, {"sys/class/net/bonding_masters": "bond0\n"})
     with pytest.raises(NoDataError):
-        make_collector("ethtool", tmp_path).collect()
+        list(make_collector("ethtool", tmp_path).collect())
 
 
 def test_ethtool_malformed_driver_answers_skip_the_device(tmp_path):
@@ -265,7 +265,7 @@ def test_ethtool_live(tmp_path):
     """The real ioctl path on this machine's devices: it runs, and reports only numbers it got."""
     collector = make_collector("ethtool", Path("/"), "--path.sysfs=/sys")
     try:
-        families = collector.collect()
+        families = list(collector.collect())
     except NoDataError:
         pytest.skip("no network devices visible")
     assert all(name.startswith(("node_ethtool_", "node_network_")) for name in samples(families))

@@ -63,7 +63,7 @@ def test_fibrechannel_host_without_statistics(tmp_path):
 
 def test_fibrechannel_absent(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("fibrechannel", tmp_path).collect()
+        list(make_collector("fibrechannel", tmp_path).collect())
 
 
 def test_fibrechannel_empty_class(tmp_path):

@@ -205,7 +205,7 @@ def test_help_and_type(tmp_path):
 
 def test_statfs_is_called_below_rootfs(tmp_path):
     collector = fs_collector(tmp_path)
-    collector.collect()
+    list(collector.collect())
     assert sorted(collector.statfs.calls) == sorted(
         ["/run", "/", "/boot", "/data", "/mnt/my disk", "/run/user/1000"])
 
@@ -305,7 +305,7 @@ def test_falls_back_to_self_mountinfo(tmp_path):
 def test_missing_mountinfo_fails_the_collector(tmp_path):
     collector = make_collector("filesystem", tmp_path)
     with pytest.raises(FileNotFoundError):
-        collector.collect()
+        list(collector.collect())
 
 
 def test_empty_mountinfo(tmp_path):
@@ -314,9 +314,9 @@ def test_empty_mountinfo(tmp_path):
 
 def test_malformed_mountinfo_fails_the_collector(tmp_path):
     with pytest.raises(ParseError):
-        fs_collector(tmp_path, ROOT_LINE + "\n1 0 8:1 / /x rw ext4\n").collect()
+        list(fs_collector(tmp_path, ROOT_LINE + "\n1 0 8:1 / /x rw ext4\n").collect())
     with pytest.raises(ParseError):
-        fs_collector(tmp_path, "1 0 nope / /x rw - ext4 /dev/sda1 rw\n").collect()
+        list(fs_collector(tmp_path, "1 0 nope / /x rw - ext4 /dev/sda1 rw\n").collect())
 
 
 def test_duplicate_mounts_are_reported_once(tmp_path):
@@ -386,5 +386,5 @@ def test_stat_pool_stays_bounded(tmp_path):
     collector = fs_collector(tmp_path, MOUNTINFO, "--collector.filesystem.stat-workers=2")
     before = threading.active_count()
     for _ in range(3):
-        collector.collect()
+        list(collector.collect())
     assert threading.active_count() - before <= 2

@@ -9,9 +9,10 @@ from pyexporter.collectors.hwmon import (
     explode_sensor_filename,
     sensor_samples,
 )
-from pyexporter.errors import NoDataError, PartialError
+from pyexporter.errors import NoDataError
 from tests.support import (
     NODE_EXPORTER,
+    collect_failing,
     collect_text,
     make_collector,
     samples,
@@ -155,11 +156,10 @@ def test_hwmon_failing_chip_keeps_the_others(tmp_path):
         "sys/class/hwmon/hwmon2/temp1_input": "43000\n",
     })
     collector = make_collector("hwmon", tmp_path)
-    with pytest.raises(PartialError) as caught:
-        collector.collect()
+    families, caught = collect_failing(collector)
     # Named as node_exporter names it: after the `device` entry, which resolves (to the file).
-    assert str(caught.value).startswith("chip hwmon1_device: ") and "not a directory" in str(caught.value)
-    got = samples(caught.value.families)
+    assert str(caught).startswith("chip hwmon1_device: ") and "not a directory" in str(caught)
+    got = samples(families)
     assert got['node_hwmon_temp_celsius{chip="good",sensor="temp1"}'] == 41.0
     assert got['node_hwmon_temp_celsius{chip="hwmon2",sensor="temp1"}'] == 43.0
     assert not [k for k in got if 'chip="hwmon1_device"' in k]
@@ -185,7 +185,7 @@ def test_hwmon_failing_chip_as_node_exporter_1_5(tmp_path):
 
 def test_hwmon_missing_class_dir(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("hwmon", tmp_path).collect()
+        list(make_collector("hwmon", tmp_path).collect())
 
 
 @pytest.mark.parametrize(

@@ -84,7 +84,7 @@ def test_netclass_link_stored_as_text_file(tmp_path):
 
 def test_netclass_missing_class_dir(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("netclass", tmp_path).collect()
+        list(make_collector("netclass", tmp_path).collect())
 
 
 def test_netclass_empty_device_directory(tmp_path):

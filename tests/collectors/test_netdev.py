@@ -120,7 +120,7 @@ def test_include_and_exclude_are_exclusive(tmp_path):
 
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("netdev", tmp_path, NO_NETLINK).collect()
+        list(make_collector("netdev", tmp_path, NO_NETLINK).collect())
 
 
 def test_empty_file(tmp_path):
@@ -131,7 +131,7 @@ def test_empty_file(tmp_path):
 def test_malformed_line_fails_collection(tmp_path):
     write_tree(tmp_path, {"proc/net/dev": HEADER + "eth0: 1 2\n"})
     with pytest.raises(ParseError):
-        make_collector("netdev", tmp_path, NO_NETLINK).collect()
+        list(make_collector("netdev", tmp_path, NO_NETLINK).collect())
 
 
 def test_ifalias_label(tmp_path):
@@ -146,7 +146,7 @@ def test_ifalias_label(tmp_path):
 def test_ifalias_without_sysfs_is_no_data(tmp_path):
     write_tree(tmp_path, {"proc/net/dev": NET_DEV})
     with pytest.raises(NoDataError):
-        make_collector("netdev", tmp_path, NO_NETLINK, "--collector.netdev.label-ifalias").collect()
+        list(make_collector("netdev", tmp_path, NO_NETLINK, "--collector.netdev.label-ifalias").collect())
 
 
 def _link(index, name, **stats):
@@ -176,7 +176,7 @@ def test_netlink_failure_is_an_error(tmp_path, monkeypatch):
 
     monkeypatch.setattr(rtnetlink, "links", refuse)
     with pytest.raises(PermissionError):
-        make_collector("netdev", tmp_path).collect()
+        list(make_collector("netdev", tmp_path).collect())
 
 
 def test_address_info(tmp_path, monkeypatch):

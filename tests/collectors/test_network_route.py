@@ -216,7 +216,7 @@ node_network_routes{device="wlan0"} 2
 
 def test_collector_without_routes_has_no_families(monkeypatch, tmp_path):
     monkeypatch.setattr(rtnetlink_route, "routes", lambda: ([_route(type=2)], {}))
-    assert make_collector("network_route", tmp_path).collect() == []
+    assert list(make_collector("network_route", tmp_path).collect()) == []
 
 
 def test_collector_is_off_by_default_and_has_no_flags():

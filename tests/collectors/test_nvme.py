@@ -60,7 +60,7 @@ def test_nvme_help(tmp_path):
 
 def test_nvme_missing_class_dir(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("nvme", tmp_path).collect()
+        list(make_collector("nvme", tmp_path).collect())
 
 
 @pytest.mark.parametrize(

@@ -127,21 +127,21 @@ def test_pcidevice_default_ids_path(tmp_path, monkeypatch):
 
 def test_pcidevice_missing_directory(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("pcidevice", tmp_path).collect()
+        list(make_collector("pcidevice", tmp_path).collect())
 
 
 def test_pcidevice_missing_identity_attribute(tmp_path):
     tree(tmp_path)
     (tmp_path / NIC / "vendor").unlink()
     with pytest.raises(NoDataError):
-        make_collector("pcidevice", tmp_path).collect()
+        list(make_collector("pcidevice", tmp_path).collect())
 
 
 def test_pcidevice_broken_link(tmp_path):
     tree(tmp_path)
     symlink(tmp_path, "sys/bus/pci/devices/0000:05:00.0", "../../../devices/pci0000:00/0000:05:00.0")
     with pytest.raises(NoDataError):
-        make_collector("pcidevice", tmp_path).collect()
+        list(make_collector("pcidevice", tmp_path).collect())
 
 
 @pytest.mark.parametrize(("name", "content"), [
@@ -153,14 +153,14 @@ def test_pcidevice_malformed_attribute(tmp_path, name, content):
     tree(tmp_path)
     (tmp_path / NIC / name).write_text(content)
     with pytest.raises(ParseError):
-        make_collector("pcidevice", tmp_path).collect()
+        list(make_collector("pcidevice", tmp_path).collect())
 
 
 def test_pcidevice_entry_not_a_link(tmp_path):
     tree(tmp_path)
     write_tree(tmp_path, {"sys/bus/pci/devices/0000:09:00.0/class": "0x020000\n"})
     with pytest.raises(ParseError):
-        make_collector("pcidevice", tmp_path).collect()
+        list(make_collector("pcidevice", tmp_path).collect())
 
 
 @pytest.mark.parametrize(("text", "expected"), [

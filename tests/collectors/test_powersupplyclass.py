@@ -54,7 +54,7 @@ def test_powersupplyclass_help(tmp_path):
 
 def test_powersupplyclass_missing_class_dir(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("powersupplyclass", tmp_path).collect()
+        list(make_collector("powersupplyclass", tmp_path).collect())
 
 
 def test_numeric_values_and_labels():

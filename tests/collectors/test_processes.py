@@ -111,28 +111,28 @@ def test_processes_malformed_stat(tmp_path):
     _tree(tmp_path)
     (tmp_path / "proc/11/stat").write_text("11 (x) S 1 2\n")
     with pytest.raises(ParseError):
-        make_collector("processes", tmp_path).collect()
+        list(make_collector("processes", tmp_path).collect())
 
 
 def test_processes_empty_stat(tmp_path):
     _tree(tmp_path)
     (tmp_path / "proc/11/stat").write_text("")
     with pytest.raises(ParseError):
-        make_collector("processes", tmp_path).collect()
+        list(make_collector("processes", tmp_path).collect())
 
 
 def test_processes_missing_limit(tmp_path):
     _tree(tmp_path)
     os.remove(tmp_path / "proc/sys/kernel/pid_max")
     with pytest.raises(FileNotFoundError):
-        make_collector("processes", tmp_path).collect()
+        list(make_collector("processes", tmp_path).collect())
 
 
 def test_processes_malformed_limit(tmp_path):
     _tree(tmp_path)
     (tmp_path / "proc/sys/kernel/threads-max").write_text("-1\n")
     with pytest.raises(ParseError):
-        make_collector("processes", tmp_path).collect()
+        list(make_collector("processes", tmp_path).collect())
 
 
 def test_processes_live_procfs():

@@ -66,7 +66,8 @@ def test_qdisc_exclusive_flags(tmp_path, flags):
 
 def test_qdisc_missing_fixture(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("qdisc", tmp_path, f"--collector.qdisc.fixtures={tmp_path / 'nowhere'}").collect()
+        collector = make_collector("qdisc", tmp_path, f"--collector.qdisc.fixtures={tmp_path / 'nowhere'}")
+        list(collector.collect())
 
 
 @pytest.mark.parametrize("text", [
@@ -75,7 +76,7 @@ def test_qdisc_missing_fixture(tmp_path):
 ])
 def test_qdisc_malformed_fixture(tmp_path, text):
     with pytest.raises(ParseError):
-        make_collector("qdisc", tmp_path, fixture(tmp_path, text)).collect()
+        list(make_collector("qdisc", tmp_path, fixture(tmp_path, text)).collect())
 
 
 def test_qdisc_null_fixture_is_empty(tmp_path):

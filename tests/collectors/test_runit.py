@@ -132,14 +132,14 @@ def test_empty_servicedir(tmp_path):
 def test_absent_servicedir_is_no_data(tmp_path):
     collector = make_collector("runit", tmp_path, f"--collector.runit.servicedir={tmp_path}/nope")
     with pytest.raises(NoDataError):
-        collector.collect()
+        list(collector.collect())
 
 
 def test_servicedir_is_a_file(tmp_path):
     write_tree(tmp_path, {"service": "x"})
     collector = make_collector("runit", tmp_path, f"--collector.runit.servicedir={tmp_path}/service")
     with pytest.raises(NotADirectoryError):
-        collector.collect()
+        list(collector.collect())
 
 
 def test_disabled_by_default():

@@ -62,7 +62,7 @@ def test_tapestats_help(tmp_path):
 
 def test_tapestats_missing_class_dir(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("tapestats", tmp_path).collect()
+        list(make_collector("tapestats", tmp_path).collect())
 
 
 def test_parse_counters():

@@ -142,7 +142,7 @@ def test_tcpstat_without_ipv6(tmp_path, monkeypatch):
 def test_tcpstat_malformed_reply(tmp_path, monkeypatch):
     monkeypatch.setattr(tcpstat, "dump_tcp_sockets", lambda family: [b"short"])
     with pytest.raises(ParseError):
-        make_collector("tcpstat", tmp_path).collect()
+        list(make_collector("tcpstat", tmp_path).collect())
 
 
 def test_tcpstat_live_sock_diag():

@@ -68,7 +68,7 @@ def test_permission_denied_is_no_data(tmp_path, monkeypatch):
 
     monkeypatch.setattr(timex, "adjtimex", denied)
     with pytest.raises(NoDataError):
-        make_collector("timex", tmp_path).collect()
+        list(make_collector("timex", tmp_path).collect())
 
 
 def test_other_errors_fail(tmp_path, monkeypatch):
@@ -77,4 +77,4 @@ def test_other_errors_fail(tmp_path, monkeypatch):
 
     monkeypatch.setattr(timex, "adjtimex", broken)
     with pytest.raises(OSError):
-        make_collector("timex", tmp_path).collect()
+        list(make_collector("timex", tmp_path).collect())

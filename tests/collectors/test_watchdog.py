@@ -52,7 +52,7 @@ def test_watchdog_help(tmp_path):
 
 def test_watchdog_missing_class_dir(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("watchdog", tmp_path).collect()
+        list(make_collector("watchdog", tmp_path).collect())
 
 
 def test_parse_watchdog():

@@ -56,7 +56,7 @@ def test_wifi_fixtures(tmp_path):
 
 def test_wifi_missing_interfaces_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("wifi", tmp_path, f"--collector.wifi.fixtures={tmp_path}").collect()
+        list(make_collector("wifi", tmp_path, f"--collector.wifi.fixtures={tmp_path}").collect())
 
 
 @pytest.mark.parametrize(("name", "text"), [
@@ -66,7 +66,7 @@ def test_wifi_missing_interfaces_file(tmp_path):
 ])
 def test_wifi_malformed_fixture(tmp_path, name, text):
     with pytest.raises(ParseError):
-        make_collector("wifi", tmp_path, fixtures(tmp_path, **{name: text})).collect()
+        list(make_collector("wifi", tmp_path, fixtures(tmp_path, **{name: text})).collect())
 
 
 @pytest.mark.parametrize(("status", "mode"), [(0, "client"), (1, "client"), (2, "ad-hoc"), (3, "unknown"),
@@ -91,7 +91,7 @@ def test_wifi_live_without_nl80211(tmp_path, monkeypatch):
 
     monkeypatch.setattr(iwutil, "IW", no_family)
     with pytest.raises(NoDataError):
-        make_collector("wifi", tmp_path).collect()
+        list(make_collector("wifi", tmp_path).collect())
 
 
 class Msg:

@@ -82,7 +82,7 @@ def test_zoneinfo_collector(tmp_path):
 
 def test_zoneinfo_empty_file(tmp_path):
     write_tree(tmp_path, {"proc/zoneinfo": ""})
-    assert make_collector("zoneinfo", tmp_path).collect() == []
+    assert list(make_collector("zoneinfo", tmp_path).collect()) == []
 
 
 def test_zoneinfo_malformed_values_read_zero(tmp_path):
@@ -94,4 +94,4 @@ def test_zoneinfo_malformed_values_read_zero(tmp_path):
 
 def test_zoneinfo_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("zoneinfo", tmp_path).collect()
+        list(make_collector("zoneinfo", tmp_path).collect())
