@@ -33,7 +33,7 @@ from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_uint, read_value
 from pyexporter.sysfs.cpu import parse_cpu_list
 
-log = logging.getLogger("pyexporter.collectors.cpu")
+log = logging.getLogger(__name__)
 
 #: An idle counter that drops by this many seconds means the CPU was replugged.
 JUMP_BACK_SECONDS = 3.0

@@ -40,7 +40,7 @@ from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.workers import Job, WorkerPool
 
-log = logging.getLogger("pyexporter.collector.filesystem")
+log = logging.getLogger(__name__)
 
 DEFAULT_MOUNT_POINTS_EXCLUDE = (
     "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)"

@@ -29,7 +29,7 @@ from pyexporter.metrics import NAMESPACE, MetricFamily, build_name, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
-log = logging.getLogger("pyexporter.collectors.logind")
+log = logging.getLogger(__name__)
 
 LOGIND_BUS_NAME = "org.freedesktop.login1"
 LOGIND_PATH = "/org/freedesktop/login1"

@@ -290,8 +290,7 @@ def is_loopback_ip(text: str) -> bool:
     return ip.is_loopback
 
 
-def query_server(host: str, port: int, version: int, ttl: int,
-                 timeout: float = QUERY_TIMEOUT) -> tuple[NtpResponse, NtpPacket]:
+def query_server(host: str, port: int, version: int, ttl: int) -> tuple[NtpResponse, NtpPacket]:
     """One SNTP exchange over UDP. OSError when the server cannot be reached, ParseError when
     its reply makes no sense."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
@@ -303,8 +302,8 @@ def query_server(host: str, port: int, version: int, ttl: int,
         sock.connect(addr)
         if ttl != 0:
             sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)
-        deadline = time.monotonic() + timeout
-        sock.settimeout(timeout)
+        deadline = time.monotonic() + QUERY_TIMEOUT
+        sock.settimeout(QUERY_TIMEOUT)
         xmit_ns = time.time_ns()
         start = time.monotonic_ns()
         sock.send(encode_query(version, nonce))

@@ -13,7 +13,7 @@ from pyexporter.procfs.pressure import parse_psi
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
-log = logging.getLogger("pyexporter.collectors.pressure")
+log = logging.getLogger(__name__)
 
 RESOURCES = ("cpu", "io", "memory", "irq")
 

@@ -33,7 +33,7 @@ from pyexporter.metrics import NAMESPACE, MetricFamily, build_name, counter, gau
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
-log = logging.getLogger("pyexporter.collectors.systemd")
+log = logging.getLogger(__name__)
 
 SYSTEMD_BUS_NAME = "org.freedesktop.systemd1"
 SYSTEMD_PATH = "/org/freedesktop/systemd1"

@@ -32,15 +32,14 @@ from pyexporter import fs
 from pyexporter.errors import ParseError
 from pyexporter.exposition import format_go_float
 from pyexporter.flags import ListFlag
-from pyexporter.metrics import HISTOGRAM, SUMMARY, MetricFamily, Sample, gauge
+from pyexporter.metrics import HISTOGRAM, SUMMARY, LabelPairs, MetricFamily, Sample, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.textformat import Family, Metric, parse_text_format
 
-log = logging.getLogger("pyexporter.collector.textfile")
+log = logging.getLogger(__name__)
 
 _GLOB_MAGIC = re.compile(r"[*?\[\\]")
-LabelPairs = tuple[tuple[str, str], ...]
 
 
 class BadPattern(ValueError):

@@ -11,7 +11,7 @@ from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
-log = logging.getLogger("pyexporter.collectors.uname")
+log = logging.getLogger(__name__)
 
 #: struct utsname's field size on Linux (_UTSNAME_LENGTH).
 UTSNAME_LENGTH = 65

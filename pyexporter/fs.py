@@ -119,18 +119,18 @@ def read_text(path: str, limit: int = MAX_FILE_BYTES) -> str:
     return read_file(path, limit).decode("utf-8", "replace")
 
 
-def read_optional(path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
+def read_optional(path: str) -> bytes | None:
     """Like `read_file`, but None when the file (or a parent directory) is absent."""
     try:
-        return read_file(path, limit)
+        return read_file(path)
     except OSError as exc:
         if exc.errno in _ABSENT:
             return None
         raise
 
 
-def read_optional_text(path: str, limit: int = MAX_FILE_BYTES) -> str | None:
-    data = read_optional(path, limit)
+def read_optional_text(path: str) -> str | None:
+    data = read_optional(path)
     return None if data is None else data.decode("utf-8", "replace")
 
 

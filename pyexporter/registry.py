@@ -22,7 +22,7 @@ A collector module registers its class with `@register` when it is imported
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
 
 from pyexporter.errors import ConfigError
@@ -77,15 +77,12 @@ def all_flags() -> list[Flag[Any]]:
     return unique([flag for cls in _COLLECTORS.values() for flag in cls.flags])
 
 
-def create_collectors(
-    settings: Settings, factory: Callable[[type[Collector], Settings], Collector] | None = None
-) -> dict[str, Collector]:
+def create_collectors(settings: Settings) -> dict[str, Collector]:
     """Instantiate the enabled collectors; a constructor's ConfigError names the collector."""
     out: dict[str, Collector] = {}
     for name in settings.enabled_collectors:
-        cls = _COLLECTORS[name]
         try:
-            out[name] = factory(cls, settings) if factory else cls(settings)
+            out[name] = _COLLECTORS[name](settings)
         except ConfigError as exc:
             raise ConfigError(f"collector {name}: {exc}") from exc
     return out

@@ -39,7 +39,7 @@ from pyexporter.metrics import GAUGE, MetricFamily
 from pyexporter.registry import Collector
 from pyexporter.workers import Job, WorkerPool
 
-log = logging.getLogger("pyexporter.scrape")
+log = logging.getLogger(__name__)
 
 SCRAPE_DURATION_HELP = "node_exporter: Duration of a collector scrape."
 SCRAPE_SUCCESS_HELP = "node_exporter: Whether a collector succeeded."
