@@ -18,28 +18,11 @@ from pyexporter.errors import NoDataError, ParseError
 from pyexporter.scrape import ScrapeEngine, collect_until_error
 from tests.support import make_collector, samples, write_tree
 
-CPUINFO = """\
-processor\t: 0
-vendor_id\t: GenuineIntel
-cpu family\t: 6
-model\t\t: 142
-model name\t: Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz
-stepping\t: 10
-microcode\t: 0xb4
-cpu MHz\t\t: 799.998
-cache size\t: 8192 KB
-physical id\t: 0
-core id\t\t: 0
-flags\t\t: fpu vme
-bugs\t\t: cpu_meltdown
-
-"""
-STAT = "cpu  1 2 3 4 5 6 7 8 9 10\ncpu0 1 2 3 4 5 6 7 8 9 10\nintr 1\nctxt 2\nbtime 3\nprocesses 4\n" \
-       "procs_running 5\nprocs_blocked 6\nsoftirq 1 2 3 4 5 6 7 8 9 10 11\n"
+CPUINFO = ("processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 80\n"
+           "model name\t: AMD Ryzen\ncache size\t: 512 KB\nphysical id\t: 0\ncore id\t\t: 3\n\n")
 MEMINFO = "MemTotal:       15666184 kB\nMemFree:          440324 kB\n"
 DISKSTATS = "   8       0 sda 1 2 3 4 5 6 7 8 9 10 11\n"
 PSI_CPU = "some avg10=0.00 avg60=0.00 avg300=0.00 total=1000000\n"
-PSI_FULL = PSI_CPU + "full avg10=0.00 avg60=0.00 avg300=0.00 total=2000000\n"
 ZFS_KSTAT = ("6 1 0x01 91 4368 5266997922 97951858082072\nname                            type data\n"
              "hits                            4    8772612\n")
 DRBD = "version: 8.4.3\n 1: cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate C r-----\n" \
@@ -63,9 +46,8 @@ CASES = {
     # /proc/cpuinfo is read and sent before /proc/stat.
     "cpu: good cpuinfo, bad stat": Case(
         "cpu", {"proc/cpuinfo": CPUINFO, "proc/stat": "cpu  1 2 x\n"},
-        {'node_cpu_info{cachesize="8192 KB",core="0",cpu="0",family="6",microcode="0xb4",model="142",'
-         'model_name="Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz",package="0",stepping="10",'
-         'vendor="GenuineIntel"}'},
+        {'node_cpu_info{cachesize="512 KB",core="3",cpu="0",family="25",microcode="",model="80",'
+         'model_name="AMD Ryzen",package="0",stepping="",vendor="AuthenticAMD"}'},
         ("node_cpu_seconds_total", "node_cpu_online"), ParseError, ("--collector.cpu.info",)),
     # One file, read whole before anything is sent: nothing of it is served, as in node_exporter.
     "meminfo: broken part way": Case(
