@@ -85,6 +85,11 @@ class DiskstatsCollector(Collector):
              None, "regex", hidden=True),
         Flag("collector.diskstats.device-include",
              "Regexp of diskstats devices to include (mutually exclusive to device-exclude).", None, "regex"),
+        # pyexporter only: node_disk_device_mapper_backing_device_info comes from a node_exporter
+        # pull request (#3676) that 1.12.1 does not have, so the default output leaves it out.
+        Flag("collector.diskstats.device-mapper-backing-info",
+             "Expose node_disk_device_mapper_backing_device_info (the devices under each device-mapper "
+             "device, from /sys/block/<device>/slaves); not in node_exporter 1.12.1.", False, "bool"),
     )
 
     def __init__(self, settings) -> None:
@@ -102,6 +107,7 @@ class DiskstatsCollector(Collector):
                                      "device", "type", "usage", "uuid", "version")
         self.device_mapper_info = gauge(f"{_D}_device_mapper_info", "Info about disk device mapper.",
                                         "device", "name", "uuid", "vg_name", "lv_name", "lv_layer")
+        self.backing_info = bool(self.flag("collector.diskstats.device-mapper-backing-info"))
         self.device_mapper_backing = gauge(
             f"{_D}_device_mapper_backing_device_info",
             "Info about the underlying block devices of a device mapper device.", "device", "backing_device")
@@ -157,8 +163,9 @@ class DiskstatsCollector(Collector):
             if props.get("DM_NAME"):
                 dm_info.add(1, dev, props["DM_NAME"], props.get("DM_UUID", ""), props.get("DM_VG_NAME", ""),
                             props.get("DM_LV_NAME", ""), props.get("DM_LV_LAYER", ""))
-                for backing in self._backing_devices(dev):
-                    dm_backing.add(1, dev, backing)
+                if self.backing_info:
+                    for backing in self._backing_devices(dev):
+                        dm_backing.add(1, dev, backing)
             if props.get("ID_ATA"):
                 for prop, family in ata:
                     raw = props.get(prop)

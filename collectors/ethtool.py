@@ -178,7 +178,7 @@ def net_class_devices(class_dir: str) -> list[str]:
     """The entries of /sys/class/net that are devices (links or directories), as procfs lists them."""
     devices = []
     for entry in fs.scan_dir(class_dir):
-        if entry.is_file(follow_symlinks=False) and fs.read_link(entry.path) is None:
+        if entry.is_file(follow_symlinks=False):
             continue  # bonding_masters and other plain files
         devices.append(entry.name)
     return devices

@@ -10,7 +10,7 @@ import logging
 import os
 
 from pyexporter import fs
-from pyexporter.errors import NoDataError
+from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -76,9 +76,14 @@ class FibreChannelCollector(Collector):
             raise NoDataError("no /sys/class/fc_host")
         info = self.info.family()
         families = {file: desc.family() for file, desc in self.counters.items()}
+        failures: list[str] = []
         for host in fs.list_dir(class_dir):
             path = fs.resolve_dir(os.path.join(class_dir, host))
             if path is None:
+                # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+                loop = fs.link_loop_error(os.path.join(class_dir, host))
+                if loop is not None:
+                    failures.append(loop)
                 log.debug("fibrechannel: %s is not a host directory", host)
                 continue
             labels = [valid_utf8(host_attribute(read_value(os.path.join(path, a), None), a))
@@ -94,4 +99,4 @@ class FibreChannelCollector(Collector):
                 if value is None or value == UNIMPLEMENTED:
                     continue
                 fam.add(value, host)
-        return [info, *families.values()]
+        return raise_if_parts_failed(failures, [info, *families.values()])

@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pyexporter.errors import ConfigError, NoDataError
-from pyexporter.fs import list_dir, open_attr_dir
+from pyexporter.errors import ConfigError, NoDataError, raise_if_parts_failed
+from pyexporter.fs import link_loop_error, list_dir, open_attr_dir
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
@@ -145,11 +145,17 @@ class NetClassCollector(Collector):
             raise NoDataError(f"{class_dir} does not exist")
         up, info, speed = self.up.family(), self.info.family(), self.speed.family()
         properties = [(attr, desc.family()) for attr, desc in self.properties]
+        failures: list[str] = []
         for name in list_dir(class_dir):
             if self.ignored.search(name):
                 continue
             iface = self.read_iface(name)
             if iface is None:
+                loop = link_loop_error(os.path.join(class_dir, name))
+                if loop is not None:
+                    # node_exporter fails the collector here; the other interfaces are still served.
+                    failures.append(loop)
+                    continue
                 # Regular files such as bonding_masters, and broken links.
                 log.debug("netclass: skipping %s: not a device directory", name)
                 continue
@@ -169,4 +175,4 @@ class NetClassCollector(Collector):
             # keeps -1 unless told to ignore invalid speeds.
             if iface.speed is not None and (iface.speed >= 0 or not self.ignore_invalid_speed):
                 speed.add(speed_bytes(iface.speed), device)
-        return [up, info, speed, *(family for _, family in properties)]
+        return raise_if_parts_failed(failures, [up, info, speed, *(family for _, family in properties)])

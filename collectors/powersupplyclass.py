@@ -7,8 +7,8 @@ import os
 import re
 from collections.abc import Mapping
 
-from pyexporter.errors import ConfigError, NoDataError
-from pyexporter.fs import list_dir, resolve_dir
+from pyexporter.errors import ConfigError, NoDataError, raise_if_parts_failed
+from pyexporter.fs import link_loop_error, list_dir, resolve_dir
 from pyexporter.metrics import GAUGE, NAMESPACE, MetricFamily
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
@@ -129,11 +129,16 @@ class PowerSupplyClassCollector(Collector):
             raise NoDataError(f"{class_dir} does not exist")
         families: dict[str, MetricFamily] = {}
         info = MetricFamily(self.prefix + "info", "info of /sys/class/power_supply/<power_supply>.", GAUGE)
+        failures: list[str] = []
         for supply in list_dir(class_dir):
             if self.ignored.search(supply):
                 continue
             path = resolve_dir(os.path.join(class_dir, supply))
             if path is None:
+                # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+                loop = link_loop_error(os.path.join(class_dir, supply))
+                if loop is not None:
+                    failures.append(loop)
                 continue
             values = {}
             for attr in self.attrs:
@@ -150,4 +155,4 @@ class PowerSupplyClassCollector(Collector):
                         ("power_supply",))
                 family.add(value, label)
             info.add_sample(info.name, info_labels(supply, values), 1.0)
-        return [info, *families.values()]
+        return raise_if_parts_failed(failures, [info, *families.values()])

@@ -7,8 +7,8 @@ import os
 import re
 from collections.abc import Mapping
 
-from pyexporter.errors import ConfigError, NoDataError
-from pyexporter.fs import list_dir, resolve_dir
+from pyexporter.errors import ConfigError, NoDataError, raise_if_parts_failed
+from pyexporter.fs import link_loop_error, list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
@@ -82,12 +82,18 @@ class TapestatsCollector(Collector):
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
         families = [(desc.family(), name, scale) for desc, name, scale in self.metrics]
+        failures: list[str] = []
         for device in list_dir(class_dir):
             if not _DEVICE.match(device) or self.ignored.search(device):
                 continue
             path = resolve_dir(os.path.join(class_dir, device))
             stats = None if path is None else resolve_dir(os.path.join(path, "stats"))
             if stats is None:
+                # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+                loop = link_loop_error(os.path.join(class_dir, device, "stats"))
+                if loop is not None:
+                    failures.append(loop)
+                    continue
                 log.debug("tapestats: %s has no stats directory", device)
                 continue
             values = {}
@@ -99,4 +105,4 @@ class TapestatsCollector(Collector):
             label = valid_utf8(device)
             for family, name, scale in families:
                 family.add(counters[name] if scale == 1.0 else counters[name] * scale, label)
-        return [family for family, _, _ in families]
+        return raise_if_parts_failed(failures, [family for family, _, _ in families])
