@@ -30,6 +30,7 @@ CLASS_WALKERS = {
     "fibrechannel": ("fc_host", "host"),
     "rapl": ("powercap", "intel-rapl:"),
     "watchdog": ("watchdog", "watchdog"),
+    "nvmesubsystem": ("nvme-subsystem", "nvme-subsys"),
 }
 
 
