@@ -15,7 +15,7 @@ import os
 import platform
 from collections import Counter
 
-from pyexporter import NODE_EXPORTER_COMPAT, __version__
+from pyexporter import NODE_EXPORTER_COMPAT, __version__, buildinfo
 from pyexporter.metrics import MetricFamily, counter, gauge
 
 _BUILD_INFO = gauge(
@@ -134,7 +134,7 @@ class ExporterMetrics:
         self.in_flight = 0
         self.errors: Counter[str] = Counter({"encoding": 0, "gathering": 0})
         self._build_info = _BUILD_INFO.one(
-            1, "", platform.machine(), "linux", f"python{platform.python_version()}", "",
+            1, "", platform.machine(), "linux", f"python{platform.python_version()}", buildinfo.revision(),
             f"pyexporter-{__version__}", f"{NODE_EXPORTER_COMPAT}-pyexporter-{__version__}",
         )
 

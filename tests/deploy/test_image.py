@@ -9,6 +9,7 @@ host's /proc, /sys and / mounted read-only at /host/proc, /host/sys and /host/ro
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -155,14 +156,27 @@ def proc_status(pid: int) -> dict[str, str]:
     return dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
 
 
+def source_revision() -> str:
+    """The commit this checkout is at: what the image must say it was built from."""
+    assert (REPO / ".git").exists(), "the image tests build from a git checkout"
+    return subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True, timeout=30).stdout.strip()
+
+
+#: The repository URL handed to the build (a checkout made by the tests may have no remote).
+SOURCE_URL = "https://example.org/pyexporter.git"
+
+
 @pytest.fixture(scope="module")
 def image():
     need_tool("podman", APT_HINT)
     need_tool("runc", APT_HINT)
     ensure_base_image()
     tag = f"localhost/pyexporter:test-{uuid.uuid4().hex[:12]}"
+    # The build command docs/deploy.md gives, for this machine's base image.
     build = ["build", "--isolation=chroot", "--layers=false", "--pull=never",
-             "--build-arg", f"BASE_IMAGE={BASE_IMAGE}", "-t", tag, "-f", str(DOCKERFILE)]
+             "--build-arg", f"BASE_IMAGE={BASE_IMAGE}", "--build-arg", f"REVISION={source_revision()}",
+             "--build-arg", f"SOURCE={SOURCE_URL}", "-t", tag, "-f", str(DOCKERFILE)]
     ca = host_ca_bundle()
     if ca:
         build += ["--volume", f"{ca}:/run/build-ca.crt:ro", "--build-arg", "PIP_CERT=/run/build-ca.crt"]
@@ -181,7 +195,16 @@ def test_image_config(image):
     assert "20000/tcp" in config["ExposedPorts"]
     env = dict(e.split("=", 1) for e in config["Env"])
     assert env["PYTHONDONTWRITEBYTECODE"] == "1" and env["PYTHONUNBUFFERED"] == "1"
-    assert "PIP_CERT" not in env
+    assert "PIP_CERT" not in env and "PYEXPORTER_REVISION" not in env
+    labels = config["Labels"]
+    assert {k: v for k, v in labels.items() if k.startswith("org.opencontainers.image.")} == {
+        "org.opencontainers.image.title": "pyexporter",
+        "org.opencontainers.image.description": importlib.metadata.metadata("pyexporter")["Summary"],
+        "org.opencontainers.image.licenses": importlib.metadata.metadata("pyexporter")["License"],
+        "org.opencontainers.image.source": SOURCE_URL,
+        "org.opencontainers.image.version": importlib.metadata.version("pyexporter"),
+        "org.opencontainers.image.revision": source_revision(),
+    }
     # No pip cache and no build leftovers in the final image.
     listing = podman("run", "--rm", "--runtime", "runc", *container_rlimits(), "--network", "none",
                      "--entrypoint", "/bin/sh", image, "-c",
@@ -189,6 +212,10 @@ def test_image_config(image):
                      "echo; /opt/pyexporter/bin/python -c 'import pyexporter.cli'", check=False)
     assert listing.returncode == 0, listing.stderr
     assert listing.stdout.split() == ["/opt/pyexporter/bin/pyexporter"], listing.stdout
+    version = podman("run", "--rm", "--runtime", "runc", *container_rlimits(), "--network", "none", image,
+                     "--version").stdout
+    assert version.splitlines()[0] == (f"pyexporter, version {importlib.metadata.version('pyexporter')} "
+                                       f"(revision: {source_revision()})"), version
 
 
 def failing_collectors(body: str) -> set[str]:
@@ -291,6 +318,7 @@ def test_image_serves_node_metrics_like_the_daemonset(image, host_scrape):
 
         body = wait_for(metrics, 60, f"pyexporter in the container on 127.0.0.1:{port}")
         samples = dict(re.findall(r"^(\S+) (\S+)$", body, re.M))
+        assert label_values(body, "node_exporter_build_info", "revision") == {source_revision()}
         # Node metrics read from the host's /proc through /host/proc.
         assert float(samples["node_load1"]) >= 0
         assert samples['node_scrape_collector_success{collector="loadavg"}'] == "1"

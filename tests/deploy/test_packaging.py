@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import os
 import re
+import shutil
+import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from tests.support import REPO
 
@@ -89,3 +95,56 @@ def test_the_scan_sees_every_kind_of_import():
     source = ("import aaa.x\nfrom bbb import y\nfrom . import local\n"
               "def f():\n    import ccc\n    return lazy_module('ddd.e'), importlib.import_module('eee')\n")
     assert sorted(imported_modules(source)) == ["aaa", "bbb", "ccc", "ddd", "eee"]
+
+
+# --- the build records the git revision (setup.py) -------------------------------------------------------
+
+SOURCE_FILES = ("pyproject.toml", "setup.py", "README.md")
+
+
+@pytest.fixture(scope="module")
+def source_checkout(tmp_path_factory) -> tuple[Path, str]:
+    """A git checkout of this source (as pip or pipx would build from a clone) and its HEAD."""
+    src = tmp_path_factory.mktemp("checkout") / "pyexporter"
+    src.mkdir()
+    for name in SOURCE_FILES:
+        shutil.copy2(REPO / name, src / name)
+    for package in runtime_packages():
+        shutil.copytree(package, src / package.name, ignore=shutil.ignore_patterns("__pycache__"))
+    git = ["git", "-C", str(src), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "snapshot"]):
+        subprocess.run([*git, *args], check=True, capture_output=True, timeout=60)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True,
+                          timeout=30).stdout.strip()
+    return src, head
+
+
+def built_revision(src: Path, out: Path, env: dict[str, str]) -> str:
+    """Build a wheel of `src` as pip does and return the revision recorded in it."""
+    # As pip and pipx build it: in an isolated environment with pyproject.toml's build requirements.
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                           "-w", str(out), str(src)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **env}, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (wheel,) = out.glob("pyexporter-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        assert "pyexporter/_revision.py" in names
+        assert any(n.endswith(".dist-info/RECORD") and b"pyexporter/_revision.py" in archive.read(n)
+                   for n in names)
+        namespace: dict[str, str] = {}
+        exec(archive.read("pyexporter/_revision.py"), namespace)
+    return namespace["REVISION"]
+
+
+def test_a_build_from_a_checkout_records_its_head(source_checkout, tmp_path):
+    src, head = source_checkout
+    assert built_revision(src, tmp_path, {"PYEXPORTER_REVISION": ""}) == head
+
+
+def test_the_container_builds_revision_argument_wins(source_checkout, tmp_path):
+    # The image is built from a context without .git: the REVISION build argument arrives as this variable.
+    src, head = source_checkout
+    given = "89abcdef" * 5
+    assert given != head
+    assert built_revision(src, tmp_path, {"PYEXPORTER_REVISION": given}) == given
