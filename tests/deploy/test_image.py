@@ -1,8 +1,8 @@
 """The container image: the Dockerfile lints clean, and the image builds and serves node metrics.
 
 The image is built as tests/deploy/container.py says (podman, a local mmdebstrap base). It then runs
-as Kubernetes runs it from manifests/: read-only root filesystem, all capabilities dropped, host network and PID namespaces, the
-host's /proc, /sys and / mounted read-only at /host/proc, /host/sys and /host/root.
+as Kubernetes runs it from manifests/: read-only root filesystem, all capabilities dropped, host network
+and PID namespaces, the host's /proc, /sys and / mounted read-only at /host/proc, /host/sys and /host/root.
 """
 
 from __future__ import annotations
