@@ -116,7 +116,7 @@ SOURCE_URL = "https://example.org/pyexporter.git"
 
 
 def daemonset_pod_spec() -> dict:
-    docs = [d for d in yaml.safe_load_all((REPO / "manifests" / "daemonset.yaml").read_text()) if d]
+    docs = [d for d in yaml.safe_load_all((REPO / "manifests" / "base" / "daemonset.yaml").read_text()) if d]
     (daemonset,) = [d for d in docs if d["kind"] == "DaemonSet"]
     return daemonset["spec"]["template"]["spec"]
 

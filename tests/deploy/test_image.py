@@ -144,7 +144,7 @@ def host_scrape():
 
 @pytest.mark.slow
 def test_image_serves_node_metrics_like_the_daemonset(image, host_scrape):
-    """The image, run as manifests/daemonset.yaml runs it: the pod spec turned into podman options."""
+    """The image, run as manifests/base/daemonset.yaml runs it: the pod spec turned into podman options."""
     port = free_port()
     name = f"pyexporter-test-{uuid.uuid4().hex[:12]}"
     opts, args = podman_run_like_the_daemonset(daemonset_pod_spec(), port)
