@@ -34,6 +34,15 @@ class ProcStat:
     rss: int
 
 
+def _number(field: str, signed: bool) -> int:
+    # The kernel writes plain decimals: those skip the general parser (base prefixes, underscores),
+    # which fmt.Fscan's %v would also take.
+    digits = field[1:] if signed and field[:1] == "-" else field
+    if digits.isascii() and digits.isdigit() and len(digits) <= 18:
+        return int(field)
+    return parse_int(field, 0) if signed else parse_uint(field, 0)
+
+
 def parse_proc_stat(text: str) -> ProcStat:
     left, right = text.find("("), text.rfind(")")
     if left < 0 or right < 0:
@@ -41,6 +50,5 @@ def parse_proc_stat(text: str) -> ProcStat:
     fields = go_fields(text[right + 2:])
     if len(fields) < 1 + len(_FIELD_KINDS):
         raise ParseError(f"{len(fields)} fields after the command name, want {1 + len(_FIELD_KINDS)}")
-    numbers = [parse_int(field, 0) if kind == "i" else parse_uint(field, 0)
-               for kind, field in zip(_FIELD_KINDS, fields[1:], strict=False)]
+    numbers = [_number(field, kind == "i") for kind, field in zip(_FIELD_KINDS, fields[1:], strict=False)]
     return ProcStat(numbers[_UTIME], numbers[_STIME], numbers[_STARTTIME], numbers[_VSIZE], numbers[_RSS])

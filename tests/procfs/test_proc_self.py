@@ -108,6 +108,8 @@ NETSTAT = ("TcpExt: SyncookiesSent SyncookiesRecv\nTcpExt: 0 7\n"
     ("IpExt: InOctets\nIpExt: 5\n", ProcNetstatOctets(5.0, None)),
     ("IpExt: InOctets OutOctets\nIpExt: 1e3 0x1p4\n", ProcNetstatOctets(1000.0, 16.0)),  # ParseFloat's forms
     ("IpExt:\n", ProcNetstatOctets()),                                         # a lone name, no fields
+    ("TcpExt: A\nTcpExt: 1\nMPTcpExt:\n", ProcNetstatOctets()),                # ... after a full pair
+    ("TcpExt: A B\nTcpExt: 1 " + "9" * 25 + "\n", ProcNetstatOctets()),         # long: the general parser
 ])
 def test_parse_proc_netstat(text, expected):
     assert parse_proc_netstat(text) == expected
@@ -121,6 +123,8 @@ def test_parse_proc_netstat(text, expected):
     "TcpExt: A\nTcpExt: x\nIpExt: InOctets\nIpExt: 5\n",     # any bad value fails the file, as in procfs
     "IpExt: InOctets\nIpExt: 1e999\n",                       # out of float64's range
     "IpExt: InOctets\nIpExt: 0x10\n",                        # a hex float needs its p exponent
+    "TcpExt: A\nTcpExt: 1x\n",                               # bad in a section nobody reads
+    "TcpExt: A\nTcpExt: " + "9" * 400 + "\n",                 # out of range in one, too
 ])
 def test_parse_proc_netstat_refuses(text):
     with pytest.raises(ParseError):
