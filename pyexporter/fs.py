@@ -180,6 +180,16 @@ def list_dir(path: str) -> list[str]:
         raise
 
 
+def count_open_fds(fd_dir: str) -> int:
+    """How many descriptors a /proc/<pid>/fd folder holds, counted as procfs counts them.
+
+    Linux 6.2+ gives the count as the folder's size, without listing it (and without the descriptor a
+    listing holds open); older kernels say 0, and the folder is listed.
+    """
+    size = os.stat(fd_dir).st_size
+    return size if size > 0 else len(os.listdir(fd_dir))
+
+
 def scan_dir(path: str) -> Iterator[os.DirEntry[str]]:
     """Directory entries sorted by name; nothing when the directory does not exist."""
     try:
