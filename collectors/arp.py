@@ -10,16 +10,13 @@ import socket
 from collections import Counter
 from collections.abc import Iterator
 
+from pyexporter import rtnetlink
 from pyexporter.filters import DeviceFilter
 from pyexporter.flags import BoolFlag, RegexFlag
 from pyexporter.fs import read_text
-from pyexporter.lazyimport import lazy_module
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.net_arp import parse_arp
 from pyexporter.registry import Collector, register
-
-#: pyroute2 loads only when a netlink path runs (see pyexporter.lazyimport).
-rtnetlink = lazy_module("pyexporter.rtnetlink")
 
 
 def count_neighbours(neighbours: list[rtnetlink.Neighbour], names: dict[int, str]) -> Counter[str]:
@@ -60,8 +57,9 @@ class ARPCollector(Collector):
     def _counts(self) -> Counter[str]:
         if self.use_netlink:
             # Neighbours first, then names, in node_exporter's order.
-            neighbours = rtnetlink.neighbours(socket.AF_INET)
-            return count_neighbours(neighbours, rtnetlink.interface_names())
+            timeout = self.settings.collector_timeout
+            neighbours = rtnetlink.neighbours(socket.AF_INET, timeout)
+            return count_neighbours(neighbours, rtnetlink.interface_names(timeout))
         return Counter(entry.device for entry in parse_arp(read_text(self.roots.proc("net", "arp"))))
 
     def collect(self) -> Iterator[MetricFamily]:

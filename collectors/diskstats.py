@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.filters import DeviceFilter
-from pyexporter.flags import DeprecatedAlias, RegexFlag, SetWhen
+from pyexporter.flags import BoolFlag, DeprecatedAlias, RegexFlag, SetWhen
 from pyexporter.fs import list_dir, read_optional_text, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.diskstats import parse_diskstats, parse_udev_properties
@@ -67,6 +67,12 @@ DEVICE_EXCLUDE = RegexFlag(
     alias=DeprecatedAlias("collector.diskstats.ignored-devices", SetWhen.GIVEN))
 DEVICE_INCLUDE = RegexFlag("collector.diskstats.device-include",
                            "Regexp of diskstats devices to include (mutually exclusive to device-exclude).")
+# pyexporter only: node_disk_device_mapper_backing_device_info comes from a node_exporter pull
+# request (#3676) that 1.12.1 does not have, so the default output leaves it out.
+DEVICE_MAPPER_BACKING_INFO = BoolFlag(
+    "collector.diskstats.device-mapper-backing-info",
+    "Expose node_disk_device_mapper_backing_device_info (the devices under each device-mapper device, "
+    "from /sys/block/<device>/slaves); not in node_exporter 1.12.1.")
 
 
 def _device_filter(settings: Settings) -> DeviceFilter:
@@ -83,7 +89,7 @@ def _device_filter(settings: Settings) -> DeviceFilter:
 @register
 class DiskstatsCollector(Collector):
     name = "diskstats"
-    flags = (DEVICE_EXCLUDE, DEVICE_INCLUDE)
+    flags = (DEVICE_EXCLUDE, DEVICE_INCLUDE, DEVICE_MAPPER_BACKING_INFO)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -98,6 +104,7 @@ class DiskstatsCollector(Collector):
                                      "device", "type", "usage", "uuid", "version")
         self.device_mapper_info = gauge(f"{_D}_device_mapper_info", "Info about disk device mapper.",
                                         "device", "name", "uuid", "vg_name", "lv_name", "lv_layer")
+        self.backing_info = settings[DEVICE_MAPPER_BACKING_INFO]
         self.device_mapper_backing = gauge(
             f"{_D}_device_mapper_backing_device_info",
             "Info about the underlying block devices of a device mapper device.", "device", "backing_device")
@@ -153,8 +160,9 @@ class DiskstatsCollector(Collector):
             if props.get("DM_NAME"):
                 dm_info.add(1, dev, props["DM_NAME"], props.get("DM_UUID", ""), props.get("DM_VG_NAME", ""),
                             props.get("DM_LV_NAME", ""), props.get("DM_LV_LAYER", ""))
-                for backing in self._backing_devices(dev):
-                    dm_backing.add(1, dev, backing)
+                if self.backing_info:
+                    for backing in self._backing_devices(dev):
+                        dm_backing.add(1, dev, backing)
             if props.get("ID_ATA"):
                 for prop, family in ata:
                     raw = props.get(prop)

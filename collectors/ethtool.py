@@ -127,9 +127,10 @@ def ethtool_metric_name(stat: str) -> str:
 class IoctlBackend:
     """SIOCETHTOOL requests through pyroute2 (one AF_INET socket per scrape).
 
-    Unlike pyroute2's netlink sockets, IoctlEthtool is a plain socket and
-    ioctl(2) with no event loop behind it, so it runs on the collector's own
-    thread rather than on pyexporter.netlink_thread.
+    IoctlEthtool is a plain socket and ioctl(2), not netlink: each request is
+    answered by the driver in the call itself, with no reply to wait for and so
+    no timeout to set; a driver that hangs in it holds the collector's thread
+    until the scrape engine's timeout writes it off.
     """
 
     def __init__(self) -> None:
@@ -180,7 +181,7 @@ def net_class_devices(class_dir: str) -> list[str]:
     """The entries of /sys/class/net that are devices (links or directories), as procfs lists them."""
     devices = []
     for entry in fs.scan_dir(class_dir):
-        if entry.is_file(follow_symlinks=False) and fs.read_link(entry.path) is None:
+        if entry.is_file(follow_symlinks=False):
             continue  # bonding_masters and other plain files
         devices.append(entry.name)
     return devices

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator
 
 from pyexporter import fs
-from pyexporter.errors import NoDataError
+from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -77,9 +77,14 @@ class FibreChannelCollector(Collector):
             raise NoDataError("no /sys/class/fc_host")
         info = self.info.family()
         families = {file: desc.family() for file, desc in self.counters.items()}
+        failures: list[str] = []
         for host in fs.list_dir(class_dir):
             path = fs.resolve_dir(os.path.join(class_dir, host))
             if path is None:
+                # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+                loop = fs.link_loop_error(os.path.join(class_dir, host))
+                if loop is not None:
+                    failures.append(loop)
                 log.debug("fibrechannel: %s is not a host directory", host)
                 continue
             labels = [valid_utf8(host_attribute(read_value(os.path.join(path, a), None), a))
@@ -96,3 +101,4 @@ class FibreChannelCollector(Collector):
                     continue
                 fam.add(value, host)
         yield from (info, *families.values())
+        raise_if_parts_failed(failures)

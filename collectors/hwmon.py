@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.filters import DeviceFilter
 from pyexporter.flags import RegexFlag
-from pyexporter.fs import list_dir, read_sysfs_bytes, real_path, resolve_dir
+from pyexporter.fs import link_loop_error, list_dir, read_sysfs_bytes, real_path, resolve_dir
 from pyexporter.metrics import COUNTER, GAUGE, Families, MetricFamily
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -278,6 +278,11 @@ class HwmonCollector(Collector):
         for entry in list_dir(class_dir):
             path = resolve_dir(os.path.join(class_dir, entry))
             if path is None:
+                # A dangling link is skipped as node_exporter skips it; a loop of links is broken
+                # input (node_exporter fails on it): reported, not hidden.
+                loop = link_loop_error(os.path.join(class_dir, entry))
+                if loop is not None:
+                    failures.append(loop)
                 continue
             try:
                 chip = self._chip(path)

@@ -9,7 +9,7 @@ import struct
 from collections.abc import Callable, Iterator
 
 from pyexporter import fs
-from pyexporter.errors import NoDataError, ParseError
+from pyexporter.errors import NoDataError, ParseError, raise_if_parts_failed
 from pyexporter.filters import DeviceFilter
 from pyexporter.flags import RegexFlag
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
@@ -182,11 +182,16 @@ class InfiniBandCollector(Collector):
         info, state, phys, rate = (d.family() for d in (self.info, self.state, self.phys_state, self.rate))
         port_fams = {f: d.family() for f, d in self.port_counters.items()}
         legacy_fams = {f: d.family() for f, d in self.legacy_counters.items()}
+        failures: list[str] = []
         for device in fs.list_dir(class_dir):
             if self.device_filter.ignored(device):
                 continue
             path = fs.resolve_dir(os.path.join(class_dir, device))
             if path is None:
+                # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+                loop = fs.link_loop_error(os.path.join(class_dir, device))
+                if loop is not None:
+                    failures.append(loop)
                 log.debug("infiniband: %s is not a device directory", device)
                 continue
             info.add(1, device, *(valid_utf8(read_value(os.path.join(path, attr), None) or "")
@@ -207,6 +212,7 @@ class InfiniBandCollector(Collector):
                 self._counters(os.path.join(port_path, "counters"), port_fams, labels)
                 self._counters(os.path.join(port_path, "counters_ext"), legacy_fams, labels)
         yield from (info, state, phys, rate, *port_fams.values(), *legacy_fams.values())
+        raise_if_parts_failed(failures)
 
     @staticmethod
     def _port_attribute(port_path: str, attribute: str, parse: Callable[[str], int], fam: MetricFamily,

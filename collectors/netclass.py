@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from pyexporter.errors import NoDataError
+from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.flags import BoolFlag, RegexFlag
-from pyexporter.fs import list_dir, open_attr_dir
+from pyexporter.fs import link_loop_error, list_dir, open_attr_dir
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -142,11 +142,17 @@ class NetClassCollector(Collector):
             raise NoDataError(f"{class_dir} does not exist")
         up, info, speed = self.up.family(), self.info.family(), self.speed.family()
         properties = [(attr, desc.family()) for attr, desc in self.properties]
+        failures: list[str] = []
         for name in list_dir(class_dir):
             if self.ignored.search(name):
                 continue
             iface = self.read_iface(name)
             if iface is None:
+                loop = link_loop_error(os.path.join(class_dir, name))
+                if loop is not None:
+                    # node_exporter fails the collector here; the other interfaces are still served.
+                    failures.append(loop)
+                    continue
                 # Regular files such as bonding_masters, and broken links.
                 log.debug("netclass: skipping %s: not a device directory", name)
                 continue
@@ -167,3 +173,4 @@ class NetClassCollector(Collector):
             if iface.speed is not None and (iface.speed >= 0 or not self.ignore_invalid_speed):
                 speed.add(speed_bytes(iface.speed), device)
         yield from (up, info, speed, *(family for _, family in properties))
+        raise_if_parts_failed(failures)

@@ -2,7 +2,8 @@
 
 As node_exporter, the counters come from rtnetlink by default and from
 /proc/net/dev (under --path.procfs) with --no-collector.netdev.netlink. Over
-netlink the statistics describe the network namespace pyexporter runs in.
+netlink the statistics describe the network namespace pyexporter runs in; each
+dump has the collector's timeout (pyexporter.rtnetlink).
 """
 
 from __future__ import annotations
@@ -11,17 +12,14 @@ import ipaddress
 import logging
 from collections.abc import Iterator
 
+from pyexporter import rtnetlink
 from pyexporter.errors import ConfigError, NoDataError
 from pyexporter.filters import DeviceFilter
 from pyexporter.flags import BoolFlag, DeprecatedAlias, RegexFlag, SetWhen
 from pyexporter.fs import is_dir, list_dir, read_sysfs_attr, read_text
-from pyexporter.lazyimport import lazy_module
 from pyexporter.metrics import COUNTER, NAMESPACE, Desc, Families, MetricFamily, gauge
 from pyexporter.procfs.net_dev import NET_DEV_FIELDS, parse_net_dev
 from pyexporter.registry import Collector, register
-
-#: pyroute2 loads only when a netlink path runs (see pyexporter.lazyimport).
-rtnetlink = lazy_module("pyexporter.rtnetlink")
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +155,7 @@ class NetDevCollector(Collector):
 
     def _netlink_stats(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
-        for link in rtnetlink.links():
+        for link in rtnetlink.links(self.settings.collector_timeout):
             if self.filter.ignored(link.name):
                 log.debug("Ignoring device", extra={"device": link.name})
                 continue
@@ -190,8 +188,8 @@ class NetDevCollector(Collector):
         return aliases
 
     def _address_families(self) -> list[MetricFamily]:
-        addresses = rtnetlink.addresses()
-        names = rtnetlink.interface_names()
+        addresses = rtnetlink.addresses(self.settings.collector_timeout)
+        names = rtnetlink.interface_names(self.settings.collector_timeout)
         family = self.address_desc.family()
         for addr in addresses:
             device = names.get(addr.index)

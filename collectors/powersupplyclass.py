@@ -7,9 +7,9 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 
-from pyexporter.errors import NoDataError
+from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.flags import RegexFlag
-from pyexporter.fs import list_dir, resolve_dir
+from pyexporter.fs import link_loop_error, list_dir, resolve_dir
 from pyexporter.metrics import GAUGE, NAMESPACE, Families, MetricFamily
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -128,11 +128,16 @@ class PowerSupplyClassCollector(Collector):
             raise NoDataError(f"{class_dir} does not exist")
         families = Families()
         info = MetricFamily(self.prefix + "info", "info of /sys/class/power_supply/<power_supply>.", GAUGE)
+        failures: list[str] = []
         for supply in list_dir(class_dir):
             if self.ignored.search(supply):
                 continue
             path = resolve_dir(os.path.join(class_dir, supply))
             if path is None:
+                # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+                loop = link_loop_error(os.path.join(class_dir, supply))
+                if loop is not None:
+                    failures.append(loop)
                 continue
             values = {}
             for attr in self.attrs:
@@ -146,3 +151,4 @@ class PowerSupplyClassCollector(Collector):
             info.add_sample(info.name, info_labels(supply, values), 1.0)
         yield info
         yield from families.values()
+        raise_if_parts_failed(failures)

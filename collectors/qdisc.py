@@ -1,8 +1,9 @@
 """qdisc: queueing discipline statistics of the root qdisc of every network device.
 
-Live, the qdiscs come from rtnetlink (RTM_GETQDISC dump) through pyroute2,
-read as node_exporter's qdisc library reads them: the legacy TCA_STATS block,
-which the kernel sends after TCA_STATS2, has the last word on the counters it
+Live, the qdiscs come from an rtnetlink RTM_GETQDISC dump with the
+collector's timeout (pyexporter.rtnetlink), decoded by pyexporter.netlink.rtnl
+as node_exporter's qdisc library reads them: the legacy TCA_STATS block, which
+the kernel sends after TCA_STATS2, has the last word on the counters it
 carries, requeues come from TCA_STATS2 alone, and a parent of TC_H_ROOT counts
 as the root. With --collector.qdisc.fixtures the list is read from
 <dir>/results.json instead, decoded as Go decodes it into its QdiscInfo struct.
@@ -13,12 +14,11 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
-from pyexporter import fs, gojson, netlink_thread
-from pyexporter.errors import ConfigError, NoDataError, ParseError
+from pyexporter import fs, gojson, rtnetlink
+from pyexporter.errors import ConfigError, ParseError
 from pyexporter.filters import DeviceFilter
 from pyexporter.flags import DeprecatedAlias, RegexFlag, SetWhen, StringFlag
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
@@ -26,9 +26,6 @@ from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
-
-#: TC_H_ROOT: the parent handle of a device's root qdisc.
-TC_H_ROOT = 0xFFFFFFFF
 
 #: The fields of Go's qdisc.QdiscInfo that a fixture may set, with their Go types.
 QDISC_INFO_FIELDS = {
@@ -62,43 +59,14 @@ def parse_qdisc_fixture(data: bytes) -> list[QdiscInfo]:
             for r in records]
 
 
-def qdisc_from_message(msg: Any, ifname: Callable[[int], str]) -> QdiscInfo:
-    """One RTM_NEWQDISC message as decoded by pyroute2 (a tcmsg)."""
-    parent = msg["parent"]
-    info = QdiscInfo(device="", kind="", parent=0 if parent == TC_H_ROOT else parent)
-    for attr in msg["attrs"]:
-        name, value = attr[0], attr[1]
-        if name == "TCA_KIND":
-            info.kind = value
-        elif name == "TCA_STATS2":
-            basic = value.get_attr("TCA_STATS_BASIC") or {}
-            queue = value.get_attr("TCA_STATS_QUEUE") or {}
-            info.bytes, info.packets = basic.get("bytes", 0), basic.get("packets", 0)
-            info.qlen, info.backlog = queue.get("qlen", 0), queue.get("backlog", 0)
-            info.drops, info.requeues = queue.get("drops", 0), queue.get("requeues", 0)
-            info.overlimits = queue.get("overlimits", 0)
-        elif name == "TCA_STATS":
-            info.bytes, info.packets = value["bytes"], value["packets"]
-            info.drops, info.overlimits = value["drop"], value["overlimits"]
-            info.qlen, info.backlog = value["qlen"], value["backlog"]
-    # Like node_exporter, an interface that vanished since the dump fails the scrape.
-    info.device = ifname(msg["index"])
-    return info
-
-
-def read_live_qdiscs() -> list[QdiscInfo]:
+def read_live_qdiscs(timeout: float) -> list[QdiscInfo]:
     """Every qdisc of the running kernel (all devices of this network namespace)."""
-    try:
-        from pyroute2 import IPRoute
-    except ImportError:
-        raise NoDataError("pyroute2 is not installed; qdisc statistics need rtnetlink") from None
-
-    def dump() -> list[QdiscInfo]:
-        with IPRoute() as ipr:
-            messages = list(ipr.get_qdiscs())
-        return [qdisc_from_message(msg, socket.if_indextoname) for msg in messages]
-
-    return netlink_thread.run(dump)
+    # An interface that vanished since the dump fails the scrape here (if_indextoname raises);
+    # node_exporter's qdisc library would report it with an empty device name.
+    return [QdiscInfo(device=socket.if_indextoname(q.index), kind=q.kind, parent=q.parent, bytes=q.bytes,
+                      packets=q.packets, drops=q.drops, requeues=q.requeues, overlimits=q.overlimits,
+                      qlen=q.qlen, backlog=q.backlog)
+            for q in rtnetlink.qdiscs(timeout)]
 
 
 FIXTURES = StringFlag("collector.qdisc.fixtures",
@@ -144,7 +112,7 @@ class QdiscCollector(Collector):
 
     def _qdiscs(self) -> Iterable[QdiscInfo]:
         if not self.fixtures:
-            return read_live_qdiscs()
+            return read_live_qdiscs(self.settings.collector_timeout)
         try:
             return parse_qdisc_fixture(fs.read_file(os.path.join(self.fixtures, "results.json")))
         except ParseError as exc:

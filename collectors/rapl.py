@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError, raise_if_parts_failed
 from pyexporter.flags import BoolFlag
-from pyexporter.fs import list_dir
+from pyexporter.fs import link_loop_error, list_dir
 from pyexporter.metrics import COUNTER, NAMESPACE, Families, MetricFamily, counter, sanitize_metric_name
 from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, register
@@ -54,18 +54,23 @@ class RaplCollector(Collector):
         self.joules = counter(f"{NAMESPACE}_rapl_joules_total", "Current RAPL value in joules",
                               "index", "path", "rapl_zone")
 
-    def zones(self) -> list[RaplZone]:
-        """GetRaplZones: every entry with a readable `name` and `max_energy_range_uj`."""
+    def zones(self) -> tuple[list[RaplZone], list[str]]:
+        """GetRaplZones: every entry with a readable `name` and `max_energy_range_uj`, and the entries
+        that are loops of links (broken input, reported as failures)."""
         # The path label is the sysfs path as configured, cleaned like Go's filepath.Join.
         rapl_dir = os.path.normpath(self.roots.sys("class", "powercap"))
         if not os.path.isdir(rapl_dir):
             raise NoDataError(f"{rapl_dir} does not exist")
         counts: dict[str, int] = {}
         zones = []
+        loops = []
         for entry in list_dir(rapl_dir):
             path = os.path.join(rapl_dir, entry)
             raw_name = read_value(os.path.join(path, "name"), None)
             if raw_name is None:
+                loop = link_loop_error(path)
+                if loop is not None:
+                    loops.append(loop)
                 continue
             index, name = index_and_name(counts, raw_name)
             if read_uint(os.path.join(path, "max_energy_range_uj")) is None:
@@ -73,14 +78,13 @@ class RaplCollector(Collector):
                 continue
             zones.append(RaplZone(name, index, path))
             counts[name] = index + 1
-        return zones
+        return zones, loops
 
     def collect(self) -> Iterator[MetricFamily]:
-        zones = self.zones()
+        zones, failures = self.zones()
         families = Families()
         labelled = self.joules.family()
         readable = 0
-        failures: list[str] = []
         for zone in zones:
             try:
                 micro_joules = read_optional_uint(os.path.join(zone.path, "energy_uj"))

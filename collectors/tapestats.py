@@ -7,9 +7,9 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 
-from pyexporter.errors import NoDataError
+from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.flags import RegexFlag
-from pyexporter.fs import list_dir, resolve_dir
+from pyexporter.fs import link_loop_error, list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -81,12 +81,18 @@ class TapestatsCollector(Collector):
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
         families = [(desc.family(), name, scale) for desc, name, scale in self.metrics]
+        failures: list[str] = []
         for device in list_dir(class_dir):
             if not _DEVICE.match(device) or self.ignored.search(device):
                 continue
             path = resolve_dir(os.path.join(class_dir, device))
             stats = None if path is None else resolve_dir(os.path.join(path, "stats"))
             if stats is None:
+                # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+                loop = link_loop_error(os.path.join(class_dir, device, "stats"))
+                if loop is not None:
+                    failures.append(loop)
+                    continue
                 log.debug("tapestats: %s has no stats directory", device)
                 continue
             values = {}
@@ -99,3 +105,4 @@ class TapestatsCollector(Collector):
             for family, name, scale in families:
                 family.add(counters[name] if scale == 1.0 else counters[name] * scale, label)
         yield from (family for family, _, _ in families)
+        raise_if_parts_failed(failures)

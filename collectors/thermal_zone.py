@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError, raise_if_parts_failed
-from pyexporter.fs import list_dir, resolve_dir
+from pyexporter.fs import link_loop_error, list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, register
@@ -80,6 +80,10 @@ class ThermalZoneCollector(Collector):
                 continue
             path = resolve_dir(os.path.join(class_dir, entry))
             if path is None:
+                # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+                loop = link_loop_error(os.path.join(class_dir, entry))
+                if loop is not None:
+                    failures.append(loop)
                 continue
             try:
                 if is_zone:

@@ -6,8 +6,8 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from pyexporter.errors import NoDataError
-from pyexporter.fs import list_dir, read_link, resolve_dir
+from pyexporter.errors import NoDataError, raise_if_parts_failed
+from pyexporter.fs import link_loop_error, list_dir, read_link, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -79,7 +79,13 @@ class WatchdogCollector(Collector):
             raise NoDataError(f"{class_dir} does not exist")
         families = [(attr, desc.family()) for attr, desc in self.numeric]
         info = self.info.family()
+        failures: list[str] = []
         for name in list_dir(class_dir):
+            # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+            loop = link_loop_error(os.path.join(class_dir, name))
+            if loop is not None:
+                failures.append(loop)
+                continue
             wd = self.read(class_dir, name)
             if wd is None:
                 continue
@@ -89,3 +95,4 @@ class WatchdogCollector(Collector):
                     family.add(wd.numbers[attr], label)
             info.add(1.0, label, *(valid_utf8(wd.text.get(attr, "")) for attr in TEXT))
         yield from (info, *(family for _, family in families))
+        raise_if_parts_failed(failures)

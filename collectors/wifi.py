@@ -13,6 +13,7 @@ simply has no such metrics.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 import os
@@ -21,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pyexporter import fs, gojson, netlink_thread
+from pyexporter import fs, gojson
 from pyexporter.errors import NoDataError
 from pyexporter.flags import StringFlag
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
@@ -206,26 +207,67 @@ class Nl80211Source:
         return stations or None
 
 
+class _Deadline:
+    """Stops an event loop `timeout` seconds from now.
+
+    pyroute2's synchronous sockets run each call to completion on their event
+    loop (run_until_complete): a call still waiting for the kernel when the loop
+    stops ends at once with RuntimeError. With the loop given to IW before it is
+    made, every nl80211 request of a scrape, the family lookup included, ends by
+    the deadline.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
+        self.expired = False
+        self.handle = loop.call_later(timeout, self._expire, loop)
+
+    def _expire(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.expired = True
+        loop.stop()
+
+
 @contextmanager
-def open_nl80211() -> Iterator[Nl80211Source]:
-    """An nl80211 connection for one scrape; NoDataError when this kernel or sandbox has none."""
+def open_nl80211(timeout: float) -> Iterator[Nl80211Source]:
+    """An nl80211 connection for one scrape, every request of it answered within `timeout` seconds.
+
+    NoDataError when this kernel or sandbox has no nl80211; TimeoutError when
+    the kernel has not answered in time.
+    """
     try:
         from pyroute2.iwutil import IW
         from pyroute2.netlink.exceptions import NetlinkError
     except ImportError:
         raise NoDataError("pyroute2 is not installed; wifi statistics need nl80211") from None
+    # The scrape's own loop and socket, in the collector's thread.
+    loop = asyncio.new_event_loop()
+    deadline = _Deadline(loop, timeout)
+    iw = None
     try:
-        iw = IW()
-    except NetlinkError as exc:
-        if exc.code in (errno.ENOENT, errno.EPERM, errno.EACCES):
-            raise NoDataError(f"wifi metrics are not available for this system: {exc}") from None
-        raise
-    except PermissionError as exc:
-        raise NoDataError(f"wifi collector got permission denied: {exc}") from None
-    try:
+        try:
+            iw = IW(use_event_loop=loop)
+        except NetlinkError as exc:
+            if exc.code in (errno.ENOENT, errno.EPERM, errno.EACCES):
+                raise NoDataError(f"wifi metrics are not available for this system: {exc}") from None
+            raise
+        except PermissionError as exc:
+            raise NoDataError(f"wifi collector got permission denied: {exc}") from None
         yield Nl80211Source(iw)
+    except RuntimeError:
+        if deadline.expired:
+            raise TimeoutError(f"nl80211 requests not answered within {timeout:g}s") from None
+        raise
     finally:
-        iw.close()
+        deadline.handle.cancel()
+        # Tasks of a call the deadline stopped are cancelled before pyroute2 closes the loop.
+        pending = asyncio.all_tasks(loop) if not loop.is_closed() else set()
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        if iw is not None:
+            iw.close()
+        if not loop.is_closed():
+            loop.close()
 
 
 FIXTURES = StringFlag("collector.wifi.fixtures", "test fixtures to use for wifi collector metrics", "")
@@ -292,13 +334,13 @@ class WifiCollector(Collector):
         if self.fixtures:
             families, error = self.collect_from(FixtureSource(self.fixtures))
         else:
-            families, error = netlink_thread.run(self._collect_live)
+            families, error = self._collect_live()
         yield from families
         if error is not None:
             raise error
 
     def _collect_live(self) -> tuple[list[MetricFamily], Exception | None]:
-        with open_nl80211() as source:
+        with open_nl80211(self.settings.collector_timeout) as source:
             return self.collect_from(source)
 
     def collect_from(self, source: WifiSource) -> tuple[list[MetricFamily], Exception | None]:
@@ -306,7 +348,7 @@ class WifiCollector(Collector):
 
         node_exporter sends each interface's metrics as it asks for them and stops at the first
         request that fails: what was read before is kept (the reading may run on the netlink
-        thread, so the families are handed back complete rather than filled after yielding).
+        thread of its own, so the families are handed back complete rather than filled after yielding).
         """
         frequency = self.frequency.family()
         info = self.station_info.family()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import platform
 import sys
 from collections.abc import Sequence
 from types import MappingProxyType
 from typing import Any, NoReturn, TypeVar
 
-from pyexporter import NODE_EXPORTER_COMPAT, __version__
+from pyexporter import NODE_EXPORTER_COMPAT, __version__, buildinfo
 from pyexporter.errors import ConfigError
 from pyexporter.flags import BoolFlag, DurationFlag, Flag, IntFlag, Kind, ListFlag, StringFlag, convert
 from pyexporter.fs import Roots
@@ -76,6 +77,23 @@ class _ManPageAction(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
                  option_string: str | None = None) -> None:
         sys.stdout.write(man_page(parser))
+        parser.exit()
+
+
+def version_text() -> str:
+    """--version, laid out as prometheus/common's version.Print is for node_exporter."""
+    return (f"pyexporter, version {__version__} (revision: {buildinfo.revision()})\n"
+            f"  node_exporter:    {NODE_EXPORTER_COMPAT} compatible\n"
+            f"  python version:   {platform.python_version()}\n"
+            f"  platform:         linux/{platform.machine()}")
+
+
+class _VersionAction(_ManPageAction):
+    """--version, printed as it is (argparse's own action would re-wrap the lines)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        sys.stdout.write(version_text() + "\n")
         parser.exit()
 
 
@@ -197,10 +215,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, list[Flag[Any]]]:
         "for hardware and OS metrics exposed by *NIX kernels.",
         allow_abbrev=False,
     )
-    parser.add_argument(
-        "--version", action="version",
-        version=f"pyexporter, version {__version__} (node_exporter {NODE_EXPORTER_COMPAT} compatible)",
-    )
+    parser.add_argument("--version", action=_VersionAction, help="Show application version.")
     # kingpin's other help flags: node_exporter accepts them, and so does any script that calls it.
     parser.add_argument("--help-long", action="help", help=argparse.SUPPRESS)
     parser.add_argument("--help-man", action=_ManPageAction, help=argparse.SUPPRESS)

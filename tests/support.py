@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,6 +30,35 @@ SHARED = REPO.parent / "shared"
 #: The reference node_exporter (Debian's prometheus-node-exporter, 1.5.0) for differential tests.
 NODE_EXPORTER = Path("/usr/bin/prometheus-node-exporter")
 CONFORMANCE = SHARED / "conformance"
+#: The textfile collector's own cases with node_exporter's output: the one part of the old
+#: flattened copy of the suite that stays (../shared/conformance/README.md).
+TEXTFILE_CASES = CONFORMANCE / "node_exporter-1.12.1" / "textfile"
+
+
+@functools.cache
+def conformance_fixtures() -> Path | None:
+    """node_exporter's fixture tree (`collector/fixtures`: real symlinks, empty folders kept),
+    unpacked from ../shared/conformance/fixtures.tar.gz by `check --unpack` once per test session
+    and removed at exit; None when ../shared is not beside the checkout."""
+    check = CONFORMANCE / "check"
+    if not (CONFORMANCE / "fixtures.tar.gz").exists() or not check.exists():
+        return None
+    dest = tempfile.mkdtemp(prefix="pyexporter-suite-")
+    atexit.register(shutil.rmtree, dest, ignore_errors=True)
+    out = subprocess.run([sys.executable, str(check), "--unpack", dest], capture_output=True, text=True,
+                         timeout=120, check=True)
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+def conformance_flags(fixtures: Path) -> list[str]:
+    """The suite's FLAGS (relative to the folder holding collector/fixtures) made absolute for `fixtures`."""
+    base = str(fixtures.parent.parent)
+    flags = []
+    for line in (CONFORMANCE / "FLAGS").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            flags.append(line.replace("=collector/fixtures", f"={base}/collector/fixtures"))
+    return flags
 
 
 def write_tree(root: Path, files: Mapping[str, str | bytes | None]) -> Path:

@@ -59,10 +59,9 @@ def tree(root):
         "sys/class/hwmon/hwmon4/temp5_input": "",
         "sys/class/hwmon/hwmon4/intrusion0_alarm": "1\n",
         "sys/class/hwmon/hwmon4/notasensor": "1\n",
-        # Link stored as a text file, chip named by its name file.
+        # A chip without a device link, named by its name file.
         "sys/devices/platform/nct6775.656/hwmon/hwmon6/name": "nct6779\n",
         "sys/devices/platform/nct6775.656/hwmon/hwmon6/in1_alarm": "1\n",
-        "sys/class/hwmon/hwmon6": "../../devices/platform/nct6775.656/hwmon/hwmon6",
         # Two chips on one device with the same name: the hwmonX name tells them apart.
         "sys/devices/platform/dup/hwmon/hwmon7/name": "dup\n",
         "sys/devices/platform/dup/hwmon/hwmon7/temp1_input": "1000\n",
@@ -78,6 +77,7 @@ def tree(root):
         symlink(root, f"sys/class/hwmon/hwmon{n}", f"../../devices/platform/{dev}/hwmon/hwmon{n}")
         symlink(root, f"sys/devices/platform/{dev}/hwmon/hwmon{n}/device", f"../../../{dev}")
     symlink(root, "sys/class/hwmon/hwmon5", "../../devices/platform/gone/hwmon/hwmon5")
+    symlink(root, "sys/class/hwmon/hwmon6", "../../devices/platform/nct6775.656/hwmon/hwmon6")
 
 
 def test_hwmon_collector(tmp_path):

@@ -108,11 +108,12 @@ def test_mountstats_without_mountinfo_entries(tmp_path):
     assert key("age_seconds_total", UDP_MOUNT, mountaddr="") in got
 
 
-def test_mountstats_self_as_plain_file(tmp_path):
-    # a fixture tree copied without symlinks keeps the link target as the content of "self"
+def test_mountstats_self_not_a_link_fails(tmp_path):
+    # procfs reads <procfs>/self with readlink: a plain file there is an error, not a pid.
     files = {"proc/42/mountstats": MOUNTSTATS, "proc/42/mountinfo": MOUNTINFO, "proc/self": "42"}
     write_tree(tmp_path, files)
-    assert samples(make_collector("mountstats", tmp_path).collect())
+    with pytest.raises(ParseError):
+        make_collector("mountstats", tmp_path).collect()
 
 
 def test_mountstats_no_nfs(tmp_path):

@@ -159,8 +159,10 @@ def test_netlink_statistics(tmp_path, monkeypatch):
     links = [_link(1, "lo", rx_bytes=10, rx_dropped=1, rx_missed_errors=2, rx_nohandler=3),
              _link(2, "eth0", tx_carrier_errors=1, tx_window_errors=1),
              rtnetlink.Link(3, "dummy0", None)]
-    monkeypatch.setattr(rtnetlink, "links", lambda: links)
-    got = samples(make_collector("netdev", tmp_path).collect())
+    asked = []
+    monkeypatch.setattr(rtnetlink, "links", lambda timeout: asked.append(timeout) or links)
+    got = samples(make_collector("netdev", tmp_path, "--collector.timeout=3s").collect())
+    assert asked == [3.0]  # the dump has the collector's timeout
     assert got['node_network_receive_bytes_total{device="lo"}'] == 10
     assert got['node_network_receive_drop_total{device="lo"}'] == 3
     assert got['node_network_receive_nohandler_total{device="lo"}'] == 3
@@ -171,7 +173,7 @@ def test_netlink_statistics(tmp_path, monkeypatch):
 
 
 def test_netlink_failure_is_an_error(tmp_path, monkeypatch):
-    def refuse():
+    def refuse(timeout):
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(rtnetlink, "links", refuse)
@@ -181,8 +183,8 @@ def test_netlink_failure_is_an_error(tmp_path, monkeypatch):
 
 def test_address_info(tmp_path, monkeypatch):
     write_tree(tmp_path, {"proc/net/dev": NET_DEV})
-    monkeypatch.setattr(rtnetlink, "interface_names", lambda: {1: "lo", 2: "eth0"})
-    monkeypatch.setattr(rtnetlink, "addresses", lambda: [
+    monkeypatch.setattr(rtnetlink, "interface_names", lambda timeout: {1: "lo", 2: "eth0"})
+    monkeypatch.setattr(rtnetlink, "addresses", lambda timeout: [
         rtnetlink.Address(1, 2, 8, bytes([127, 0, 0, 1])),
         rtnetlink.Address(2, 10, 64, bytes.fromhex("fe800000000000000000000000000001")),
         rtnetlink.Address(2, 2, 24, bytes([192, 168, 1, 2])),

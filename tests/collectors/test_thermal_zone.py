@@ -37,8 +37,8 @@ def tree(root):
         "sys/devices/virtual/thermal/cooling_device1/max_state": "50\n",
         "sys/devices/virtual/thermal/cooling_device1/cur_state": "-1\n",
         "sys/devices/virtual/thermal/cooling_device2/type": "Fan\n",
-        "sys/class/thermal/thermal_zone9": "../../devices/virtual/thermal/thermal_zone0",
     })
+    symlink(root, "sys/class/thermal/thermal_zone9", "../../devices/virtual/thermal/thermal_zone0")
     for name in ("thermal_zone0", "thermal_zone1", "thermal_zone2", "thermal_zone3", "cooling_device0",
                  "cooling_device1", "cooling_device2"):
         symlink(root, f"sys/class/thermal/{name}", f"../../devices/virtual/thermal/{name}")

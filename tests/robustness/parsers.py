@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import os
 import pkgutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,24 +22,7 @@ from typing import Any
 import pyexporter.procfs
 import pyexporter.sysfs
 from pyexporter.loader import builtin_modules
-from tests.support import CONFORMANCE, REPO
-
-
-def _fixture_root() -> Path:
-    """node_exporter's fixture tree: beside the repository (../shared/conformance), or beside a
-    parent of it (a worktree under ../wt/NAME), or where PYEXPORTER_CONFORMANCE points."""
-    override = os.environ.get("PYEXPORTER_CONFORMANCE")
-    candidates = [Path(override)] if override else []
-    candidates.append(CONFORMANCE)
-    candidates += [parent / "shared" / "conformance" for parent in REPO.parents]
-    for candidate in candidates:
-        if (candidate / "node_exporter-1.12.1").is_dir():
-            return candidate / "node_exporter-1.12.1"
-    return CONFORMANCE / "node_exporter-1.12.1"
-
-
-#: node_exporter's fixture tree, when the conformance suite is present.
-FIXTURE_ROOT = _fixture_root()
+from tests.support import conformance_fixtures
 
 #: Modules that exist to parse /proc, /sys or text-format input: each must have a covered parser.
 PARSER_PACKAGES = (pyexporter.procfs, pyexporter.sysfs)
@@ -428,9 +410,10 @@ def samples_for(parser: Parser) -> list[bytes]:
     """The parser's sample contents: fixture files (when present) and the built-in sample."""
     globs, builtin = SAMPLES.get(parser.qualname, ((), None))
     out: list[bytes] = []
-    if FIXTURE_ROOT.is_dir():
+    fixtures = conformance_fixtures()
+    if fixtures is not None:
         for pattern in globs:
-            matches = sorted(p for p in FIXTURE_ROOT.glob(pattern) if p.is_file() and not p.is_symlink())
+            matches = sorted(p for p in fixtures.glob(pattern) if p.is_file() and not p.is_symlink())
             for path in matches[:MAX_FILES_PER_GLOB]:
                 out.append(_read_sample(path))
     if builtin is not None:
