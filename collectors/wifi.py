@@ -341,7 +341,11 @@ class WifiCollector(Collector):
 
     def _collect_live(self) -> tuple[list[MetricFamily], Exception | None]:
         with open_nl80211(self.settings.collector_timeout) as source:
-            return self.collect_from(source)
+            families, error = self.collect_from(source)
+            if isinstance(error, RuntimeError):
+                # The deadline stopped the loop mid-request: open_nl80211 reports it as the timeout.
+                raise error
+        return families, error
 
     def collect_from(self, source: WifiSource) -> tuple[list[MetricFamily], Exception | None]:
         """The families, and the error that ended the reading (None when it did not end early).

@@ -84,6 +84,7 @@ def symlink(root: Path, link: str, target: str) -> None:
 
 def make_settings(root: Path, *flags: str) -> Settings:
     """Settings for a fixture tree laid out as root/proc, root/sys, root/udev/data, root (rootfs)."""
+    load_collectors()  # their flags are parsed too (outside pytest no conftest has loaded them)
     return parse_args([
         f"--path.procfs={root / 'proc'}",
         f"--path.sysfs={root / 'sys'}",

@@ -71,7 +71,10 @@ _DEFAULT_SCRAPE = """
 import asyncio, sys
 from aiohttp.test_utils import TestClient, TestServer
 from pyexporter.cli import parse_args
+from pyexporter.loader import load_collectors
 from pyexporter.server import build_app
+
+load_collectors()
 
 async def scrape_twice():
     async with TestClient(TestServer(build_app(parse_args([])))) as client:

@@ -113,7 +113,7 @@ def test_mountstats_self_not_a_link_fails(tmp_path):
     files = {"proc/42/mountstats": MOUNTSTATS, "proc/42/mountinfo": MOUNTINFO, "proc/self": "42"}
     write_tree(tmp_path, files)
     with pytest.raises(ParseError):
-        make_collector("mountstats", tmp_path).collect()
+        list(make_collector("mountstats", tmp_path).collect())
 
 
 def test_mountstats_no_nfs(tmp_path):

@@ -181,7 +181,7 @@ def test_wifi_requests_end_at_the_collector_timeout(tmp_path, monkeypatch, fake)
     collector = make_collector("wifi", tmp_path, "--collector.timeout=300ms")
     started = time.monotonic()
     with pytest.raises(TimeoutError, match="nl80211"):
-        collector.collect()
+        list(collector.collect())
     assert 0.3 <= time.monotonic() - started < 3
     # The stopped request's task is cancelled and the loop closed: nothing is left running.
     assert FakeIW.loop.is_closed()

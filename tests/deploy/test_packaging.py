@@ -27,10 +27,12 @@ IMPORTING_CALLS = {"lazy_module", "import_module"}
 
 
 def runtime_packages() -> list[Path]:
-    """The folders of the distribution's top-level packages (as installed from this checkout)."""
+    """The source folders the distribution installs: pyexporter/ and collectors/, which installs as
+    pyexporter.collectors (setup.py), never as a top-level package of its own."""
     top_level = importlib.metadata.distribution("pyexporter").read_text("top_level.txt") or "pyexporter"
-    dirs = [REPO / name for name in top_level.split()]
-    assert dirs and all((d / "__init__.py").is_file() for d in dirs), dirs
+    assert top_level.split() == ["pyexporter"], top_level
+    dirs = [REPO / "pyexporter", REPO / "collectors"]
+    assert all((d / "__init__.py").is_file() for d in dirs), dirs
     return dirs
 
 
