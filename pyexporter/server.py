@@ -240,7 +240,7 @@ def run(settings: Settings) -> int:
             parse_listen_address(address)
         web_config = None
         if settings.web_config_file:
-            from pyexporter.webconfig import load_web_config
+            from pyexporter.webconfig.running import load_web_config
 
             web_config = load_web_config(settings.web_config_file)
         collectors = create_collectors(settings)
