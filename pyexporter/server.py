@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import html
 import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -201,11 +202,21 @@ def parse_listen_address(address: str) -> tuple[str | None, int]:
     return (host or None), int(port)
 
 
-async def serve(settings: Settings, app: web.Application, ssl_context: Any = None) -> int:
+async def serve(settings: Settings, app: web.Application, ssl_context: Any = None,
+                reload: Callable[[], None] | None = None) -> int:
+    """Listen and serve until SIGTERM or SIGINT; SIGHUP calls `reload` (the web config's)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+
+    def on_hangup() -> None:
+        if reload is None:
+            log.info("SIGHUP received; there is no --web.config.file to reload")
+        else:
+            reload()
+
+    loop.add_signal_handler(signal.SIGHUP, on_hangup)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=3.0)
     await runner.setup()
     try:
@@ -231,6 +242,9 @@ async def serve(settings: Settings, app: web.Application, ssl_context: Any = Non
 
 def run(settings: Settings) -> int:
     """Start the exporter; returns the process exit code."""
+    # SIGHUP means "reload", as for every Prometheus component; until serve() handles it, one
+    # arriving during start-up must not end the process.
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     setup_logging(settings.log_level, settings.log_format)
     runtime.tune_malloc()
     # Everything that can refuse the configuration is checked before anything is
@@ -259,7 +273,8 @@ def run(settings: Settings) -> int:
     log.info("Enabled collectors", extra={"collectors": ",".join(settings.enabled_collectors)})
     app = build_app(settings, collectors, middlewares)
     runtime.settle_startup()
-    code = asyncio.run(serve(settings, app, ssl_context))
+    reload = None if web_config is None else functools.partial(web_config.reload, "SIGHUP")
+    code = asyncio.run(serve(settings, app, ssl_context, reload))
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

@@ -131,6 +131,10 @@ class WebConfig:
     #: Seconds between two requests of the token bucket; 0 disables the rate limit.
     rate_interval: float = 0.0
     rate_burst: int = 0
+    #: The file held no YAML document at all (nothing, only comments, or a bare `---`). Valid at
+    #: start (plain HTTP, no auth, as node_exporter reads it); refused as a change, because a file
+    #: being rewritten by an editor or a tool is empty for a moment too.
+    empty: bool = False
 
 
 def _fail(key: str, problem: str, node: yaml.Node | None = None) -> ConfigError:
@@ -298,7 +302,8 @@ def _parse_document(loader: yaml.SafeLoader, path: str) -> WebConfig:
     interval = doc.duration(rate.get("interval"), "rate_limit.interval")
     burst = doc.integer(rate.get("burst"), "rate_limit.burst")
     return WebConfig(tls=tls, http2=http2, headers=headers, users=users,
-                     rate_interval=max(interval, 0.0), rate_burst=burst)
+                     rate_interval=max(interval, 0.0), rate_burst=burst,
+                     empty=root is None or _is_null(root))
 
 
 def _resolve(base: str, name: str) -> str:

@@ -95,10 +95,10 @@ class WebSecurity:
         self._basic_auth.use(config.users)
         return _State(config=config, limiter=limiter)
 
-    def _log_loaded(self, message: str, config: WebConfig) -> None:
+    def _log_loaded(self, message: str, config: WebConfig, **fields: str) -> None:
         tls = config.tls
         log.info(message, extra={
-            "file": self.path, "tls": tls.enabled,
+            **fields, "file": self.path, "tls": tls.enabled,
             "client_auth_type": tls.client_auth_type if tls.enabled else "",
             "basic_auth_users": len(config.users),
             "headers": ",".join(name for name, _ in config.headers),
@@ -128,10 +128,14 @@ class WebSecurity:
 
     # -- reloading
 
-    def maybe_reload(self) -> None:
+    def reload(self, trigger: str) -> None:
+        """Read the files now, changed or not (SIGHUP), and apply them if valid; logs either way."""
+        self.maybe_reload(force=True, trigger=trigger)
+
+    def maybe_reload(self, force: bool = False, trigger: str = "file change") -> None:
         """Apply changes of the config file or of its certificate, key and CA files, if valid."""
         stamps = _take(self._watch)
-        if stamps == self._seen:
+        if stamps == self._seen and not force:
             return
         config_stamp = stamps[0]
         current = self._state.config
@@ -141,6 +145,10 @@ class WebSecurity:
             new_files = config.tls.material_files
             # Stamped before reading, so a change made while reading shows at the next check.
             material = _take(new_files)
+            if config.empty:
+                raise ConfigError(f"--web.config.file={self.path}: the file holds no settings (is it "
+                                  "being rewritten?); to turn authentication off, say so in the file, "
+                                  "e.g. with an empty basic_auth_users:")
             if config.tls.enabled != current.tls.enabled:
                 raise ConfigError(f"--web.config.file={self.path}: tls_server_config: switching "
                                   "between TLS and plain HTTP needs a restart")
@@ -155,7 +163,7 @@ class WebSecurity:
             self._watch = (self.path, *files)
             self._seen = (config_stamp, *_take(files))
             log.error("Web config change not applied; the previous configuration stays in force",
-                      extra={"err": str(exc)})
+                      extra={"trigger": trigger, "err": str(exc)})
             return
         self._watch = (self.path, *new_files)
         self._seen = (config_stamp, *material)
@@ -166,7 +174,7 @@ class WebSecurity:
                 apply_handshake_settings(self._listen_ctx, config.tls)
             self._current_ctx = ctx
         self._state = self._new_state(config, self._state)
-        self._log_loaded("Web config reloaded", config)
+        self._log_loaded("Web config reloaded", config, trigger=trigger)
 
     def _on_client_hello(self, ssl_obj: Any, _server_name: str | None, ctx: ssl.SSLContext) -> None:
         # Runs inside OpenSSL's ClientHello processing, with or without SNI: the certificate, key

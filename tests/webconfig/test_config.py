@@ -19,10 +19,14 @@ def parse(text: str, path: str = "/etc/pyexporter/web.yml"):
 
 
 def test_empty_file_means_plain_http_without_auth():
-    for text in ("", "# nothing\n", "---\n", "tls_server_config:\nhttp_server_config:\n"):
+    for text in ("", "# nothing\n", "---\n", "  \n\n", "~\n", "tls_server_config:\nhttp_server_config:\n",
+                 "basic_auth_users:\n", "{}\n"):
         config = parse(text)
         assert not config.tls.enabled
         assert config.users == {} and config.headers == () and config.rate_interval == 0
+        # Only a file that says nothing at all is marked empty; a reload refuses those (test_running).
+        assert config.empty == (text in ("", "# nothing\n", "---\n", "  \n\n", "~\n")), text
+    assert not parse(f"basic_auth_users:\n  a: {HASH}\n").empty
 
 
 def test_full_file():

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import json
 import logging
+import selectors
 import shutil
+import signal
 import ssl
 import subprocess
+import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -279,3 +283,103 @@ scrape_configs:
         err = stop(exporter)
     assert "Listening on" in err and "tls=True" in err and 'msg="Web config loaded"' in err
     assert password not in err and "$2b$" not in err
+
+
+async def test_an_empty_or_broken_file_keeps_the_configuration_in_force(tmp_path, caplog):
+    # An editor or a tool truncating the file before writing it must not open the door for the
+    # moment between the two (or for good, when the write never comes).
+    config = write_config(tmp_path, f"basic_auth_users:\n  prom: {bcrypt_hash('pw')}\n")
+    async with serve(config, tmp_path) as served:
+        assert (await fetch(served.url()))[0] == 401
+        refused = (b"", b"# being rewritten\n", b"---\n", b"\n\n",
+                   b"basic_auth_users:\n  prom: $2b$04$tr",            # cut inside the hash
+                   b"basic_auth_users: [\n",                           # does not parse
+                   b"basic_auth_users:\n  prom: x\n  prom: y\n")       # a key twice
+        for text in refused:
+            caplog.clear()
+            with caplog.at_level(logging.INFO, logger="pyexporter"):
+                replace_file(config, text)
+                assert (await fetch(served.url()))[0] == 401, text
+                assert (await fetch(served.url(), auth=("prom", "pw")))[0] == 200, text
+                assert (await fetch(served.url()))[0] == 401, text
+            lines = [r for r in caplog.records if r.name.startswith("pyexporter")]
+            # One line for the change, however many requests notice it.
+            assert len(lines) == 1 and lines[0].levelno == logging.ERROR, (text, lines)
+            assert lines[0].getMessage().startswith("Web config change not applied"), text
+        assert "holds no settings" in lines[0].err or "basic_auth_users.prom" in lines[0].err
+
+
+@pytest.mark.parametrize("text", [
+    "basic_auth_users:\n",
+    "basic_auth_users: {}\n",
+    "http_server_config:\n  headers:\n    X-Frame-Options: deny\n",
+    "{}\n",
+])
+async def test_turning_auth_off_takes_a_file_that_says_so(tmp_path, caplog, text):
+    config = write_config(tmp_path, f"basic_auth_users:\n  prom: {bcrypt_hash('pw')}\n")
+    async with serve(config, tmp_path) as served:
+        assert (await fetch(served.url()))[0] == 401
+        with caplog.at_level(logging.INFO, logger="pyexporter"):
+            replace_file(config, text.encode())
+            assert (await fetch(served.url()))[0] == 200
+        reloaded = [r for r in caplog.records if r.getMessage() == "Web config reloaded"]
+        assert len(reloaded) == 1 and reloaded[0].basic_auth_users == 0
+
+
+def exporter_log_lines(proc, needle: str, timeout: float) -> list[str]:
+    """Lines of the exporter's stderr read until one holds `needle` (an AssertionError after `timeout`)."""
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stderr, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if not sel.select(timeout=max(deadline - time.monotonic(), 0.01)):
+                continue
+            line = proc.stderr.readline()
+            if not line:
+                break
+            lines.append(line)
+            if needle in line:
+                return lines
+    raise AssertionError(f"no {needle!r} in the exporter's log: {lines}")
+
+
+def test_sighup_reloads_the_web_config_and_sigterm_still_ends_the_process(tmp_path):
+    config = write_config(tmp_path, f"basic_auth_users:\n  prom: {bcrypt_hash('one')}\n")
+    port = free_port()
+    proc = start_exporter(config, port)
+    url = f"http://127.0.0.1:{port}/metrics"
+
+    def status(password: str) -> int:
+        request = urllib.request.Request(url, headers={
+            "Authorization": aiohttp.encode_basic_auth("prom", password)})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as resp:
+                return resp.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    try:
+        exporter_log_lines(proc, "Listening on", 20)
+        assert status("one") == 200
+        # Unchanged file: SIGHUP still reloads, says so, and the process goes on.
+        proc.send_signal(signal.SIGHUP)
+        line = exporter_log_lines(proc, 'msg="Web config reloaded"', 10)[-1]
+        assert "trigger=SIGHUP" in line and "basic_auth_users=1" in line
+        # A new file, and no request to notice it: SIGHUP is what applies it.
+        replace_file(config, (f"basic_auth_users:\n  prom: {bcrypt_hash('two')}\n"
+                              f"  other: {bcrypt_hash('x')}\n").encode())
+        proc.send_signal(signal.SIGHUP)
+        line = exporter_log_lines(proc, 'msg="Web config reloaded"', 10)[-1]
+        assert "trigger=SIGHUP" in line and "basic_auth_users=2" in line
+        # An empty file on SIGHUP: refused in one line, the running configuration stays.
+        replace_file(config, b"")
+        proc.send_signal(signal.SIGHUP)
+        line = exporter_log_lines(proc, "Web config change not applied", 10)[-1]
+        assert "trigger=SIGHUP" in line and "holds no settings" in line
+        assert proc.poll() is None
+        assert status("one") == 401 and status("two") == 200
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+    finally:
+        stop(proc)
