@@ -67,6 +67,30 @@ _AIOHTTP_REQUEST_ERROR = "Error handling request"
 _CLIENT_TEXT_MAX = 200
 
 
+class RateLimit:
+    """A token bucket for log lines: `burst` at once, then one per `interval` seconds."""
+
+    def __init__(self, burst: int, interval: float, clock: Callable[[], float] = time.monotonic):
+        self.burst = burst
+        self.interval = interval
+        self.clock = clock
+        self.tokens = float(burst)
+        self.last = clock()
+        self.suppressed = 0
+
+    def take(self) -> int | None:
+        """None when this line is to be left out; else how many were left out since the last one."""
+        now = self.clock()
+        self.tokens = min(float(self.burst), self.tokens + (now - self.last) / self.interval)
+        self.last = now
+        if self.tokens < 1.0:
+            self.suppressed += 1
+            return None
+        self.tokens -= 1.0
+        left_out, self.suppressed = self.suppressed, 0
+        return left_out
+
+
 class ClientErrorLimit(logging.Filter):
     """Requests aiohttp could not parse are a client's doing, not the exporter's: anyone who can
     reach the port could otherwise write a line (with a traceback) per request into the log.
@@ -81,12 +105,7 @@ class ClientErrorLimit(logging.Filter):
     def __init__(self, burst: int = CLIENT_ERROR_BURST, interval: float = CLIENT_ERROR_INTERVAL,
                  clock: Callable[[], float] = time.monotonic):
         super().__init__()
-        self.burst = burst
-        self.interval = interval
-        self.clock = clock
-        self.tokens = float(burst)
-        self.last = clock()
-        self.suppressed = 0
+        self.limit = RateLimit(burst, interval, clock)
 
     def is_client_error(self, record: logging.LogRecord) -> bool:
         if not isinstance(record.msg, str) or not record.msg.startswith(_AIOHTTP_REQUEST_ERROR):
@@ -105,17 +124,12 @@ class ClientErrorLimit(logging.Filter):
         if logging.getLogger().isEnabledFor(logging.DEBUG):
             record.levelno, record.levelname = logging.DEBUG, "DEBUG"
             return True
-        now = self.clock()
-        self.tokens = min(float(self.burst), self.tokens + (now - self.last) / self.interval)
-        self.last = now
-        if self.tokens < 1.0:
-            self.suppressed += 1
+        left_out = self.limit.take()
+        if left_out is None:
             return False
-        self.tokens -= 1.0
         record.levelno, record.levelname = logging.WARNING, "WARNING"
-        if self.suppressed:
-            record.suppressed = self.suppressed
-            self.suppressed = 0
+        if left_out:
+            record.suppressed = left_out
         return True
 
 

@@ -19,6 +19,7 @@ import bcrypt
 import trustme
 from aiohttp import web
 
+from pyexporter.connections import BoundedSite, ConnectionLimits, ConnectionTracker
 from pyexporter.metrics import MetricFamily, gauge
 from pyexporter.registry import Collector
 from pyexporter.server import build_app
@@ -117,10 +118,12 @@ async def serve(config_file: Path, tmp_path: Path) -> AsyncIterator[Served]:
     """pyexporter's app behind the web config, on a free loopback port, as server.run() wires it."""
     settings = make_settings(tmp_path / "root", "--collector.disable-defaults")
     security = load_web_config(str(config_file))
-    app = build_app(settings, {"webtest": OneGauge(settings)}, security.middlewares())
+    tracker = ConnectionTracker(ConnectionLimits())
+    middlewares = [tracker.middleware(), *security.middlewares()]
+    app = build_app(settings, {"webtest": OneGauge(settings)}, middlewares)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=security.ssl_context())
+    site = BoundedSite(runner, tracker, host="127.0.0.1", port=0, ssl_context=security.ssl_context())
     try:
         await site.start()
         port = runner.addresses[0][1]
