@@ -252,9 +252,9 @@ class Stalled:
                     self.closed_at = time.monotonic()
                     break
                 data += chunk
-        except OSError:  # reset: closed as well
+        except ConnectionError:  # reset: closed as well
             self.closed_at = time.monotonic()
-        except Exception:  # nothing more within 2 s (asyncio's own TimeoutError on 3.10): still open
+        except Exception:  # nothing more within 2 s (TimeoutError, asyncio's own on 3.10): still open
             pass
         self.status = bytes(data[:12])
 

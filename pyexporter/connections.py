@@ -17,14 +17,14 @@ shutdown to stall in too). A bound counts from when the phase began and is not e
 progress, so one byte every few seconds does not keep a header open.
 
 At most `max_connections` are open (`--web.max-connections`). A connection accepted beyond it
-takes the place of the waiting connection that has used the largest share of its phase's bound,
-the one that would be closed soonest anyway: a slowloris header 6 s into its 10 s goes before
-Prometheus's keep-alive connection 30 s into its 6 minutes, and every older staller before a
-connection that has just arrived. Connections whose request is being answered are never closed
-for a newcomer; only if every connection is such a one is the newcomer closed at once. So stalled
-connections cannot lock Prometheus out: its new connection sends a whole request at once and is
-answered long before it could be the one nearest its bound (only an attacker opening more than
---web.max-connections connections within that moment could crowd it out).
+takes the place of the connection that has waited longest on its client, in whichever phase
+(mid-handshake, mid-header, unread response or idle keep-alive). Connections whose request is
+being answered are never closed for a newcomer; only if every connection is such a one is the
+newcomer closed at once. So stalled connections cannot lock Prometheus out: its new connection is
+the youngest, and sends its whole request at once; it could only be given up if more than
+--web.max-connections connections arrived after it before that request did. Its keep-alive
+connection may be given up between two scrapes under such pressure, which costs the next scrape a
+new connection, not an answer.
 
 TLS is started by the protocol itself (`loop.start_tls`) rather than by the listening server, so
 that a connection is counted, bounded and evictable from the moment it is accepted, also while
@@ -36,10 +36,13 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import fcntl
 import logging
 import math
 import socket
 import ssl
+import sys
+import termios
 from asyncio import sslproto
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable
@@ -68,8 +71,8 @@ RESPONSE_POLL = 0.2
 EARLY_DATA_MAX = 64 * 1024
 #: Bytes asyncio's TLS layer reads at once. Python 3.11+ allocates a buffer of this size for every
 #: TLS connection as soon as it is accepted (asyncio.sslproto.SSLProtocol.max_size, 256 KiB): 128 MiB
-#: for 512 handshakes that never finish. A request is a few hundred bytes; two TLS records will do.
-TLS_READ_SIZE = 32 * 1024
+#: for 512 handshakes that never finish. A request is a few hundred bytes; one TLS record will do.
+TLS_READ_SIZE = 16 * 1024
 #: Warnings about the cap: three at once, then one a minute, the next counting those left out.
 LIMIT_LOG_BURST = 3
 LIMIT_LOG_INTERVAL = 60.0
@@ -223,7 +226,10 @@ class Connection(asyncio.Protocol):
             handler.eof_received()
 
     def pending_bytes(self) -> int:
-        """Bytes of the response not yet handed to the kernel (TLS: also those not yet encrypted)."""
+        """Bytes of the response the client has not taken yet: in asyncio's buffers (TLS: also those
+        not yet encrypted), and in the kernel's send queue, not yet acknowledged. Counting the
+        kernel's too makes the write bound the client's, whatever the buffer sizes: a response
+        that fits in the send queue of a client that never reads is still unread."""
         total = 0
         for transport in {self.raw, self.transport}:
             if transport is not None:
@@ -231,6 +237,14 @@ class Connection(asyncio.Protocol):
                     total += transport.get_write_buffer_size()
                 except Exception:  # a transport torn down under us holds nothing more
                     pass
+        sock = self.raw.get_extra_info("socket") if self.raw is not None else None
+        if sock is not None:
+            try:
+                # SIOCOUTQ (the same number as TIOCOUTQ): unacknowledged bytes in the send queue.
+                outq = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
+                total += int.from_bytes(outq, sys.byteorder, signed=True)
+            except (OSError, ValueError):
+                pass
         return total
 
     def abort(self) -> None:
@@ -299,15 +313,15 @@ class ConnectionTracker:
 
     def admit(self, conn: Connection) -> bool:
         if len(self.open) >= self.limits.max_connections:
-            victim = self._nearest_bound()
+            victim = self._longest_waiting()
             if victim is None:
                 self.closed["refused"] += 1
                 self._warn_limit("Connection limit reached and every connection is being answered; "
                                  "new connection closed", conn)
                 return False
             self._close(victim, "evicted")
-            self._warn_limit("Connection limit reached; closed the waiting connection nearest to its "
-                             "time bound", victim)
+            self._warn_limit("Connection limit reached; closed the connection that waited longest on its "
+                             "client", victim)
         self.open.add(conn)
         return True
 
@@ -346,18 +360,10 @@ class ConnectionTracker:
             return
         self.enter(conn, Phase.RESPONSE if conn.pending_bytes() else Phase.IDLE)
 
-    def _nearest_bound(self) -> Connection | None:
-        """The waiting connection that has used the largest share of its phase's bound: it would be
-        closed soonest anyway. Within a phase that is the oldest, so only the heads are compared."""
-        now = asyncio.get_running_loop().time()
-        best, best_share = None, -1.0
-        for phase, queue in self.waiting.items():
-            if queue:
-                conn, since = next(iter(queue.items()))
-                share = (now - since) / self.limits.bound(phase)
-                if share > best_share:
-                    best, best_share = conn, share
-        return best
+    def _longest_waiting(self) -> Connection | None:
+        """The connection waiting on its client the longest (each phase's queue is oldest first)."""
+        heads = [next(iter(queue.items())) for queue in self.waiting.values() if queue]
+        return min(heads, key=lambda head: head[1])[0] if heads else None
 
     def _close(self, conn: Connection, reason: str) -> None:
         if log.isEnabledFor(logging.DEBUG):

@@ -48,9 +48,8 @@ def test_an_open_file_limit_without_room_for_connections_is_refused():
         effective_max_connections(512, DESCRIPTOR_RESERVE + 4)
 
 
-async def test_the_connection_given_up_is_the_one_nearest_its_bound():
-    tracker = ConnectionTracker(ConnectionLimits(read_header_timeout=10, idle_timeout=360, write_timeout=60,
-                                                 tls_handshake_timeout=10))
+async def test_the_connection_given_up_is_the_one_waiting_longest_on_its_client():
+    tracker = ConnectionTracker(ConnectionLimits())
     now = asyncio.get_running_loop().time()
 
     def waiting(phase: Phase, age: float) -> Connection:
@@ -59,16 +58,16 @@ async def test_the_connection_given_up_is_the_one_nearest_its_bound():
         tracker.waiting[phase][conn] = now - age
         return conn
 
-    prometheus = waiting(Phase.IDLE, 30)          # 30 s into 6 minutes: 8 %
-    slowloris = waiting(Phase.HEADER, 6)          # 60 %
-    newcomer = waiting(Phase.HEADER, 0.001)       # just arrived
-    slow_reader = waiting(Phase.RESPONSE, 24)     # 40 %
-    handshake = waiting(Phase.HANDSHAKE, 1)       # 10 %
+    keep_alive = waiting(Phase.IDLE, 30)
+    slowloris = waiting(Phase.HEADER, 6)
+    newcomer = waiting(Phase.HEADER, 0.001)
+    slow_reader = waiting(Phase.RESPONSE, 24)
+    handshake = waiting(Phase.HANDSHAKE, 1)
     order = []
-    while (victim := tracker._nearest_bound()) is not None:
+    while (victim := tracker._longest_waiting()) is not None:
         order.append(victim)
         del tracker.waiting[victim.phase][victim]
-    assert order == [slowloris, slow_reader, handshake, prometheus, newcomer]
+    assert order == [keep_alive, slow_reader, slowloris, handshake, newcomer]
 
 
 class Gate(Collector):
