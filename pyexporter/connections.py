@@ -9,7 +9,8 @@ aiohttp's RequestHandler, which tells the `ConnectionTracker` where the connecti
     HEADER     a request begun (or the connection new), its header not yet handed to the
                application: a slowloris client dribbling a header  --web.read-header-timeout
     REQUEST    the application has the request; the scrape engine bounds it (--collector.timeout)
-    RESPONSE   the response is written, the client has not read all of it   --web.write-timeout
+    RESPONSE   the response is written, the client has not taken all of it (from asyncio's
+               buffers or the kernel's send queue)                   --web.write-timeout
     IDLE       keep-alive between two requests                   --web.idle-timeout
 
 A connection past the bound of its phase is closed (aborted: a stalled peer gets no graceful TLS
@@ -131,9 +132,9 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.handler: asyncio.Protocol | None = None
         self.phase: Phase | None = None
-        self.since = 0.0
         self.in_flight = 0
         self.closed = False
+        #: The task running the TLS handshake (held: the loop keeps only weak references to tasks).
         self.handshake: asyncio.Task[None] | None = None
         #: Data (and EOF) that arrived after the handshake but before start_tls returned.
         self.early = b""
@@ -338,7 +339,6 @@ class ConnectionTracker:
         conn.phase = phase
         if phase in self.waiting:
             now = asyncio.get_running_loop().time()
-            conn.since = now
             self.waiting[phase][conn] = now
             self._wake_at(now + (RESPONSE_POLL if phase is Phase.RESPONSE else self.limits.bound(phase)))
 
