@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from pyexporter import fs
 from pyexporter.errors import ParseError
+from pyexporter.golang.strconv import parse_float, parse_int, parse_uint
 from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter, gauge
-from pyexporter.procfs.goparse import parse_float, parse_int, parse_uint
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_parsed

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
+from pyexporter.golang.strconv import parse_float, parse_uint
 from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter, gauge, sanitize_metric_name
-from pyexporter.procfs.goparse import parse_float, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_parsed, read_value, valid_utf8

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from pyexporter import fs
 from pyexporter.errors import ParseError
+from pyexporter.golang.strconv import parse_uint
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
-from pyexporter.procfs.goparse import parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_parsed, read_uint, read_value, valid_utf8

@@ -12,8 +12,8 @@ import os
 from typing import NamedTuple
 
 from pyexporter import fs
+from pyexporter.golang.strings import go_fields, go_trim_space
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import go_fields, go_trim_space
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

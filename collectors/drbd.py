@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import read_optional_text
+from pyexporter.golang.strconv import parse_float, parse_uint
+from pyexporter.golang.strings import go_fields
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, Families, MetricFamily, gauge
-from pyexporter.procfs.goparse import go_fields, parse_float, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

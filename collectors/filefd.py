@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
+from pyexporter.golang.strconv import parse_float
+from pyexporter.golang.strings import go_trim_space
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import go_trim_space, parse_float
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

@@ -31,8 +31,9 @@ from typing import Any
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.filters import DeviceFilter
 from pyexporter.fs import read_file
+from pyexporter.golang.errno import go_errno_text
+from pyexporter.golang.strconv import parse_int
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, build_name, gauge
-from pyexporter.procfs.goparse import parse_int
 from pyexporter.procfs.mountinfo import MountInfo, parse_mountinfo, unescape_mount_point
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
@@ -51,22 +52,6 @@ MOUNT_TIMEOUT_LABEL = "mountpoint timeout"
 _LABELS = ("device", "mountpoint", "fstype", "device_error")
 #: fmt.Sscanf("%d:%d"): each number may carry a sign; anything after the minor is ignored.
 _MAJOR_MINOR = re.compile(r"([+-]?[0-9]+):([+-]?[0-9]+)")
-
-#: Go's syscall error strings where they differ from glibc's strerror (lower-cased).
-_GO_ERRNO_TEXT = {errno.ESTALE: "stale NFS file handle"}
-
-
-def go_errno_text(exc: OSError) -> str:
-    """The text Go's syscall.Errno gives for an OSError: what node_exporter puts in device_error."""
-    code = exc.errno
-    if code is None:
-        return str(exc)
-    if code in _GO_ERRNO_TEXT:
-        return _GO_ERRNO_TEXT[code]
-    text = os.strerror(code)
-    if text.startswith("Unknown error"):
-        return f"errno {code}"
-    return text[:1].lower() + text[1:]
 
 
 def parse_major_minor(text: str) -> tuple[str, str]:

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.filters import DeviceFilter
+from pyexporter.golang.strconv import parse_float, parse_uint
+from pyexporter.golang.strings import go_trim_space
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
-from pyexporter.procfs.goparse import go_trim_space, parse_float, parse_uint
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value, uint_or_none, valid_utf8

@@ -6,8 +6,9 @@ import logging
 
 from pyexporter.errors import NoDataError
 from pyexporter.fs import read_optional_text
+from pyexporter.golang.strconv import parse_uint
+from pyexporter.golang.strings import go_trim_space
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.goparse import go_trim_space, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

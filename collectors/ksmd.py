@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 
 from pyexporter import fs
+from pyexporter.golang.strconv import parse_uint
+from pyexporter.golang.strings import go_trim_space
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
-from pyexporter.procfs.goparse import go_trim_space, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import list_dir, read_text
+from pyexporter.golang.strconv import parse_uint
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import parse_uint
 from pyexporter.procfs.mdstat import parse_mdstat
 from pyexporter.registry import Collector, register
 from pyexporter.sysfs.attrs import SYSREAD_BYTES, read_value

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text, scan_dir
+from pyexporter.golang.strconv import parse_float
+from pyexporter.golang.strings import go_fields, go_lines, go_trim_space
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, Families, MetricFamily
-from pyexporter.procfs.goparse import go_fields, go_lines, go_trim_space, parse_float
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

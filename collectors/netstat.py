@@ -6,8 +6,9 @@ import re
 
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.fs import read_optional_text, read_text
+from pyexporter.golang.strconv import parse_float
+from pyexporter.golang.strings import go_fields, go_lines
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, untyped
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_float
 from pyexporter.registry import Collector, Flag, register
 
 DEFAULT_FIELDS = (

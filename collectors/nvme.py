@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError
 from pyexporter.fs import list_dir, resolve_dir
+from pyexporter.golang.strconv import wrap_uint64
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import wrap_uint64
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value, uint_or_none, valid_utf8

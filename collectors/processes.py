@@ -13,8 +13,8 @@ from collections import Counter
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import is_dir, list_dir, read_file
+from pyexporter.golang.strconv import parse_int
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_uint_file

@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pyexporter import fs, gojson, netlink_thread
+from pyexporter import fs, netlink_thread
 from pyexporter.errors import ConfigError, NoDataError, ParseError
 from pyexporter.filters import DeviceFilter
+from pyexporter.golang import json as gojson
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings

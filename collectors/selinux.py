@@ -18,8 +18,9 @@ import threading
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_file, read_optional_text, read_text
+from pyexporter.golang.strconv import parse_int, parse_uint
+from pyexporter.golang.strings import go_lines, go_trim_space
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
-from pyexporter.procfs.goparse import go_lines, go_trim_space, parse_int, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_uint_file

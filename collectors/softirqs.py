@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
+from pyexporter.golang.strconv import parse_uint
+from pyexporter.golang.strings import go_fields, go_lines
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

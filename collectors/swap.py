@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
+from pyexporter.golang.strconv import parse_int
+from pyexporter.golang.strings import go_fields, go_lines
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

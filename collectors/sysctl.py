@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_file
+from pyexporter.golang.strconv import parse_int
+from pyexporter.golang.strings import go_fields
 from pyexporter.metrics import NAMESPACE, UNTYPED, Desc, MetricFamily, gauge, sanitize_metric_name
-from pyexporter.procfs.goparse import go_fields, parse_int
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import sys_value, valid_utf8

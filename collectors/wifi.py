@@ -21,8 +21,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pyexporter import fs, gojson, netlink_thread
+from pyexporter import fs, netlink_thread
 from pyexporter.errors import NoDataError
+from pyexporter.golang import json as gojson
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings

@@ -11,8 +11,8 @@ import os
 
 from pyexporter import fs
 from pyexporter.errors import ParseError
+from pyexporter.golang.strconv import parse_uint
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.goparse import parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import exists, is_dir, list_dir, read_optional_text, read_text
+from pyexporter.golang.strconv import parse_int, parse_uint
+from pyexporter.golang.strings import go_fields, go_lines
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, gauge, untyped
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_int, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
+from pyexporter.golang.strconv import parse_int
+from pyexporter.golang.strings import go_fields, go_trim_space
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, Families, MetricFamily, gauge
-from pyexporter.procfs.goparse import go_fields, go_trim_space, parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

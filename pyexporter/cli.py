@@ -12,7 +12,7 @@ from typing import Any, NoReturn
 from pyexporter import NODE_EXPORTER_COMPAT, __version__
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.fs import Roots
-from pyexporter.procfs.goparse import parse_go_duration
+from pyexporter.golang.duration import parse_go_duration
 from pyexporter.registry import Flag, all_flags, load_collectors
 from pyexporter.settings import Settings
 

@@ -39,7 +39,7 @@ import yaml
 from aiohttp import web
 
 from pyexporter.errors import ConfigError, ParseError
-from pyexporter.procfs.goparse import parse_go_duration
+from pyexporter.golang.duration import parse_go_duration
 
 log = logging.getLogger("pyexporter.webconfig")
 

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import parse_uint
+from pyexporter.golang.strconv import parse_uint
 from pyexporter.sysfs.attrs import (
     decode,
     float_or_none,

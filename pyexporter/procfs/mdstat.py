@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_fields, go_trim_space, parse_float, parse_int
+from pyexporter.golang.strconv import parse_float, parse_int
+from pyexporter.golang.strings import go_fields, go_trim_space
 
 _STATUS_LINE = re.compile(r"(\d+) blocks .*\[(\d+)/(\d+)\] \[([U_]+)\]")
 _RECOVERY_BLOCKS = re.compile(r"\((\d+/\d+)\)")

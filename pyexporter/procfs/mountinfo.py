@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_lines, parse_int
+from pyexporter.golang.strconv import parse_int
+from pyexporter.golang.strings import go_lines
 
 #: Optional-field tags procfs keeps; others are dropped.
 _OPTIONAL_FIELD_TAGS = frozenset({"shared", "master", "propagate_from", "unbindable"})

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_float, parse_int, parse_uint
+from pyexporter.golang.strconv import parse_float, parse_int, parse_uint
+from pyexporter.golang.strings import go_fields, go_lines
 
 #: USER_HZ: /proc/stat counts CPU time in ticks of 1/100 s on every Linux
 #: architecture (the kernel converts from its internal HZ), as procfs assumes.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import parse_int
+from pyexporter.golang.strconv import parse_int
 
 #: A cpu range list naming more CPUs than this is garbage, not a machine.
 MAX_CPUS = 1 << 16

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
-from pyexporter.procfs.goparse import go_fields, go_trim_space, parse_float, parse_int, parse_uint
+from pyexporter.golang.strconv import parse_float, parse_int, parse_uint
+from pyexporter.golang.strings import go_fields, go_trim_space
 from pyexporter.sysfs.attrs import read_value
 
 #: Attributes every PCI device directory has; without one the device cannot be described.

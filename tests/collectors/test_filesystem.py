@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from collectors.filesystem import go_errno_text, parse_major_minor
+from collectors.filesystem import parse_major_minor
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.procfs.mountinfo import MountInfo, parse_mountinfo, unescape_mount_point
 from tests.support import make_collector, samples, write_tree
@@ -99,13 +99,6 @@ def test_parse_major_minor(text, expected):
 def test_parse_major_minor_rejects(text):
     with pytest.raises(ParseError):
         parse_major_minor(text)
-
-
-def test_go_errno_text():
-    assert go_errno_text(PermissionError(errno.EACCES, "Permission denied")) == "permission denied"
-    assert go_errno_text(OSError(errno.EIO, "x")) == "input/output error"
-    assert go_errno_text(OSError(errno.ESTALE, "x")) == "stale NFS file handle"
-    assert go_errno_text(OSError(4095, "x")) == "errno 4095"
 
 
 # -- the collector ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Parsers built on pyexporter.procfs.goparse against arbitrary text: a value or ParseError."""
+"""Parsers built on pyexporter.golang's strconv and strings against arbitrary text: a value or ParseError."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st

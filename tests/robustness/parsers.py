@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import collectors
+import pyexporter.golang
 import pyexporter.procfs
 import pyexporter.sysfs
 from tests.support import CONFORMANCE, REPO
@@ -43,11 +44,18 @@ def _fixture_root() -> Path:
 FIXTURE_ROOT = _fixture_root()
 
 #: Modules that exist to parse /proc, /sys or text-format input: each must have a covered parser.
-PARSER_PACKAGES = (pyexporter.procfs, pyexporter.sysfs)
+PARSER_PACKAGES = (pyexporter.golang, pyexporter.procfs, pyexporter.sysfs)
 PARSER_MODULES_EXTRA = ("pyexporter.textformat",)
 
 #: Modules of the parser packages that parse nothing, with the reason.
-NOT_PARSER_MODULES: dict[str, str] = {}
+NOT_PARSER_MODULES: dict[str, str] = {
+    "pyexporter.golang.errno": "formats an OSError's errno as Go's syscall.Errno prints it; reads no input",
+    "pyexporter.golang.filepath": "matches and joins paths given by flags and directory listings; tested in "
+                                 "tests/golang/test_filepath.py",
+    "pyexporter.golang.json": "decodes JSON through the stdlib's parser; its caller "
+                              "collectors.qdisc.parse_qdisc_fixture is fuzzed",
+    "pyexporter.golang.strings": "splits text; every parser is built on it and fuzzed",
+}
 
 #: parse_* functions that do not read a file, with the reason; they are left out.
 NOT_INPUT_PARSERS = {
@@ -234,9 +242,9 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
         "bugs\t\t: cpu_meltdown spectre_v1 spectre_v2 mds\nbogomips\t: 4224.00\n\n"
         "processor\t: 1\nvendor_id\t: GenuineIntel\ncpu MHz\t\t: 800.000\nphysical id\t: 0\ncore id\t\t: 1\n"
         "flags\t\t: fpu vme\n\n")),
-    "pyexporter.procfs.goparse.parse_uint": ((), "18446744073709551615"),
-    "pyexporter.procfs.goparse.parse_int": ((), "-9223372036854775808"),
-    "pyexporter.procfs.goparse.parse_float": ((), "1.5e-3"),
+    "pyexporter.golang.strconv.parse_uint": ((), "18446744073709551615"),
+    "pyexporter.golang.strconv.parse_int": ((), "-9223372036854775808"),
+    "pyexporter.golang.strconv.parse_float": ((), "1.5e-3"),
     "pyexporter.procfs.ipvs.parse_ipvs_stats": (("proc/net/ip_vs_stats",), (
         "   Total Incoming Outgoing         Incoming         Outgoing\n"
         "   Conns  Packets  Packets            Bytes            Bytes\n"
