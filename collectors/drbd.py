@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import read_optional_text
-from pyexporter.golang.strconv import parse_float, parse_uint
-from pyexporter.golang.strings import go_fields
+from pyexporter.golang.strconv import parse_float
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, Families, MetricFamily, gauge
+from pyexporter.procfs.drbd import parse_drbd
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -43,32 +42,8 @@ _STRING_PAIR: dict[str, tuple[str, str, str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class DrbdValue:
-    """One `key:value` word of /proc/drbd attributed to the device it follows."""
-
-    device: str
-    key: str
-    value: str
 
 
-def parse_drbd(text: str) -> list[DrbdValue]:
-    """The `key:value` words of /proc/drbd; `N:` starts device drbdN (node_exporter scans words)."""
-    out: list[DrbdValue] = []
-    device = "unknown"
-    for word in go_fields(text):
-        kv = word.split(":")
-        if len(kv) != 2:
-            continue
-        key, value = kv
-        if value == "":
-            try:
-                device = f"drbd{parse_uint(key)}"
-                continue
-            except ParseError:
-                pass
-        out.append(DrbdValue(device, key, value))
-    return out
 
 
 @register

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import re
 
-from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
-from pyexporter.golang.strconv import parse_float
-from pyexporter.golang.strings import go_fields, go_lines
 from pyexporter.metrics import NAMESPACE, UNTYPED, MetricFamily
+from pyexporter.procfs.vmstat import parse_vmstat
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 
 _NAME_TAIL = re.compile(r"[a-zA-Z0-9_:]+")
 
 
-def parse_vmstat(text: str) -> list[tuple[str, float]]:
-    """(field, value) per line, in file order; every line must have a number second."""
-    out = []
-    for line in go_lines(text):
-        parts = go_fields(line)
-        if len(parts) < 2:
-            raise ParseError(f"malformed vmstat line {line[:80]!r}")
-        out.append((parts[0], parse_float(parts[1])))
-    return out
 
 
 @register

@@ -1,6 +1,7 @@
 import pytest
 
-from collectors.zoneinfo import Zone, parse_zoneinfo
+from collectors.zoneinfo import ZONEINFO_FIELDS
+from pyexporter.procfs.zoneinfo import ZONEINFO_KEYS
 from tests.support import collect_text, make_collector, samples, write_tree
 
 ZONEINFO = """Node 0, zone      DMA
@@ -35,31 +36,8 @@ Node 1, zone   Normal
 """
 
 
-def test_parse_zoneinfo():
-    zones = parse_zoneinfo(ZONEINFO)
-    assert [(z.node, z.zone) for z in zones] == [("0", "DMA"), ("0", "DMA32"), ("1", "Normal")]
-    dma = zones[0]
-    # the node's per-node stats belong to the block of its first zone, as in procfs
-    assert dma.values["nr_active_anon"] == 1175853
-    assert dma.values["high"] == 14  # "high:" of the pagesets is another key
-    assert dma.protection == (0, 2039, 31932, 31932, 31932)
-    assert "nr_active_anon" not in zones[1].values
-    # procfs infers the base and reads what it cannot parse as 0
-    assert zones[2].values == {"high": 16, "low": 0, "numa_miss": 8}
 
 
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        ("", [Zone()]),
-        ("garbage\n", [Zone()]),
-        ("Node 3, zone Movable\n protection: (1, x)\n", [Zone("3", "Movable")]),
-        ("Node 3, zone Movable\n protection: (5)\n min 2 3\n", [Zone("3", "Movable", {"min": 2}, (5,))]),
-        ("\x00\xff\nNode", [Zone(), Zone()]),
-    ],
-)
-def test_parse_zoneinfo_small(data, expected):
-    assert parse_zoneinfo(data) == expected
 
 
 def test_zoneinfo_collector(tmp_path):
@@ -95,3 +73,8 @@ def test_zoneinfo_malformed_values_read_zero(tmp_path):
 def test_zoneinfo_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         make_collector("zoneinfo", tmp_path).collect()
+
+
+def test_every_parsed_key_has_a_metric():
+    # The parser keeps the keys procfs reads; the collector names each of them.
+    assert set(ZONEINFO_FIELDS) == ZONEINFO_KEYS

@@ -4,23 +4,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.buddyinfo import parse_buddyinfo
-from collectors.cgroups import parse_cgroups
-from collectors.drbd import parse_drbd
-from collectors.interrupts import parse_interrupts
-from collectors.lnstat import parse_lnstat
 from collectors.meminfo_numa import parse_node_meminfo, parse_node_numastat
 from collectors.processes import parse_pid_stat
-from collectors.slabinfo import parse_slabinfo
-from collectors.softirqs import parse_softirqs
-from collectors.swap import parse_swaps
 from collectors.sysctl import parse_sysctl_ints, sysctl_fields
 from collectors.tcpstat import count_sockets
-from collectors.xfrm import parse_xfrm_stat
-from collectors.zoneinfo import parse_zoneinfo
 from pyexporter.errors import ParseError
+from pyexporter.procfs.buddyinfo import parse_buddyinfo
+from pyexporter.procfs.cgroups import parse_cgroups
+from pyexporter.procfs.drbd import parse_drbd
+from pyexporter.procfs.interrupts import parse_interrupts
 from pyexporter.procfs.mountinfo import parse_mountinfo
 from pyexporter.procfs.mountstats import parse_mountstats
+from pyexporter.procfs.net_stat import parse_lnstat
+from pyexporter.procfs.net_xfrm_stat import parse_xfrm_stat
+from pyexporter.procfs.slabinfo import parse_slabinfo
+from pyexporter.procfs.softirqs import parse_softirqs
+from pyexporter.procfs.swaps import parse_swaps
+from pyexporter.procfs.zoneinfo import parse_zoneinfo
 
 TEXT_PARSERS = [
     parse_buddyinfo, parse_cgroups, parse_drbd, parse_interrupts, parse_lnstat, parse_node_meminfo,

@@ -345,7 +345,7 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "collectors.infiniband.parse_counter": ((), "0x1a2b\n"),
     "collectors.kernel_hung.parse_hung_task_detect_count": (("proc/sys/kernel/hung_task_detect_count",),
                                                             "12\n"),
-    "collectors.loadavg.parse_loadavg": (("proc/loadavg",), "0.21 0.37 0.39 1/719 19737\n"),
+    "pyexporter.procfs.loadavg.parse_loadavg": (("proc/loadavg",), "0.21 0.37 0.39 1/719 19737\n"),
     "collectors.os.parse_os_release": (("usr/lib/os-release",), (
         'NAME="Ubuntu"\nVERSION="20.04.2 LTS (Focal Fossa)"\nID=ubuntu\nID_LIKE=debian\n'
         'PRETTY_NAME="Ubuntu 20.04.2 LTS"\nVERSION_ID="20.04"\nVERSION_CODENAME=focal\n# comment\n'
@@ -356,7 +356,7 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
         "entries: 512\nbuckets used: 283/512\nlongest chain: 6\n")),
     "collectors.selinux.parse_enforce": ((), "1"),
     "collectors.selinux.parse_config_mode": ((), "# comment\nSELINUX=enforcing\nSELINUXTYPE=targeted\n"),
-    "collectors.vmstat.parse_vmstat": (("proc/vmstat",), (
+    "pyexporter.procfs.vmstat.parse_vmstat": (("proc/vmstat",), (
         "nr_free_pages 977769\nnr_inactive_anon 79490\npgpgin 3735316\npgpgout 1806040\npswpin 0\n"
         "pgfault 2453209\npgmajfault 12\noom_kill 0\n")),
     "collectors.xfs.parse_xfs_stats": (("sys/fs/xfs/*/stats/stats", "proc/fs/xfs/stat"), (
@@ -384,21 +384,21 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
         "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 3\nh_sum 4.5\nh_count 3\n"
         "# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 2\ns_count 1\nuntyped_metric -Inf\n")),
     # Fixture files only (the conformance tree); without it these get GENERIC_SAMPLES.
-    "collectors.buddyinfo.parse_buddyinfo": (("proc/buddyinfo",), None),
-    "collectors.cgroups.parse_cgroups": (("proc/cgroups",), None),
-    "collectors.drbd.parse_drbd": (("proc/drbd",), None),
-    "collectors.interrupts.parse_interrupts": (("proc/interrupts", "proc/interrupts_aarch64"), None),
-    "collectors.lnstat.parse_lnstat": (("proc/net/stat/*",), None),
+    "pyexporter.procfs.buddyinfo.parse_buddyinfo": (("proc/buddyinfo",), None),
+    "pyexporter.procfs.cgroups.parse_cgroups": (("proc/cgroups",), None),
+    "pyexporter.procfs.drbd.parse_drbd": (("proc/drbd",), None),
+    "pyexporter.procfs.interrupts.parse_interrupts": (("proc/interrupts", "proc/interrupts_aarch64"), None),
+    "pyexporter.procfs.net_stat.parse_lnstat": (("proc/net/stat/*",), None),
     "collectors.meminfo_numa.parse_node_meminfo": (("sys/devices/system/node/node*/meminfo",), None),
     "collectors.meminfo_numa.parse_node_numastat": (("sys/devices/system/node/node*/numastat",), None),
     "collectors.netstat.parse_net_stats": (("proc/net/netstat", "proc/net/snmp"), None),
     "collectors.netstat.parse_snmp6": (("proc/net/snmp6",), None),
     "collectors.processes.parse_pid_stat": (("proc/[0-9]*/stat",), None),
-    "collectors.slabinfo.parse_slabinfo": (("proc/slabinfo",), None),
-    "collectors.softirqs.parse_softirqs": (("proc/softirqs",), None),
-    "collectors.swap.parse_swaps": (("proc/swaps",), None),
-    "collectors.xfrm.parse_xfrm_stat": (("proc/net/xfrm_stat",), None),
-    "collectors.zoneinfo.parse_zoneinfo": (("proc/zoneinfo",), None),
+    "pyexporter.procfs.slabinfo.parse_slabinfo": (("proc/slabinfo",), None),
+    "pyexporter.procfs.softirqs.parse_softirqs": (("proc/softirqs",), None),
+    "pyexporter.procfs.swaps.parse_swaps": (("proc/swaps",), None),
+    "pyexporter.procfs.net_xfrm_stat.parse_xfrm_stat": (("proc/net/xfrm_stat",), None),
+    "pyexporter.procfs.zoneinfo.parse_zoneinfo": (("proc/zoneinfo",), None),
     "pyexporter.procfs.diskstats.parse_diskstats": (("proc/diskstats",), None),
     "pyexporter.procfs.diskstats.parse_udev_properties": (("udev/data/b*",), None),
     "pyexporter.procfs.mdstat.parse_mdstat": (("proc/mdstat",), None),

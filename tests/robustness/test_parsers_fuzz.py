@@ -74,7 +74,7 @@ def test_discovery_finds_the_known_parsers():
     # Guards the discovery itself: a change that finds nothing would make every fuzz test vacuous.
     names = {p.qualname for p in PARSERS}
     for expected in ("pyexporter.procfs.meminfo.parse_meminfo", "pyexporter.procfs.stat.parse_stat",
-                     "pyexporter.textformat.parse_text_format", "collectors.loadavg.parse_loadavg"):
+                     "pyexporter.textformat.parse_text_format", "pyexporter.procfs.loadavg.parse_loadavg"):
         assert expected in names
     assert len(PARSERS) >= 40
 
