@@ -42,10 +42,6 @@ _STRING_PAIR: dict[str, tuple[str, str, str]] = {
 }
 
 
-
-
-
-
 @register
 class DrbdCollector(Collector):
     name = "drbd"

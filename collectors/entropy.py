@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_optional_text
-from pyexporter.golang.strconv import parse_uint
-from pyexporter.golang.strings import go_trim_space
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
+from pyexporter.procfs.sys import parse_random_value
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 #: procfs's KernelRandom reads all of these; a present but malformed one fails the collector.
 RANDOM_FILES = ("entropy_avail", "poolsize", "urandom_min_reseed_secs", "write_wakeup_threshold",
                 "read_wakeup_threshold")
-
-
-def parse_random_value(text: str) -> int:
-    return parse_uint(go_trim_space(text))
 
 
 @register

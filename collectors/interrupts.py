@@ -15,11 +15,6 @@ from pyexporter.settings import Settings
 log = logging.getLogger(__name__)
 
 
-
-
-
-
-
 @register
 class InterruptsCollector(Collector):
     name = "interrupts"

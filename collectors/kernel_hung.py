@@ -6,16 +6,12 @@ import logging
 
 from pyexporter.errors import NoDataError
 from pyexporter.fs import read_optional_text
-from pyexporter.golang.strconv import parse_uint
-from pyexporter.golang.strings import go_trim_space
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
+from pyexporter.procfs.sys import parse_hung_task_detect_count
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
-
-def parse_hung_task_detect_count(text: str) -> int:
-    return parse_uint(go_trim_space(text))
 
 
 @register

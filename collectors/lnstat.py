@@ -14,8 +14,6 @@ from pyexporter.settings import Settings
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 
 
-
-
 @register
 class LnstatCollector(Collector):
     name = "lnstat"

@@ -13,8 +13,6 @@ from pyexporter.settings import Settings
 _NAME_TAIL = re.compile(r"[a-zA-Z0-9_:]+")
 
 
-
-
 @register
 class VmstatCollector(Collector):
     name = "vmstat"

@@ -46,8 +46,6 @@ XFRM_COUNTERS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-
-
 @register
 class XfrmCollector(Collector):
     name = "xfrm"

@@ -49,14 +49,6 @@ ZONEINFO_FIELDS: dict[str, tuple[str, str, str]] = {
 }
 
 
-
-
-
-
-
-
-
-
 @register
 class ZoneinfoCollector(Collector):
     name = "zoneinfo"

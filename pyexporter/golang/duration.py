@@ -48,6 +48,3 @@ def parse_go_duration(text: str, *, long_units: bool = False, negative: bool = T
         total += float(match.group(1)) * units[match.group(2)]
         pos = match.end()
     return sign * total
-
-
-

@@ -27,7 +27,6 @@ GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\
 _GO_SPACE_RUN = re.compile(f"[{GO_SPACE_CLASS}]+")
 
 
-
 def go_lines(text: str, max_line: int = MAX_LINE) -> list[str]:
     """The lines bufio.Scanner yields: split on \\n, one trailing \\r dropped, no final empty line.
 
@@ -56,6 +55,3 @@ def go_fields(line: str) -> list[str]:
 def go_trim_space(text: str) -> str:
     """strings.TrimSpace."""
     return text.strip(GO_SPACE)
-
-
-

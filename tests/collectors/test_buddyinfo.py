@@ -10,10 +10,6 @@ BUDDYINFO = (
 )
 
 
-
-
-
-
 def test_buddyinfo_collector(tmp_path):
     write_tree(tmp_path, {"proc/buddyinfo": BUDDYINFO})
     collector = make_collector("buddyinfo", tmp_path)

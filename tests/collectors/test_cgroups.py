@@ -6,10 +6,6 @@ from tests.support import collect_text, make_collector, samples, write_tree
 CGROUPS = "#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpuset\t5\t47\t1\nmemory\t0\t234\t0\n"
 
 
-
-
-
-
 def test_cgroups_collector(tmp_path):
     write_tree(tmp_path, {"proc/cgroups": CGROUPS})
     collector = make_collector("cgroups", tmp_path)

@@ -12,10 +12,6 @@ srcversion: 1A9F77B1CA5FF92235C2213
 """
 
 
-
-
-
-
 def test_drbd_collector(tmp_path):
     write_tree(tmp_path, {"proc/drbd": DRBD})
     collector = make_collector("drbd", tmp_path)

@@ -12,12 +12,6 @@ MIS:          0
 """
 
 
-
-
-
-
-
-
 def test_interrupts_collector(tmp_path):
     write_tree(tmp_path, {"proc/interrupts": INTERRUPTS})
     collector = make_collector("interrupts", tmp_path)

@@ -7,10 +7,6 @@ ARP_CACHE = "entries  allocs destroys\n00000014  00000001 0000000a\n00000014  00
 CONNTRACK = "entries  searched\n00000021  00000000\n"
 
 
-
-
-
-
 def test_lnstat_collector(tmp_path):
     write_tree(tmp_path, {"proc/net/stat/arp_cache": ARP_CACHE, "proc/net/stat/nf_conntrack": CONNTRACK,
                           "proc/net/stat/empty": "", "proc/net/stat/subdir": None})

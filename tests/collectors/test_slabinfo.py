@@ -16,10 +16,6 @@ ROW_KMALLOC = "kmalloc-8192  132  148  8192  4  8 : tunables 0 0 0 : slabdata 37
 SLABINFO = HEADER + ROW_TCP + ROW_KMALLOC
 
 
-
-
-
-
 def test_slabinfo_collector(tmp_path):
     write_tree(tmp_path, {"proc/slabinfo": SLABINFO})
     collector = make_collector("slabinfo", tmp_path)

@@ -17,10 +17,6 @@ SOFTIRQS = """                    CPU0       CPU1
 """
 
 
-
-
-
-
 def test_softirqs_collector(tmp_path):
     write_tree(tmp_path, {"proc/softirqs": SOFTIRQS})
     collector = make_collector("softirqs", tmp_path)

@@ -10,10 +10,6 @@ SWAPS = (
 )
 
 
-
-
-
-
 def test_swap_collector(tmp_path):
     write_tree(tmp_path, {"proc/swaps": SWAPS})
     collector = make_collector("swap", tmp_path)

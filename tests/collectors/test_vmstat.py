@@ -16,10 +16,6 @@ oom_kill 0
 """
 
 
-
-
-
-
 def test_vmstat_default_fields(tmp_path):
     write_tree(tmp_path, {"proc/vmstat": VMSTAT})
     assert samples(make_collector("vmstat", tmp_path).collect()) == {
@@ -64,5 +60,3 @@ def test_vmstat_empty_and_missing(tmp_path):
     (tmp_path / "proc/vmstat").unlink()
     with pytest.raises(FileNotFoundError):
         make_collector("vmstat", tmp_path).collect()
-
-

@@ -7,10 +7,6 @@ from tests.support import collect_text, make_collector, samples, write_tree
 XFRM_STAT = "XfrmInError                     1\nXfrmInBufferError       2\nXfrmAcquireError  245\nXfrmNew 9\n"
 
 
-
-
-
-
 def test_xfrm_collector(tmp_path):
     write_tree(tmp_path, {"proc/net/xfrm_stat": XFRM_STAT})
     collector = make_collector("xfrm", tmp_path)

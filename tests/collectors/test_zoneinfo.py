@@ -36,10 +36,6 @@ Node 1, zone   Normal
 """
 
 
-
-
-
-
 def test_zoneinfo_collector(tmp_path):
     write_tree(tmp_path, {"proc/zoneinfo": ZONEINFO})
     collector = make_collector("zoneinfo", tmp_path)

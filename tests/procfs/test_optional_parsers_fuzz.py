@@ -5,8 +5,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from collectors.meminfo_numa import parse_node_meminfo, parse_node_numastat
-from collectors.processes import parse_pid_stat
-from collectors.sysctl import parse_sysctl_ints, sysctl_fields
 from collectors.tcpstat import count_sockets
 from pyexporter.errors import ParseError
 from pyexporter.procfs.buddyinfo import parse_buddyinfo
@@ -17,9 +15,11 @@ from pyexporter.procfs.mountinfo import parse_mountinfo
 from pyexporter.procfs.mountstats import parse_mountstats
 from pyexporter.procfs.net_stat import parse_lnstat
 from pyexporter.procfs.net_xfrm_stat import parse_xfrm_stat
+from pyexporter.procfs.pid_stat import parse_pid_stat
 from pyexporter.procfs.slabinfo import parse_slabinfo
 from pyexporter.procfs.softirqs import parse_softirqs
 from pyexporter.procfs.swaps import parse_swaps
+from pyexporter.procfs.sys import parse_sysctl_ints, sysctl_fields
 from pyexporter.procfs.zoneinfo import parse_zoneinfo
 
 TEXT_PARSERS = [

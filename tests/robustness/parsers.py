@@ -337,13 +337,13 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "collectors.btrfs.parse_commit_stats": (("sys/fs/btrfs/*/commit_stats",), (
         "commits 258051\nlast_commit_ms 1000\nmax_commit_ms 51462\ntotal_commit_ms 47836090\n")),
     "pyexporter.sysfs.cpu.parse_cpu_list": (("sys/devices/system/node/node*/cpulist",), "0-3,5,7-9\n"),
-    "collectors.entropy.parse_random_value": (("proc/sys/kernel/random/*",), "3754\n"),
-    "collectors.filefd.parse_file_nr": (("proc/sys/fs/file-nr",), "1024\t0\t1631329\n"),
+    "pyexporter.procfs.sys.parse_random_value": (("proc/sys/kernel/random/*",), "3754\n"),
+    "pyexporter.procfs.sys.parse_file_nr": (("proc/sys/fs/file-nr",), "1024\t0\t1631329\n"),
     "collectors.filesystem.parse_major_minor": ((), "259:3"),
     "collectors.infiniband.parse_port_state": ((), "4: ACTIVE\n"),
     "collectors.infiniband.parse_rate": ((), "100 Gb/sec (4X EDR)\n"),
     "collectors.infiniband.parse_counter": ((), "0x1a2b\n"),
-    "collectors.kernel_hung.parse_hung_task_detect_count": (("proc/sys/kernel/hung_task_detect_count",),
+    "pyexporter.procfs.sys.parse_hung_task_detect_count": (("proc/sys/kernel/hung_task_detect_count",),
                                                             "12\n"),
     "pyexporter.procfs.loadavg.parse_loadavg": (("proc/loadavg",), "0.21 0.37 0.39 1/719 19737\n"),
     "collectors.os.parse_os_release": (("usr/lib/os-release",), (
@@ -359,24 +359,25 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "pyexporter.procfs.vmstat.parse_vmstat": (("proc/vmstat",), (
         "nr_free_pages 977769\nnr_inactive_anon 79490\npgpgin 3735316\npgpgout 1806040\npswpin 0\n"
         "pgfault 2453209\npgmajfault 12\noom_kill 0\n")),
-    "collectors.xfs.parse_xfs_stats": (("sys/fs/xfs/*/stats/stats", "proc/fs/xfs/stat"), (
+    "pyexporter.procfs.xfs.parse_xfs_stats": (("sys/fs/xfs/*/stats/stats", "proc/fs/xfs/stat"), (
         "extent_alloc 1 0 0 0\nabt 0 0 0 0\nblk_map 61 29 1 1 1 91 0\nbmbt 0 0 0 0\n"
         "dir 3 0 0 0\ntrans 4 1 0\nxpc 399724544 92823103 86219234\n")),
-    "collectors.zfs.parse_kstat_named": (("proc/spl/kstat/zfs/arcstats", "proc/spl/kstat/zfs/zfetchstats"), (
+    "pyexporter.procfs.zfs.parse_kstat_named": (
+        ("proc/spl/kstat/zfs/arcstats", "proc/spl/kstat/zfs/zfetchstats"), (
         "6 1 0x01 91 4368 5266997922 97951858082072\nname                            type data\n"
         "hits                            4    8772612\nmisses                          4    604635\n"
         "c_min                           4    33554432\narc_no_grow                     4    0\n")),
-    "collectors.zfs.parse_pool_io": (("proc/spl/kstat/zfs/*/io",), (
+    "pyexporter.procfs.zfs.parse_pool_io": (("proc/spl/kstat/zfs/*/io",), (
         "12 3 0x00 1 80 79205351707403 395818011156865\n"
         "nread    nwritten reads    writes   wtime    wlentime wupdate  rtime    rlentime rupdate  wcnt     "
         "rcnt\n"
         "1884160  3206144  22       132      7155162  104112268 79210489694949 24168078 104112268 "
         "79210489849220 0        0\n")),
-    "collectors.zfs.parse_objset": (("proc/spl/kstat/zfs/*/objset-*",), (
+    "pyexporter.procfs.zfs.parse_objset": (("proc/spl/kstat/zfs/*/objset-*",), (
         "23 1 0x01 7 2160 221578688875 6665999035587\nname                            type data\n"
         "dataset_name                    7    pool1\nwrites                          4    0\n"
         "nwritten                        4    0\nreads                           4    0\n")),
-    "collectors.zfs.parse_pool_state": (("proc/spl/kstat/zfs/*/state",), "ONLINE\n"),
+    "pyexporter.procfs.zfs.parse_pool_state": (("proc/spl/kstat/zfs/*/state",), "ONLINE\n"),
     "pyexporter.textformat.parse_go_float": ((), "-1.5e+10"),
     "pyexporter.textformat.parse_text_format": (("textfile/*/*.prom",), (
         "# HELP node_textfile_demo A demo metric.\n# TYPE node_textfile_demo gauge\n"
@@ -391,9 +392,9 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "pyexporter.procfs.net_stat.parse_lnstat": (("proc/net/stat/*",), None),
     "collectors.meminfo_numa.parse_node_meminfo": (("sys/devices/system/node/node*/meminfo",), None),
     "collectors.meminfo_numa.parse_node_numastat": (("sys/devices/system/node/node*/numastat",), None),
-    "collectors.netstat.parse_net_stats": (("proc/net/netstat", "proc/net/snmp"), None),
-    "collectors.netstat.parse_snmp6": (("proc/net/snmp6",), None),
-    "collectors.processes.parse_pid_stat": (("proc/[0-9]*/stat",), None),
+    "pyexporter.procfs.netstat.parse_net_stats": (("proc/net/netstat", "proc/net/snmp"), None),
+    "pyexporter.procfs.netstat.parse_snmp6": (("proc/net/snmp6",), None),
+    "pyexporter.procfs.pid_stat.parse_pid_stat": (("proc/[0-9]*/stat",), None),
     "pyexporter.procfs.slabinfo.parse_slabinfo": (("proc/slabinfo",), None),
     "pyexporter.procfs.softirqs.parse_softirqs": (("proc/softirqs",), None),
     "pyexporter.procfs.swaps.parse_swaps": (("proc/swaps",), None),
