@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pyexporter import fs
-from pyexporter.errors import ParseError
-from pyexporter.golang.strconv import parse_uint
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
+from pyexporter.procfs.mountinfo import btrfs_mounts
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_parsed, read_uint, read_value, valid_utf8
+from pyexporter.sysfs.btrfs import layout_ratio, parse_commit_stats
 
 log = logging.getLogger(__name__)
 
@@ -86,33 +86,6 @@ class IoctlDevice:
     errors: tuple[int, ...]
 
 
-def layout_ratio(layout: str, devices: int) -> float:
-    """Bytes on disk per byte stored for a block group profile, as procfs estimates it."""
-    if layout in ("single", "raid0"):
-        return 1.0
-    if layout in ("dup", "raid1", "raid10"):
-        return 2.0
-    parity = {"raid5": 1, "raid6": 2}.get(layout)
-    if parity is None:
-        return 0.0
-    # IEEE division as in Go: a filesystem with exactly `parity` devices gives +Inf.
-    denominator = float(devices - parity)
-    if denominator == 0:
-        return float("inf")
-    return devices / denominator
-
-
-def parse_commit_stats(text: str) -> dict[str, int]:
-    """commit_stats ("commits 258051" per line) as {key: value}; every line must be "<key> <uint>"."""
-    out: dict[str, int] = {}
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) != 2:
-            raise ParseError(f"btrfs: invalid commit_stats line {line[:60]!r}")
-        out[parts[0]] = parse_uint(parts[1])
-    return out
-
-
 def _read(path: str) -> str:
     return valid_utf8(read_value(path, None) or "")
 
@@ -155,25 +128,6 @@ def read_btrfs_stats(path: str, name: str) -> BtrfsStats:
         stats.max_commit_ms = commit.get("max_commit_ms", 0)
         stats.total_commit_ms = commit.get("total_commit_ms", 0)
     return stats
-
-
-def _unescape_mount_field(text: str) -> str:
-    return text.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
-
-
-def btrfs_mounts(mountinfo: str) -> list[tuple[str, str]]:
-    """(source device, mount point) of each btrfs line of a mountinfo file."""
-    out = []
-    for line in mountinfo.splitlines():
-        fields = line.split(" ")
-        try:
-            sep = fields.index("-", 6)
-        except ValueError:
-            continue
-        if len(fields) < sep + 3 or len(fields) < 5 or fields[sep + 1] != "btrfs":
-            continue
-        out.append((fields[sep + 2], _unescape_mount_field(fields[4])))
-    return out
 
 
 def format_uuid(raw: bytes) -> str:

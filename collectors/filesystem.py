@@ -21,20 +21,18 @@ import errno
 import logging
 import os
 import queue
-import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyexporter.errors import ConfigError, ParseError
+from pyexporter.errors import ConfigError
 from pyexporter.filters import DeviceFilter
 from pyexporter.fs import read_file
 from pyexporter.golang.errno import go_errno_text
-from pyexporter.golang.strconv import parse_int
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, build_name, gauge
-from pyexporter.procfs.mountinfo import MountInfo, parse_mountinfo, unescape_mount_point
+from pyexporter.procfs.mountinfo import MountInfo, parse_major_minor, parse_mountinfo, unescape_mount_point
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 
@@ -50,20 +48,6 @@ DEFAULT_FS_TYPES_EXCLUDE = (
 MOUNT_TIMEOUT_LABEL = "mountpoint timeout"
 
 _LABELS = ("device", "mountpoint", "fstype", "device_error")
-#: fmt.Sscanf("%d:%d"): each number may carry a sign; anything after the minor is ignored.
-_MAJOR_MINOR = re.compile(r"([+-]?[0-9]+):([+-]?[0-9]+)")
-
-
-def parse_major_minor(text: str) -> tuple[str, str]:
-    """`8:1` -> ("8", "1") as node_exporter prints them (strconv.Itoa of the scanned ints)."""
-    match = _MAJOR_MINOR.match(text)
-    if match is None:
-        raise ParseError(f"malformed mount point MajorMinorVer: {text!r}")
-    try:
-        major, minor = parse_int(match.group(1)), parse_int(match.group(2))
-    except ParseError:  # beyond int64 (checked before converting: int() refuses 4300+ digits)
-        raise ParseError(f"malformed mount point MajorMinorVer: {text[:80]!r}") from None
-    return str(major), str(minor)
 
 
 def _label_text(value: str) -> str:

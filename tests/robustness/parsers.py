@@ -334,12 +334,12 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "collectors.bcachefs.parse_io_errors": (("sys/fs/bcachefs/*/dev-*/io_errors",), (
         "IO errors since filesystem creation\n  read:    18828\n  write:   1\n  checksum:5\n"
         "IO errors since 8 y ago\n  read:    18828\n  write:   1\n  checksum:5\n")),
-    "collectors.btrfs.parse_commit_stats": (("sys/fs/btrfs/*/commit_stats",), (
+    "pyexporter.sysfs.btrfs.parse_commit_stats": (("sys/fs/btrfs/*/commit_stats",), (
         "commits 258051\nlast_commit_ms 1000\nmax_commit_ms 51462\ntotal_commit_ms 47836090\n")),
     "pyexporter.sysfs.cpu.parse_cpu_list": (("sys/devices/system/node/node*/cpulist",), "0-3,5,7-9\n"),
     "pyexporter.procfs.sys.parse_random_value": (("proc/sys/kernel/random/*",), "3754\n"),
     "pyexporter.procfs.sys.parse_file_nr": (("proc/sys/fs/file-nr",), "1024\t0\t1631329\n"),
-    "collectors.filesystem.parse_major_minor": ((), "259:3"),
+    "pyexporter.procfs.mountinfo.parse_major_minor": ((), "259:3"),
     "collectors.infiniband.parse_port_state": ((), "4: ACTIVE\n"),
     "collectors.infiniband.parse_rate": ((), "100 Gb/sec (4X EDR)\n"),
     "collectors.infiniband.parse_counter": ((), "0x1a2b\n"),

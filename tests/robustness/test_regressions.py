@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from collectors.filesystem import parse_major_minor
 from pyexporter.errors import ParseError
 from pyexporter.golang import duration, strconv
 from pyexporter.procfs.diskstats import parse_diskstats
 from pyexporter.procfs.meminfo import parse_meminfo
+from pyexporter.procfs.mountinfo import parse_major_minor
 from pyexporter.procfs.stat import parse_cpu_line, parse_stat
 from pyexporter.procfs.sys import parse_hung_task_detect_count, parse_random_value
 from pyexporter.procfs.zoneinfo import parse_zoneinfo
