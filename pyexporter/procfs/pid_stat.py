@@ -7,8 +7,6 @@ from pyexporter.golang.strconv import parse_int
 
 #: Fields procfs scans after the command name; fewer make the stat file invalid.
 STAT_FIELDS_AFTER_COMM = 40
-
-
 _NUM_THREADS_INDEX = 17
 
 

@@ -11,11 +11,7 @@ from pyexporter.golang.strings import go_lines
 
 # Go's \s: the runs procfs collapses to one space before splitting on it.
 _GO_WHITESPACE = re.compile(r"[\t\n\f\r ]+")
-
-
 _VERSION_LINE = re.compile(r"slabinfo -")
-
-
 _HEADER_LINE = re.compile(r"# name")
 
 

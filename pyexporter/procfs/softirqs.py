@@ -8,8 +8,6 @@ from pyexporter.golang.strings import go_fields, go_lines
 
 #: The vectors procfs knows, in its order; other rows are ignored.
 SOFTIRQ_TYPES = ("HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED", "HRTIMER", "RCU")
-
-
 _ROW_NAMES = {f"{name}:": name for name in SOFTIRQ_TYPES}
 
 

@@ -11,8 +11,6 @@ from pyexporter.golang.strings import go_fields, go_lines
 
 #: kstat data types (lib/libspl/include/sys/kstat.h); node_exporter reads only these two.
 KSTAT_DATA_INT64 = "3"
-
-
 KSTAT_DATA_UINT64 = "4"
 
 

@@ -12,7 +12,6 @@ from pyexporter.golang.strings import go_fields, go_trim_space
 # The look-behind keeps the search linear: without it a long run of digits is
 # tried from each of its positions (quadratic), where Go's RE2 stays linear.
 _NODE_ZONE = re.compile(r"(?<!\d)(\d+), zone[\t\n\f\r ]+(\w+)", re.ASCII)
-
 #: The numeric per-zone keys procfs's Zoneinfo reads; other keys are skipped.
 ZONEINFO_KEYS = frozenset((
     "nr_free_pages", "min", "low", "high", "scanned", "spanned", "present", "managed", "nr_active_anon",

@@ -11,8 +11,6 @@ NETSTAT = (
     "IpExt: InOctets OutOctets\n"
     "IpExt: 6286396970 2786264347\n"
 )
-
-
 SNMP = (
     "Ip: Forwarding DefaultTTL\n"
     "Ip: 1 64\n"

@@ -4,7 +4,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.meminfo_numa import parse_node_meminfo, parse_node_numastat
 from collectors.tcpstat import count_sockets
 from pyexporter.errors import ParseError
 from pyexporter.procfs.buddyinfo import parse_buddyinfo
@@ -21,6 +20,7 @@ from pyexporter.procfs.softirqs import parse_softirqs
 from pyexporter.procfs.swaps import parse_swaps
 from pyexporter.procfs.sys import parse_sysctl_ints, sysctl_fields
 from pyexporter.procfs.zoneinfo import parse_zoneinfo
+from pyexporter.sysfs.node import parse_node_meminfo, parse_node_numastat
 
 TEXT_PARSERS = [
     parse_buddyinfo, parse_cgroups, parse_drbd, parse_interrupts, parse_lnstat, parse_node_meminfo,

@@ -10,17 +10,11 @@ HEADER = (
     "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> "
     "<batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n"
 )
-
-
 ROW_TCP = (
     "tw_sock_TCP          704    864    256   32    2 : tunables    0    0    0 "
     ": slabdata     27     27      0\n"
 )
-
-
 ROW_KMALLOC = "kmalloc-8192  132  148  8192  4  8 : tunables 0 0 0 : slabdata 37 37 0\n"
-
-
 SLABINFO = HEADER + ROW_TCP + ROW_KMALLOC
 
 

@@ -20,8 +20,6 @@ ARCSTATS = (
     "text_thing                      7    not-a-number\n"
     "l2-odd.name-x                   4    5\n"
 )
-
-
 IO = (
     "12 3 0x00 1 80 79205351707403 395818011156865\n"
     "nread    nwritten reads    writes   wtime    wlentime wupdate  rtime    rlentime "
@@ -29,8 +27,6 @@ IO = (
     "1884160  3206144  22       132      7155162  104112268 79210489694949 24168078 104112268 "
     "79210489849220 0 1\n"
 )
-
-
 OBJSET = (
     "24 1 0x01 7 2160 221611904716 7145015038451\n"
     "name                            type data\n"

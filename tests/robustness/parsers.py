@@ -308,30 +308,30 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "pyexporter.sysfs.attrs.uint_or_none": ((), "4096"),
     "pyexporter.sysfs.attrs.int_or_none": ((), "-4096"),
     "pyexporter.sysfs.attrs.float_or_none": ((), "3.14"),
-    "collectors.bcache.parse_pseudo_float": ((), "1.1"),
-    "collectors.bcache.parse_writeback_rate_debug": (("sys/devices/**/bcache/writeback_rate_debug",), (
+    "pyexporter.sysfs.bcache.parse_pseudo_float": ((), "1.1"),
+    "pyexporter.sysfs.bcache.parse_writeback_rate_debug": (("sys/devices/**/bcache/writeback_rate_debug",), (
         "rate:           1.1M/sec\ndirty:          20.4G\ntarget:         20.4G\nproportional:   427.5k\n"
         "integral:       790.0k\nchange:         321.5k/sec\nnext io:        17ms\n")),
-    "collectors.bcache.parse_priority_stats": (("sys/devices/**/bcache/priority_stats",), (
+    "pyexporter.sysfs.bcache.parse_priority_stats": (("sys/devices/**/bcache/priority_stats",), (
         "Unused:\t\t99%\nMetadata:\t0%\nAverage:\t10473\nSectors per Q:\t64\n"
         "Quantiles:\t[0 0 0 20946 20946 20946]\n")),
-    "collectors.bcachefs.parse_human_bytes": ((), "2.05G"),
-    "collectors.bcachefs.parse_compression_stats": (("sys/fs/bcachefs/*/compression_stats",), (
+    "pyexporter.sysfs.bcachefs.parse_human_bytes": ((), "2.05G"),
+    "pyexporter.sysfs.bcachefs.parse_compression_stats": (("sys/fs/bcachefs/*/compression_stats",), (
         "typetype          compressed    uncompressed     average extent size\n"
         "lz4                    48.9G           71.2G                   62.5k\n"
         "zstd                    226G            603G                    115k\n")),
-    "collectors.bcachefs.parse_errors": (("sys/fs/bcachefs/*/errors",), (
+    "pyexporter.sysfs.bcachefs.parse_errors": (("sys/fs/bcachefs/*/errors",), (
         "btree_node_data_missing                         2       1753593586\n"
         "alloc_key_to_missing_lru_entry                  4517    1771754289\n")),
-    "collectors.bcachefs.parse_counter": (("sys/fs/bcachefs/*/counters/*",), (
+    "pyexporter.sysfs.bcachefs.parse_counter": (("sys/fs/bcachefs/*/counters/*",), (
         "since mount:                   302707\nsince filesystem creation:     1515147\n")),
-    "collectors.bcachefs.parse_btree_write_stats": (("sys/fs/bcachefs/*/btree_write_stats",), (
+    "pyexporter.sysfs.bcachefs.parse_btree_write_stats": (("sys/fs/bcachefs/*/btree_write_stats",), (
         "                   nr        size\ninitial:           3298401   100k\n"
         "cache_reclaim:     14401     720\n")),
-    "collectors.bcachefs.parse_io_done": (("sys/fs/bcachefs/*/dev-*/io_done",), (
+    "pyexporter.sysfs.bcachefs.parse_io_done": (("sys/fs/bcachefs/*/dev-*/io_done",), (
         "read:\nsb          :       86016\nbtree       :     8912896\nuser        :610019098624\n"
         "write:\nsb          :      677376\nuser        :562070339584\n")),
-    "collectors.bcachefs.parse_io_errors": (("sys/fs/bcachefs/*/dev-*/io_errors",), (
+    "pyexporter.sysfs.bcachefs.parse_io_errors": (("sys/fs/bcachefs/*/dev-*/io_errors",), (
         "IO errors since filesystem creation\n  read:    18828\n  write:   1\n  checksum:5\n"
         "IO errors since 8 y ago\n  read:    18828\n  write:   1\n  checksum:5\n")),
     "pyexporter.sysfs.btrfs.parse_commit_stats": (("sys/fs/btrfs/*/commit_stats",), (
@@ -340,9 +340,9 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "pyexporter.procfs.sys.parse_random_value": (("proc/sys/kernel/random/*",), "3754\n"),
     "pyexporter.procfs.sys.parse_file_nr": (("proc/sys/fs/file-nr",), "1024\t0\t1631329\n"),
     "pyexporter.procfs.mountinfo.parse_major_minor": ((), "259:3"),
-    "collectors.infiniband.parse_port_state": ((), "4: ACTIVE\n"),
-    "collectors.infiniband.parse_rate": ((), "100 Gb/sec (4X EDR)\n"),
-    "collectors.infiniband.parse_counter": ((), "0x1a2b\n"),
+    "pyexporter.sysfs.infiniband.parse_port_state": ((), "4: ACTIVE\n"),
+    "pyexporter.sysfs.infiniband.parse_rate": ((), "100 Gb/sec (4X EDR)\n"),
+    "pyexporter.sysfs.infiniband.parse_counter": ((), "0x1a2b\n"),
     "pyexporter.procfs.sys.parse_hung_task_detect_count": (("proc/sys/kernel/hung_task_detect_count",),
                                                             "12\n"),
     "pyexporter.procfs.loadavg.parse_loadavg": (("proc/loadavg",), "0.21 0.37 0.39 1/719 19737\n"),
@@ -350,12 +350,13 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
         'NAME="Ubuntu"\nVERSION="20.04.2 LTS (Focal Fossa)"\nID=ubuntu\nID_LIKE=debian\n'
         'PRETTY_NAME="Ubuntu 20.04.2 LTS"\nVERSION_ID="20.04"\nVERSION_CODENAME=focal\n# comment\n'
         "BUILD_ID='a \\\"quoted\\\" $value'\n")),
-    "collectors.selinux.parse_avc_cache_stats": ((), (
+    "pyexporter.sysfs.selinux.parse_avc_cache_stats": ((), (
         "lookups hits misses allocations reclaims frees\n2165 2104 61 61 0 2\n3084 3052 32 32 0 0\n")),
-    "collectors.selinux.parse_avc_hash_stats": ((), (
+    "pyexporter.sysfs.selinux.parse_avc_hash_stats": ((), (
         "entries: 512\nbuckets used: 283/512\nlongest chain: 6\n")),
-    "collectors.selinux.parse_enforce": ((), "1"),
-    "collectors.selinux.parse_config_mode": ((), "# comment\nSELINUX=enforcing\nSELINUXTYPE=targeted\n"),
+    "pyexporter.sysfs.selinux.parse_enforce": ((), "1"),
+    "pyexporter.sysfs.selinux.parse_config_mode": ((), (
+        "# comment\nSELINUX=enforcing\nSELINUXTYPE=targeted\n")),
     "pyexporter.procfs.vmstat.parse_vmstat": (("proc/vmstat",), (
         "nr_free_pages 977769\nnr_inactive_anon 79490\npgpgin 3735316\npgpgout 1806040\npswpin 0\n"
         "pgfault 2453209\npgmajfault 12\noom_kill 0\n")),
@@ -390,8 +391,8 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "pyexporter.procfs.drbd.parse_drbd": (("proc/drbd",), None),
     "pyexporter.procfs.interrupts.parse_interrupts": (("proc/interrupts", "proc/interrupts_aarch64"), None),
     "pyexporter.procfs.net_stat.parse_lnstat": (("proc/net/stat/*",), None),
-    "collectors.meminfo_numa.parse_node_meminfo": (("sys/devices/system/node/node*/meminfo",), None),
-    "collectors.meminfo_numa.parse_node_numastat": (("sys/devices/system/node/node*/numastat",), None),
+    "pyexporter.sysfs.node.parse_node_meminfo": (("sys/devices/system/node/node*/meminfo",), None),
+    "pyexporter.sysfs.node.parse_node_numastat": (("sys/devices/system/node/node*/numastat",), None),
     "pyexporter.procfs.netstat.parse_net_stats": (("proc/net/netstat", "proc/net/snmp"), None),
     "pyexporter.procfs.netstat.parse_snmp6": (("proc/net/snmp6",), None),
     "pyexporter.procfs.pid_stat.parse_pid_stat": (("proc/[0-9]*/stat",), None),
