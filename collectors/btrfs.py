@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from pyexporter import fs
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
-from pyexporter.procfs.mountinfo import btrfs_mounts
+from pyexporter.procfs.mountinfo import parse_btrfs_mounts
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_parsed, read_uint, read_value, valid_utf8
@@ -274,7 +274,7 @@ class BtrfsCollector(Collector):
             return {}
         out: dict[str, list[IoctlDevice]] = {}
         done: set[str] = set()
-        for source, mount_point in btrfs_mounts(mountinfo):
+        for source, mount_point in parse_btrfs_mounts(mountinfo):
             if source in done:
                 continue
             path = self.roots.root(self.roots.strip_rootfs(mount_point))

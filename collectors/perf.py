@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pyexporter.errors import ConfigError, NoDataError, ParseError
 from pyexporter.fs import read_optional_text
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter
-from pyexporter.procfs.mounts import tracing_dir
+from pyexporter.procfs.mounts import parse_tracefs_dir
 from pyexporter.registry import Collector, Flag, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.tracefs import parse_tracepoint_id
@@ -385,7 +385,7 @@ class PerfCollector(Collector):
 
     def _tracing_dir(self) -> str:
         mounts = read_optional_text(self.roots.proc("mounts")) or ""
-        found = tracing_dir(mounts)
+        found = parse_tracefs_dir(mounts)
         if found is None:
             raise NoDataError("perf: no tracefs or debugfs mount for tracepoints")
         return found

@@ -128,7 +128,7 @@ def _unescape_mount_field(text: str) -> str:
     return text.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
 
 
-def btrfs_mounts(mountinfo: str) -> list[tuple[str, str]]:
+def parse_btrfs_mounts(mountinfo: str) -> list[tuple[str, str]]:
     """(source device, mount point) of each btrfs line of a mountinfo file."""
     out = []
     for line in mountinfo.splitlines():

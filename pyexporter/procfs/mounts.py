@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 
-def tracing_dir(mounts: str) -> str | None:
+def parse_tracefs_dir(mounts: str) -> str | None:
     """The tracefs directory from /proc/mounts: a tracefs mount, else tracing/ below a debugfs mount."""
     tracefs = debugfs = None
     for line in mounts.splitlines():

@@ -7,7 +7,7 @@ import pytest
 from pyexporter.errors import ParseError
 from pyexporter.procfs.mountinfo import (
     MountInfo,
-    btrfs_mounts,
+    parse_btrfs_mounts,
     parse_major_minor,
     parse_mountinfo,
     unescape_mount_point,
@@ -101,8 +101,8 @@ def test_parse_major_minor_rejects(text):
         parse_major_minor(text)
 
 
-def test_btrfs_mounts():
+def test_parse_btrfs_mounts():
     text = ("36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw\n"
             "37 35 0:40 / /a\\040b rw shared:1 master:2 - btrfs /dev/vdb rw\n"
             "garbage\n38 35 0:41 / /c rw - btrfs\n")
-    assert btrfs_mounts(text) == [("/dev/vdb", "/a b")]
+    assert parse_btrfs_mounts(text) == [("/dev/vdb", "/a b")]

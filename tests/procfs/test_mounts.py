@@ -2,7 +2,7 @@
 
 import pytest
 
-from pyexporter.procfs.mounts import tracing_dir
+from pyexporter.procfs.mounts import parse_tracefs_dir
 
 
 @pytest.mark.parametrize(
@@ -16,5 +16,5 @@ from pyexporter.procfs.mounts import tracing_dir
         ("tracefs /t tracefs\n", None),  # too few fields, as perf-utils skips them
     ],
 )
-def test_tracing_dir(mounts, expected):
-    assert tracing_dir(mounts) == expected
+def test_parse_tracefs_dir(mounts, expected):
+    assert parse_tracefs_dir(mounts) == expected
