@@ -73,6 +73,18 @@ NOT_INPUT_PARSERS = {
         "reads an XML-RPC value as xmlrpc.client decodes it; fuzzed in tests/collectors/test_supervisord.py",
 }
 
+#: Parsers a collector may keep: their input is no kernel file (parsers of /proc and /sys files live in
+#: pyexporter.procfs and pyexporter.sysfs, whether one collector reads the file or several).
+COLLECTOR_PARSERS = {
+    "collectors.ethtool.parse_drvinfo": "the ethtool_drvinfo struct an SIOCETHTOOL ioctl fills",
+    "collectors.os.parse_os_release": "os-release(5), a file of the distribution",
+    "collectors.perf.parse_cpus": "the --collector.perf.cpus flag",
+    "collectors.qdisc.parse_qdisc_fixture": "node_exporter's JSON fixture (--collector.qdisc.fixtures)",
+    "collectors.runit.parse_status": "runit's supervise/status record",
+    "collectors.supervisord.parse_url": "the --collector.supervisord.url flag",
+    "collectors.systemd.parse_systemd_version": "systemd's Version property, read over D-Bus",
+}
+
 #: Parameter annotations a parser's inputs may have (strings: modules use `from __future__ import
 #: annotations`), and how bad input is fed to each.
 PARAM_KINDS = {

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from pyexporter.errors import ParseError
 from tests.robustness.parsers import (
+    COLLECTOR_PARSERS,
     MAPPING,
     NOT_INPUT_PARSERS,
     NOT_PARSER_MODULES,
@@ -63,6 +64,11 @@ def test_every_parse_function_is_fuzzed_or_excused():
         assert module in parser_modules() + collector_modules(), f"{name}: stale exclusion"
         assert hasattr(importlib.import_module(module), attr), f"{name}: stale exclusion"
         assert name not in known
+
+
+def test_collectors_keep_no_parser_of_a_kernel_file():
+    # The layering rule: a parser of a /proc or /sys file lives in procfs/ or sysfs/.
+    assert sorted(p.qualname for p in discover(collector_modules())) == sorted(COLLECTOR_PARSERS)
 
 
 def test_samples_name_existing_parsers():
