@@ -2,13 +2,6 @@ import pytest
 
 from collectors.ipvs import parse_backend_labels
 from pyexporter.errors import ConfigError, NoDataError, ParseError
-from pyexporter.procfs.ipvs import (
-    IPVSBackendStatus,
-    IPVSStats,
-    parse_ip_port,
-    parse_ipvs_backend_status,
-    parse_ipvs_stats,
-)
 from tests.support import collect_text, make_collector, samples, write_tree
 
 STATS = (
@@ -34,69 +27,6 @@ IPVS = (
     "UDP  [2620:0000:0000:0000:0000:0000:0000:0080]:0050 rr\n"
     "  -> [2620:0000:0000:0000:0000:0000:0000:0081]:0051      Masq    1      2          3\n"
 )
-
-
-def test_parse_ipvs_stats():
-    assert parse_ipvs_stats(STATS) == IPVSStats(0x16AA370, 0xE33656E5, 0, 0x51D8C8883AB3, 0)
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["", "a\nb\nc", "a\nb\n1 2 3 4\n", "a\nb\n1 2 3 4 x\n", "a\nb\n1 2 3 4 -5\n",
-     "a\nb\n1 2 3 4 10000000000000000\n"],
-)
-def test_parse_ipvs_stats_rejects(text):
-    with pytest.raises(ParseError):
-        parse_ipvs_stats(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("C0A80016:0CEA", ("192.168.0.22", 3306)),
-        ("[2620:0000:0000:0000:0000:0000:0000:0080]:0050", ("2620::80", 80)),
-        ("[0000:0000:0000:0000:0000:ffff:c0a8:0001]:0050", ("192.168.0.1", 80)),  # as Go prints it
-        ("[2001:0db8:0000:0001:0000:0000:0000:0001]:ffff", ("2001:db8:0:1::1", 65535)),
-    ],
-)
-def test_parse_ip_port(text, expected):
-    assert parse_ip_port(text) == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["C0A80016:0CE", "C0A8001G:0CEA", "C0A80016:0CEX", " 0A80016:0CEA",
-     "[2620:0000:0000:0000:0000:0000:0000:zzzz]:0050",
-     "[2620:0000:0000:0000:0000:0000:00%0:0080]:0050", ""],
-)
-def test_parse_ip_port_rejects(text):
-    with pytest.raises(ParseError):
-        parse_ip_port(text)
-
-
-def test_parse_ipvs_backend_status():
-    backends = parse_ipvs_backend_status(IPVS)
-    assert backends[0] == IPVSBackendStatus(
-        "192.168.0.22", 3306, "", "TCP", "192.168.82.22", 3306, 248, 2, 100)
-    assert backends[3] == IPVSBackendStatus("", 0, "10001000", "FWM", "192.168.50.26", 3306, 64, 1, 20)
-    assert backends[5].local_address == "2620::80" and backends[5].proto == "UDP"
-    assert len(backends) == 6
-    assert parse_ipvs_backend_status("") == []
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["TCP  C0A80016 wlc\n", "TCP\n", "  -> C0A85216:0CEA Tunnel x 1 2\n",
-     "  -> C0A85216:0CEA Tunnel 1 2 -3\n",
-     "  -> nonsense Tunnel 1 2 3\n"],
-)
-def test_parse_ipvs_backend_status_rejects(text):
-    with pytest.raises(ParseError):
-        parse_ipvs_backend_status(text)
-
-
-def test_parse_ipvs_backend_status_skips_short_real_server_lines():
-    assert parse_ipvs_backend_status("TCP C0A80016:0CEA wlc\n  -> C0A85216:0CEA Tunnel 1 2\n") == []
 
 
 def test_parse_backend_labels():
