@@ -29,8 +29,11 @@ def _is_numbered(name: str) -> bool:
 def parse_interrupts(text: str) -> dict[str, Interrupt]:
     """Rows of /proc/interrupts by name; the header line tells the number of CPU columns.
 
-    Rows with fewer values than CPUs (ERR, MIS) are skipped, as node_exporter does.
-    Values stay strings: node_exporter parses them when it emits them.
+    This is node_exporter's own parser (collector/interrupts_linux.go), not
+    procfs's: rows with fewer values than CPUs (ERR, MIS) are skipped. procfs's
+    newer Interrupts() keeps them with their single value; node_exporter 1.12.1
+    shows none, and it wins. Values stay strings: node_exporter parses them when
+    it emits them.
     """
     all_lines = go_lines(text)
     if not all_lines:

@@ -40,3 +40,27 @@ def test_parse_buddyinfo(data, expected):
 def test_parse_buddyinfo_rejects(data):
     with pytest.raises(ParseError):
         parse_buddyinfo(data)
+
+
+def test_procfs_buddyinfo(procfs_fixtures):
+    # procfs's TestBuddyInfo.
+    buddy = parse_buddyinfo((procfs_fixtures / "proc" / "buddyinfo").read_text())
+    assert (buddy[0].zone, buddy[2].zone) == ("DMA", "Normal")
+    assert buddy[2].sizes[0] == 4381.0
+    assert buddy[1].sizes[1] == 572.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # procfs's TestParseBuddyInfoShort and TestParseBuddyInfoSizeMismatch.
+        "Node 0, zone\nNode 0, zone\nNode 0, zone\n",
+        "Node 0, zone      DMA      1      0      1      0      2      1      1      0      1      1      3\n"
+        "Node 0, zone    DMA32    759    572    791    475    194     45     12      0      0      0      0"
+        "      0\n"
+        "Node 0, zone   Normal   4381   1093    185   1530    567    102      4      0      0      0\n",
+    ],
+)
+def test_procfs_buddyinfo_rejects(text):
+    with pytest.raises(ParseError):
+        parse_buddyinfo(text)

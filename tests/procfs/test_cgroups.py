@@ -28,3 +28,10 @@ def test_parse_cgroups(data, expected):
 def test_parse_cgroups_rejects(data):
     with pytest.raises(ParseError):
         parse_cgroups(data)
+
+
+def test_procfs_cgroup_summary_lines():
+    # procfs's TestParseCgroupSummaryString.
+    assert parse_cgroups("cpuset\t7\t148\t1\n") == [CgroupSummary("cpuset", 7, 148, 1)]
+    with pytest.raises(ParseError):
+        parse_cgroups("memory\t9\t##\t1\n")

@@ -42,3 +42,22 @@ def test_parse_interrupts_small(data, expected):
 def test_parse_interrupts_empty():
     with pytest.raises(ParseError):
         parse_interrupts("")
+
+
+@pytest.mark.parametrize(("irq", "info", "devices", "values"), [
+    # procfs's TestProcInterrupts.
+    ("0", "IO-APIC", "2-edge timer", ("49", "0", "0", "0")),
+    ("PIW", "Posted-interrupt wakeup event", "", ("0", "0", "0", "0")),
+    ("LOC", "Local timer interrupts", "", ("10196", "7429", "8542", "8229")),
+])
+def test_procfs_interrupts(procfs_fixtures, irq, info, devices, values):
+    interrupts = parse_interrupts((procfs_fixtures / "proc" / "interrupts").read_text())
+    assert (interrupts[irq].info, interrupts[irq].devices, interrupts[irq].values) == (info, devices, values)
+
+
+def test_procfs_interrupts_without_the_single_value_rows(procfs_fixtures):
+    # procfs counts 47 rows, ERR and MIS (one value each) among them; node_exporter's own parser,
+    # which node_exporter 1.12.1 uses, skips those two, and node_exporter wins.
+    interrupts = parse_interrupts((procfs_fixtures / "proc" / "interrupts").read_text())
+    assert len(interrupts) == 45
+    assert "ERR" not in interrupts and "MIS" not in interrupts

@@ -25,3 +25,21 @@ def test_parse_loadavg(data, expected):
 def test_parse_loadavg_rejects_bad_input(data):
     with pytest.raises(ParseError):
         parse_loadavg(data)
+
+
+def test_procfs_loadavg(procfs_fixtures):
+    # procfs's TestLoadAvg.
+    assert parse_loadavg((procfs_fixtures / "proc" / "loadavg").read_text()) == (0.02, 0.04, 0.05)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # procfs's Test_parseLoad.
+    ("", None), ("0.00 0.03", None), ("malformed line", None),
+    ("0.00 0.03 0.05 1/502 33634", (0.0, 0.03, 0.05)),
+])
+def test_procfs_parse_load(text, expected):
+    if expected is None:
+        with pytest.raises(ParseError):
+            parse_loadavg(text)
+    else:
+        assert parse_loadavg(text) == expected

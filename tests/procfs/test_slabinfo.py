@@ -46,3 +46,10 @@ def test_parse_slabinfo(data, expected):
 def test_parse_slabinfo_rejects(data):
     with pytest.raises(ParseError):
         parse_slabinfo(data)
+
+
+def test_procfs_slabinfo(procfs_fixtures):
+    # procfs's TestSlabInfo, on the fields node_exporter exports (the tunables and slab counts are not read).
+    slabs = parse_slabinfo((procfs_fixtures / "proc" / "slabinfo").read_text())
+    assert len(slabs) == 300
+    assert slabs[0] == Slab("pid_3", 375, 532, 576, 28, 4)

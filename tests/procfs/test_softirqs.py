@@ -38,3 +38,18 @@ def test_parse_softirqs(data, expected):
 def test_parse_softirqs_rejects(data):
     with pytest.raises(ParseError):
         parse_softirqs(data)
+
+
+def test_procfs_softirqs(procfs_fixtures):
+    # procfs's TestSoftirqs.
+    got = parse_softirqs((procfs_fixtures / "proc" / "softirqs").read_text())
+    assert got["HI"][0] == 3
+    assert got["TIMER"][1] == 247490
+    assert got["NET_TX"][0] == 2419
+    assert got["NET_RX"][1] == 28694
+    assert got["BLOCK"][1] == 262755
+    assert got["IRQ_POLL"][0] == 0
+    assert got["TASKLET"][0] == 209
+    assert got["SCHED"][0] == 2278692
+    assert got["HRTIMER"][0] == 1281
+    assert got["RCU"][1] == 532783

@@ -33,3 +33,27 @@ def test_parse_swaps(data, expected):
 def test_parse_swaps_rejects(data):
     with pytest.raises(ParseError):
         parse_swaps(data)
+
+
+def test_procfs_swaps(procfs_fixtures):
+    # procfs's TestSwaps.
+    assert parse_swaps((procfs_fixtures / "proc" / "swaps").read_text()) == [
+        Swap("/dev/dm-2", "partition", 131068, 176, -2)]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # procfs's TestParseSwapString (each line below the header).
+    ("/dev/dm-2                               partition       131068  1024    -2",
+     Swap("/dev/dm-2", "partition", 131068, 1024, -2)),
+    ("/foo                                    file            1048572 0       -3",
+     Swap("/foo", "file", 1048572, 0, -3)),
+    ("/dev/sda2                               partition       hello   world   -2", None),
+    ("/dev/dm-2                               partition       131068  1024", None),
+])
+def test_procfs_parse_swap_lines(line, expected):
+    text = "Filename Type Size Used Priority\n" + line + "\n"
+    if expected is None:
+        with pytest.raises(ParseError):
+            parse_swaps(text)
+    else:
+        assert parse_swaps(text) == [expected]

@@ -68,3 +68,37 @@ def test_parse_hung_task_detect_count(text, expected):
 def test_parse_hung_task_detect_count_rejects(text):
     with pytest.raises(ParseError):
         parse_hung_task_detect_count(text)
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    # procfs's TestKernelRandom (read_wakeup_threshold is absent from its tree).
+    ("entropy_avail", 3943), ("poolsize", 4096), ("urandom_min_reseed_secs", 60),
+    ("write_wakeup_threshold", 3072),
+])
+def test_procfs_kernel_random(procfs_fixtures, name, value):
+    assert parse_random_value((procfs_fixtures / "proc/sys/kernel/random" / name).read_text()) == value
+    assert not (procfs_fixtures / "proc/sys/kernel/random/read_wakeup_threshold").exists()
+
+
+def test_procfs_kernel_hung(procfs_fixtures):
+    # procfs's TestKernelHung.
+    text = (procfs_fixtures / "proc/sys/kernel/hung_task_detect_count").read_text()
+    assert parse_hung_task_detect_count(text) == 6
+
+
+@pytest.mark.parametrize(("path", "ints"), [
+    # procfs's TestSysctlInts.
+    ("kernel/random/entropy_avail", [3943]), ("vm/lowmem_reserve_ratio", [256, 256, 32, 0, 0]),
+])
+def test_procfs_sysctl_ints(procfs_fixtures, path, ints):
+    fields = sysctl_fields((procfs_fixtures / "proc/sys" / path).read_bytes())
+    assert parse_sysctl_ints(fields, path.replace("/", ".")) == ints
+
+
+def test_procfs_sysctl_strings(procfs_fixtures):
+    # procfs's TestSysctlStrings and TestSysctlIntsError.
+    fields = sysctl_fields((procfs_fixtures / "proc/sys/kernel/seccomp/actions_avail").read_bytes())
+    assert fields == ["kill_process", "kill_thread", "trap", "errno", "trace", "log", "allow"]
+    message = r"field 0 in sysctl kernel\.seccomp\.actions_avail is not a valid int"
+    with pytest.raises(ParseError, match=message):
+        parse_sysctl_ints(fields, "kernel.seccomp.actions_avail")
