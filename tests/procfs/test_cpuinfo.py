@@ -149,3 +149,180 @@ def test_parse_cpuinfo_only_raises_parse_error(data):
             parse_cpuinfo(data.decode("utf-8", "replace"), fmt)
         except ParseError:
             pass
+
+
+# procfs's TestCPUInfo* inputs (the ARM, PPC and RISC-V ones; its tree's /proc/cpuinfo is x86).
+PROCFS_CPUINFO_ARM7_LEGACY = (
+    "\n"
+    "Processor : ARMv7 Processor rev 5 (v7l)\n"
+    "processor : 0\n"
+    "BogoMIPS : 2400.00\n"
+    "\n"
+    "processor : 1\n"
+    "BogoMIPS : 2400.00\n"
+    "\n"
+    "Features : swp half thumb fastmult vfp edsp thumbee neon vfpv3 tls vfpv4 idiva idivt\n"
+    "CPU implementer : 0x41\n"
+    "CPU architecture: 7\n"
+    "CPU variant : 0x0\n"
+    "CPU part : 0xc07\n"
+    "CPU revision : 5\n"
+    "\n"
+    "Hardware : sun8i\n"
+    "Revision : 0000\n"
+    "Serial : 5400503583203c3c040e"
+)
+PROCFS_CPUINFO_ARM7_LEGACY_V1 = (
+    "\n"
+    "Processor       : ARMv6-compatible processor rev 5 (v6l)\n"
+    "BogoMIPS        : 791.34\n"
+    "Features        : swp half thumb fastmult vfp edsp java \n"
+    "CPU implementer : 0x41\n"
+    "CPU architecture: 6TEJ\n"
+    "CPU variant     : 0x1\n"
+    "CPU part        : 0xb36\n"
+    "CPU revision    : 5\n"
+    "\n"
+    "Hardware        : IMAPX200\n"
+    "Revision        : 0000\n"
+    "Serial          : 0000000000000000"
+)
+PROCFS_CPUINFO_ARM7 = (
+    "\n"
+    "processor : 0\n"
+    "model name : ARMv7 Processor rev 3 (v7l)\n"
+    "BogoMIPS : 108.00\n"
+    "Features : half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae evtstrm crc32\n"
+    "CPU implementer : 0x41\n"
+    "CPU architecture: 7\n"
+    "CPU variant : 0x0\n"
+    "CPU part : 0xd08\n"
+    "CPU revision : 3\n"
+    "\n"
+    "processor : 1\n"
+    "model name : ARMv7 Processor rev 3 (v7l)\n"
+    "BogoMIPS : 108.00\n"
+    "Features : half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae evtstrm crc32\n"
+    "CPU implementer : 0x41\n"
+    "CPU architecture: 7\n"
+    "CPU variant : 0x0\n"
+    "CPU part : 0xd08\n"
+    "CPU revision : 3\n"
+    "\n"
+    "processor : 2\n"
+    "model name : ARMv7 Processor rev 3 (v7l)\n"
+    "BogoMIPS : 108.00\n"
+    "Features : half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae evtstrm crc32\n"
+    "CPU implementer : 0x41\n"
+    "CPU architecture: 7\n"
+    "CPU variant : 0x0\n"
+    "CPU part : 0xd08\n"
+    "CPU revision : 3\n"
+    "\n"
+    "processor : 3\n"
+    "model name : ARMv7 Processor rev 3 (v7l)\n"
+    "BogoMIPS : 108.00\n"
+    "Features : half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae evtstrm crc32\n"
+    "CPU implementer : 0x41\n"
+    "CPU architecture: 7\n"
+    "CPU variant : 0x0\n"
+    "CPU part : 0xd08\n"
+    "CPU revision : 3\n"
+    "\n"
+    "Hardware : BCM2835\n"
+    "Revision : c03111\n"
+    ""
+)
+PROCFS_CPUINFO_PPC64 = (
+    "\n"
+    "processor\t: 0\n"
+    "cpu\t\t: POWER7 (architected), altivec supported\n"
+    "clock\t\t: 3000.000000MHz\n"
+    "revision\t: 2.1 (pvr 003f 0201)\n"
+    "\n"
+    "processor\t: 1\n"
+    "cpu\t\t: POWER7 (architected), altivec supported\n"
+    "clock\t\t: 3000.000000MHz\n"
+    "revision\t: 2.1 (pvr 003f 0201)\n"
+    "\n"
+    "processor\t: 2\n"
+    "cpu\t\t: POWER7 (architected), altivec supported\n"
+    "clock\t\t: 3000.000000MHz\n"
+    "revision\t: 2.1 (pvr 003f 0201)\n"
+    "\n"
+    "processor\t: 3\n"
+    "cpu\t\t: POWER7 (architected), altivec supported\n"
+    "clock\t\t: 3000.000000MHz\n"
+    "revision\t: 2.1 (pvr 003f 0201)\n"
+    "\n"
+    "processor\t: 4\n"
+    "cpu\t\t: POWER7 (architected), altivec supported\n"
+    "clock\t\t: 3000.000000MHz\n"
+    "revision\t: 2.1 (pvr 003f 0201)\n"
+    "\n"
+    "processor\t: 5\n"
+    "cpu\t\t: POWER7 (architected), altivec supported\n"
+    "clock\t\t: 3000.000000MHz\n"
+    "revision\t: 2.1 (pvr 003f 0201)\n"
+    "\n"
+    "timebase\t: 512000000\n"
+    "platform\t: pSeries\n"
+    "model\t\t: IBM,8233-E8B\n"
+    "machine\t\t: CHRP IBM,8233-E8B\n"
+    ""
+)
+PROCFS_CPUINFO_RISCV64 = (
+    "\n"
+    "processor\t: 0\n"
+    "hart\t\t: 0\n"
+    "isa\t\t: rv64imafdcsu\n"
+    "mmu\t\t: sv48\n"
+    "\n"
+    "processor\t: 1\n"
+    "hart\t\t: 1\n"
+    "isa\t\t: rv64imafdcsu\n"
+    "mmu\t\t: sv48\n"
+    ""
+)
+
+
+def test_procfs_cpuinfo_x86(procfs_fixtures):
+    # procfs's TestCPUInfoX86.
+    cpus = parse_cpuinfo((procfs_fixtures / "proc" / "cpuinfo").read_text(), X86)
+    assert len(cpus) == 8
+    assert cpus[7].processor == 7
+    assert cpus[0].vendor_id == "GenuineIntel"
+    assert cpus[1].cpu_family == "6"
+    assert cpus[2].model == "142"
+    assert cpus[3].model_name == "Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz"
+    assert cpus[4].siblings == 8
+    assert cpus[5].core_id == "1"
+    assert cpus[6].cpu_cores == 4
+    assert cpus[7].flags[1] == "vme"
+
+
+def test_procfs_cpuinfo_arm():
+    # procfs's TestCPUInfoParseARMLegacy, TestCPUInfoParseARMLegacyV1 and TestCPUInfoParseARM.
+    legacy = parse_cpuinfo(PROCFS_CPUINFO_ARM7_LEGACY, ARM)
+    assert len(legacy) == 2
+    assert legacy[0].model_name == "ARMv7 Processor rev 5 (v7l)"
+    assert legacy[1].flags[2] == "thumb"
+    v6 = parse_cpuinfo(PROCFS_CPUINFO_ARM7_LEGACY_V1, ARM)
+    assert len(v6) == 1
+    assert v6[0].model_name == "ARMv6-compatible processor rev 5 (v6l)"
+    assert v6[0].flags[2] == "thumb"
+    arm7 = parse_cpuinfo(PROCFS_CPUINFO_ARM7, ARM)
+    assert len(arm7) == 4
+    assert arm7[0].model_name == "ARMv7 Processor rev 3 (v7l)"
+    assert arm7[1].flags[1] == "thumb"
+
+
+def test_procfs_cpuinfo_ppc_and_riscv():
+    # procfs's TestCPUInfoParsePPC and TestCPUInfoParseRISCV64.
+    ppc = parse_cpuinfo(PROCFS_CPUINFO_PPC64, PPC)
+    assert len(ppc) == 6
+    assert ppc[2].cpu_mhz == 3000.0
+    riscv = parse_cpuinfo(PROCFS_CPUINFO_RISCV64, RISCV)
+    assert len(riscv) == 2
+    assert riscv[1].core_id == "1"
+    assert riscv[1].model_name == "rv64imafdcsu"
