@@ -36,3 +36,10 @@ def test_parse_arp(text, expected):
 def test_parse_arp_rejects_bad_lines(line):
     with pytest.raises(ParseError):
         parse_arp(HEADER + line + "\n")
+
+
+def test_procfs_arp(procfs_fixtures):
+    # procfs's TestARP: a complete entry and an incomplete one (flags 0, an all-zero address).
+    first, second = parse_arp((procfs_fixtures / "proc" / "net" / "arp").read_text())
+    assert first == ARPEntry("192.168.224.1", "00:50:56:c0:00:08", 0x2, "ens33")
+    assert second == ARPEntry("192.168.224.2", "00:00:00:00:00:00", 0x0, "ens33")

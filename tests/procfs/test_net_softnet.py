@@ -33,3 +33,20 @@ def test_parse_softnet(text, expected):
 def test_parse_softnet_rejects(text):
     with pytest.raises(ParseError):
         parse_softnet(text)
+
+
+def test_procfs_softnet(procfs_fixtures):
+    # procfs's TestNetSoftnet: lines of 13, 11, 9 and 10 columns (older kernels print fewer).
+    assert parse_softnet((procfs_fixtures / "proc" / "net" / "softnet_stat").read_text()) == [
+        SoftnetStat(0x00358fe3, 0x00006283, 0, 0, 0x000855fc, 0x76, 0, 0, 13),
+        SoftnetStat(0x00953d1a, 0x00000446, 0xb1, 0, 0x008eeb9a, 0x2b, 0xdc, 1, 13),
+        SoftnetStat(0x00015c73, 0x00020e76, 0xf0000769, 4, 3, 2, 0, 2, 11),
+        SoftnetStat(0x01663fb2, 0, 0x0109a4, 0x00020e76, 0, 0, 0, 3, 9),
+        SoftnetStat(0x00008e78, 1, 0x11, 0x20, 0x10, 0, 0, 4, 10),
+    ]
+
+
+def test_procfs_broken_softnet(procfs_fixtures):
+    # procfs's TestBadSoftnet.
+    with pytest.raises(ParseError):
+        parse_softnet((procfs_fixtures / "proc" / "net" / "softnet_stat.broken").read_text())
