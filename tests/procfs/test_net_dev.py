@@ -3,7 +3,7 @@
 import pytest
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.net_dev import parse_net_dev
+from pyexporter.procfs.net_dev import NET_DEV_FIELDS, parse_net_dev
 
 HEADER = (
     "Inter-|   Receive                                                |  Transmit\n"
@@ -49,3 +49,28 @@ def test_parse_net_dev(text, expected):
 def test_parse_net_dev_rejects_bad_lines(line):
     with pytest.raises(ParseError):
         parse_net_dev(HEADER + line + "\n")
+
+
+@pytest.mark.parametrize("name", ["eth0", "eth0:1"])
+def test_procfs_net_dev_line(name):
+    # procfs's TestNetDevParseLine: the sixteen counters in column order, an alias name kept whole.
+    line = f"  {name}: 1 2 3    4    5     6          7         8 9  10    11    12    13     14       15" + "          16"
+    assert parse_net_dev(HEADER + line + "\n") == {name: dict(zip(NET_DEV_FIELDS, range(1, 17), strict=True))}
+
+
+def _rx_tx(counters: dict[str, int]) -> tuple[int, int, int, int]:
+    return (counters["receive_bytes"], counters["receive_packets"], counters["transmit_bytes"],
+            counters["transmit_packets"])
+
+
+@pytest.mark.parametrize(("path", "expected"), [
+    # procfs's TestNetDev and TestProcNetDev: (rx bytes, rx packets, tx bytes, tx packets); the rest are 0.
+    ("net/dev", {"vethf345468": (648, 8, 438, 5), "lo": (1664039048, 1566805, 1664039048, 1566805),
+                 "docker0": (2568, 38, 438, 5), "eth0": (874354587, 1036395, 563352563, 732147)}),
+    ("26231/net/dev", {"lo": (0, 0, 0, 0), "eth0": (438, 5, 648, 8)}),
+])
+def test_procfs_net_dev(procfs_fixtures, path, expected):
+    got = parse_net_dev((procfs_fixtures / "proc" / path).read_text())
+    assert {name: _rx_tx(counters) for name, counters in got.items()} == expected
+    for counters in got.values():
+        assert sum(counters.values()) == sum(_rx_tx(counters))

@@ -20,3 +20,18 @@ def test_parse_xfrm_stat(data, expected):
 def test_parse_xfrm_stat_rejects(data):
     with pytest.raises(ParseError):
         parse_xfrm_stat(data)
+
+
+def test_procfs_xfrm_stat(procfs_fixtures):
+    # procfs's TestXfrmStats.
+    assert parse_xfrm_stat((procfs_fixtures / "proc/net/xfrm_stat").read_text()) == {
+        "XfrmInError": 1, "XfrmInBufferError": 2, "XfrmInHdrError": 4, "XfrmInNoStates": 3,
+        "XfrmInStateProtoError": 40, "XfrmInStateModeError": 100, "XfrmInStateSeqError": 6000,
+        "XfrmInStateExpired": 4, "XfrmInStateMismatch": 23451, "XfrmInStateInvalid": 55555,
+        "XfrmInTmplMismatch": 51, "XfrmInNoPols": 65432, "XfrmInPolBlock": 100, "XfrmInPolError": 10000,
+        "XfrmOutError": 1000000, "XfrmOutBundleGenError": 43321, "XfrmOutBundleCheckError": 555,
+        "XfrmOutNoStates": 869, "XfrmOutStateProtoError": 4542, "XfrmOutStateModeError": 4,
+        "XfrmOutStateSeqError": 543, "XfrmOutStateExpired": 565, "XfrmOutPolBlock": 43456,
+        "XfrmOutPolDead": 7656, "XfrmOutPolError": 1454, "XfrmFwdHdrError": 6654,
+        "XfrmOutStateInvalid": 28765, "XfrmAcquireError": 24532,
+    }
