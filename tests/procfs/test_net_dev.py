@@ -54,7 +54,8 @@ def test_parse_net_dev_rejects_bad_lines(line):
 @pytest.mark.parametrize("name", ["eth0", "eth0:1"])
 def test_procfs_net_dev_line(name):
     # procfs's TestNetDevParseLine: the sixteen counters in column order, an alias name kept whole.
-    line = f"  {name}: 1 2 3    4    5     6          7         8 9  10    11    12    13     14       15" + "          16"
+    line = (f"  {name}: 1 2 3    4    5     6          7         8 9  10    11    12    13     14       15"
+            "          16")
     assert parse_net_dev(HEADER + line + "\n") == {name: dict(zip(NET_DEV_FIELDS, range(1, 17), strict=True))}
 
 
