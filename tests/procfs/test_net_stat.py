@@ -33,7 +33,8 @@ def test_procfs_net_stat(procfs_fixtures):
     arp = parse_lnstat((procfs_fixtures / "proc/net/stat/arp_cache").read_text())
     ndisc = parse_lnstat((procfs_fixtures / "proc/net/stat/ndisc_cache").read_text())
     names = ["entries", "allocs", "destroys", "hash_grows", "lookups", "hits", "res_failed",
-             "rcv_probes_mcast", "rcv_probes_ucast", "periodic_gc_runs", "forced_gc_runs", "unresolved_discards",
+             "rcv_probes_mcast", "rcv_probes_ucast", "periodic_gc_runs", "forced_gc_runs",
+             "unresolved_discards",
              "table_fulls"]
     assert arp == {"entries": [20, 20], **{name: [i, i + 12] for i, name in enumerate(names[1:], 1)}}
     assert ndisc == {"entries": [36, 36], **{name: [i, i + 12] for i, name in enumerate(names[1:], 240)}}
