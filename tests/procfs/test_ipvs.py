@@ -99,3 +99,42 @@ def test_parse_ipvs_backend_status_rejects(text):
 
 def test_parse_ipvs_backend_status_skips_short_real_server_lines():
     assert parse_ipvs_backend_status("TCP C0A80016:0CEA wlc\n  -> C0A85216:0CEA Tunnel 1 2\n") == []
+
+
+def test_procfs_ipvs_stats(procfs_fixtures):
+    # procfs's TestIPVSStats.
+    assert parse_ipvs_stats((procfs_fixtures / "proc/net/ip_vs_stats").read_text()) == IPVSStats(
+        23765872, 3811989221, 0, 89991519156915, 0)
+
+
+def test_procfs_parse_ip_port():
+    # procfs's TestParseIPPort, TestParseIPPortInvalid and TestParseIPPortIPv6.
+    assert parse_ip_port("C0A80016:0CEA") == ("192.168.0.22", 3306)
+    assert parse_ip_port("[DEAD:BEEF:0000:0000:0000:0000:0000:0001]:1F90") == ("dead:beef::1", 8080)
+    for text in ("", "C0A80016", "C0A800:1234", "FOOBARBA:1234", "C0A80016:0CEA:1234"):
+        with pytest.raises(ParseError):
+            parse_ip_port(text)
+
+
+def _backend(local: str, port: int, remote: str, remote_port: int, weight: int, active: int, inactive: int,
+             proto: str = "TCP", mark: str = "") -> IPVSBackendStatus:
+    return IPVSBackendStatus(local, port, mark, proto, remote, remote_port, active, inactive, weight)
+
+
+def test_procfs_ipvs_backend_status(procfs_fixtures):
+    # procfs's TestIPVSBackendStatus.
+    assert parse_ipvs_backend_status((procfs_fixtures / "proc/net/ip_vs").read_text()) == [
+        _backend("192.168.0.22", 3306, "192.168.82.22", 3306, 100, 248, 2),
+        _backend("192.168.0.22", 3306, "192.168.83.24", 3306, 100, 248, 2),
+        _backend("192.168.0.22", 3306, "192.168.83.21", 3306, 100, 248, 1),
+        _backend("192.168.0.57", 3306, "192.168.84.22", 3306, 0, 0, 0),
+        _backend("192.168.0.57", 3306, "192.168.82.21", 3306, 100, 1499, 0),
+        _backend("192.168.0.57", 3306, "192.168.50.21", 3306, 100, 1498, 0),
+        _backend("192.168.0.55", 3306, "192.168.50.26", 3306, 0, 0, 0),
+        _backend("192.168.0.55", 3306, "192.168.49.32", 3306, 100, 0, 0),
+        _backend("2620::1", 80, "2620::2", 80, 1, 0, 0),
+        _backend("2620::1", 80, "2620::3", 80, 1, 0, 0),
+        _backend("2620::1", 80, "2620::4", 80, 1, 1, 1),
+        _backend("", 0, "192.168.50.26", 3306, 0, 0, 1, "FWM", "10001000"),
+        _backend("", 0, "192.168.50.21", 3306, 0, 0, 2, "FWM", "10001000"),
+    ]

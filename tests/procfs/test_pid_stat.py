@@ -39,3 +39,12 @@ def test_parse_pid_stat(data, expected):
 def test_parse_pid_stat_rejects(data):
     with pytest.raises(ParseError):
         parse_pid_stat(data)
+
+
+@pytest.mark.parametrize(("pid", "state", "threads"), [
+    # procfs's TestProcStat, TestProcStatLimits and TestProcStatComm (a command name "(a b ) ( c d) "), on the
+    # fields the processes collector reads: the state and num_threads.
+    ("26231", "R", 1), ("26232", "S", 1), ("584", "R", 1),
+])
+def test_procfs_pid_stat(procfs_fixtures, pid, state, threads):
+    assert parse_pid_stat((procfs_fixtures / "proc" / pid / "stat").read_bytes()) == (state, threads)

@@ -43,3 +43,22 @@ def test_parse_psi_only_raises_parse_error(data):
         parse_psi(data.decode("utf-8", "replace"))
     except ParseError:
         pass
+
+
+def test_procfs_psi(procfs_fixtures):
+    # procfs's TestPSIStats: cpu has only a some line; memory and io have both.
+    cpu = parse_psi((procfs_fixtures / "proc/pressure/cpu").read_text())
+    assert cpu == PSIStats(PSILine(0.1, 2.0, 3.85, 15))
+    for resource in ("memory", "io"):
+        assert parse_psi((procfs_fixtures / "proc/pressure" / resource).read_text()) == PSIStats(
+            PSILine(0.1, 2.0, 3.85, 15), PSILine(0.2, 3.0, 4.95, 25))
+
+
+def test_procfs_parse_psi_stats():
+    # procfs's TestParsePSIStats: an unknown kind is ignored, a malformed value fails the file.
+    assert parse_psi("nonsense haha test=fake") == PSIStats()
+    for text in ("some avg10=0.10 avg60=2.00 avg300=3.85 total=oops\n"
+                 "full avg10=0.20 avg60=3.00 avg300=teddy total=25",
+                 "some avg10=0.10 avg60=2.00 avg300=3.85 total=1\nfull avg10=0.20 avg60=3.00 avg300=test total=25"):
+        with pytest.raises(ParseError):
+            parse_psi(text)

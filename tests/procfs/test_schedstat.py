@@ -33,3 +33,10 @@ SCHEDSTAT = (
 )
 def test_parse_schedstat(text, expected):
     assert parse_schedstat(text) == expected
+
+
+def test_procfs_schedstat(procfs_fixtures):
+    # procfs's TestSchedstat (the per-process schedstat files are no input of node_exporter's).
+    cpus = parse_schedstat((procfs_fixtures / "proc" / "schedstat").read_text())
+    assert len(cpus) == 2
+    assert cpus[0] == SchedstatCPU("0", 2045936778163039, 343796328169361, 4767485306)
