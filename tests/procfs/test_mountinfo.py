@@ -10,6 +10,7 @@ from pyexporter.procfs.mountinfo import (
     parse_btrfs_mounts,
     parse_major_minor,
     parse_mountinfo,
+    parse_mountinfo_line,
     unescape_mount_point,
 )
 
@@ -106,3 +107,89 @@ def test_parse_btrfs_mounts():
             "37 35 0:40 / /a\\040b rw shared:1 master:2 - btrfs /dev/vdb rw\n"
             "garbage\n38 35 0:41 / /c rw - btrfs\n")
     assert parse_btrfs_mounts(text) == [("/dev/vdb", "/a b")]
+
+
+def _options(text: str) -> dict[str, str]:
+    return {key: value for key, _, value in (item.partition("=") for item in text.split(","))}
+
+
+TMPFS = "rw,size=405096k,mode=700,uid=112,gid=116"
+CIFS = ("rw,vers=3.1.1,cache=strict,username=user,uid=1000,forceuid,gid=0,noforcegid,addr=127.0.0.1,"
+        "file_mode=0755,dir_mode=0755,soft,nounix,serverino,mapposix,echo_interval=60,actimeo=1")
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    # procfs's TestMountInfo.
+    ("16 21 0:16 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw",
+     MountInfo(16, 21, "0:16", "/", "/sys", _options("rw,nosuid,nodev,noexec,relatime"), {"shared": "7"},
+               "sysfs", "sysfs", {"rw": ""})),
+    ("225 20 0:39 / /run/user/112 rw,nosuid,nodev,relatime shared:177 - tmpfs tmpfs " + TMPFS,
+     MountInfo(225, 20, "0:39", "/", "/run/user/112", _options("rw,nosuid,nodev,relatime"), {"shared": "177"},
+               "tmpfs", "tmpfs", _options(TMPFS))),
+    # No optional fields: a double space before the separator.
+    ("225 20 0:39 / /run/user/112 rw,nosuid,nodev,relatime  - tmpfs tmpfs " + TMPFS,
+     MountInfo(225, 20, "0:39", "/", "/run/user/112", _options("rw,nosuid,nodev,relatime"), {}, "tmpfs",
+               "tmpfs", _options(TMPFS))),
+    ("225 20 0:39 / /run/user/112 rw,nosuid,nodev,relatime shared:177 master:8 - tmpfs tmpfs " + TMPFS,
+     MountInfo(225, 20, "0:39", "/", "/run/user/112", _options("rw,nosuid,nodev,relatime"),
+               {"shared": "177", "master": "8"}, "tmpfs", "tmpfs", _options(TMPFS))),
+    # An optional field procfs does not know is dropped.
+    ("225 20 0:39 / /run/user/112 rw,nosuid,nodev,relatime shared:177 master:8 foo:bar - tmpfs tmpfs "
+     + TMPFS,
+     MountInfo(225, 20, "0:39", "/", "/run/user/112", _options("rw,nosuid,nodev,relatime"),
+               {"shared": "177", "master": "8"}, "tmpfs", "tmpfs", _options(TMPFS))),
+    ("454 29 0:87 / /with/a-hyphen rw,relatime shared:255 - cifs //remote-storage/Path " + CIFS,
+     MountInfo(454, 29, "0:87", "/", "/with/a-hyphen", _options("rw,relatime"), {"shared": "255"}, "cifs",
+               "//remote-storage/Path", _options(CIFS))),
+    ("137 45 253:2 /lib/docker/overlay2 /var/lib/docker/overlay2 rw,relatime - ext4 /dev/mapper/vg0-lv_var "
+     "rw,data=ordered",
+     MountInfo(137, 45, "253:2", "/lib/docker/overlay2", "/var/lib/docker/overlay2",
+               _options("rw,relatime"), {},
+               "ext4", "/dev/mapper/vg0-lv_var", _options("rw,data=ordered"))),
+    ("157 47 253:2 /etc/named /var/named/chroot/etc/named rw,relatime - ext4 /dev/mapper/vg0-lv_root "
+     "rw,data=ordered",
+     MountInfo(157, 47, "253:2", "/etc/named", "/var/named/chroot/etc/named", _options("rw,relatime"), {},
+               "ext4", "/dev/mapper/vg0-lv_root", _options("rw,data=ordered"))),
+])
+def test_procfs_mountinfo_lines(line, expected):
+    assert parse_mountinfo_line(line) == expected
+
+
+def test_procfs_mountinfo_line_rejects():
+    with pytest.raises(ParseError):
+        parse_mountinfo_line("hello")
+
+
+NFS4 = ("rw,vers=4.0,rsize=1048576,wsize=1048576,namlen=255,acregmin=3,acregmax=60,acdirmin=30,acdirmax=60,hard,"
+        "proto=tcp,port=0,timeo=600,retrans=2,sec=sys,clientaddr=192.168.1.5,addr=192.168.1.1,local_lock=none")
+NFS3 = ("rw,vers=3,rsize=32768,wsize=32768,namlen=255,hard,proto=udp,timeo=11,retrans=3,sec=sys,"
+        "mountaddr=192.168.1.1,mountvers=3,mountport=49602,mountproto=udp,local_lock=none,addr=192.168.1.1")
+# procfs's TestFSMountInfo: its tree's /proc/self/mountinfo (self is 26231).
+PROCFS_MOUNTS = [
+    # "/  /root": an empty mount point, so the options field reads "/root".
+    MountInfo(1, 1, "0:5", "/", "", {"/root": ""}, {"shared": "8"}, "rootfs", "rootfs", {"rw": ""}),
+    MountInfo(16, 21, "0:16", "/", "/sys", _options("rw,nosuid,nodev,noexec,relatime"), {"shared": "7"},
+              "sysfs",
+              "sysfs", {"rw": ""}),
+    MountInfo(17, 21, "0:4", "/", "/proc", _options("rw,nosuid,nodev,noexec,relatime"), {"shared": "12"},
+              "proc",
+              "proc", {"rw": ""}),
+    MountInfo(21, 0, "8:1", "/", "/", _options("rw,relatime"), {"shared": "1"}, "ext4", "/dev/sda1",
+              _options("rw,errors=remount-ro,data=ordered")),
+    MountInfo(194, 21, "0:42", "/", "/mnt/nfs/test", {"rw": ""}, {"shared": "144"}, "nfs4",
+              "192.168.1.1:/srv/test",
+              _options(NFS4)),
+    MountInfo(177, 21, "0:42", "/", "/mnt/nfs/test", {"rw": ""}, {"shared": "130"}, "nfs4",
+              "192.168.1.1:/srv/test",
+              _options(NFS4)),
+    MountInfo(1398, 798, "0:44", "/", "/mnt/nfs/test", _options("rw,relatime"), {"shared": "1154"}, "nfs",
+              "192.168.1.1:/srv/test", _options(NFS3)),
+    MountInfo(1128, 67, "253:0", "/var/lib/containers/storage/overlay", "/var/lib/containers/storage/overlay",
+              _options("rw,relatime"), {}, "xfs", "/dev/mapper/rhel-root",
+              _options("rw,seclabel,attr2,inode64,logbufs=8,logbsize=32k,noquota")),
+]
+
+
+@pytest.mark.parametrize("path", ["self/mountinfo", "26231/mountinfo"])
+def test_procfs_mountinfo(procfs_fixtures, path):
+    assert parse_mountinfo((procfs_fixtures / "proc" / path).read_bytes()) == PROCFS_MOUNTS
