@@ -59,6 +59,7 @@ def test_procfs_parse_psi_stats():
     assert parse_psi("nonsense haha test=fake") == PSIStats()
     for text in ("some avg10=0.10 avg60=2.00 avg300=3.85 total=oops\n"
                  "full avg10=0.20 avg60=3.00 avg300=teddy total=25",
-                 "some avg10=0.10 avg60=2.00 avg300=3.85 total=1\nfull avg10=0.20 avg60=3.00 avg300=test total=25"):
+                 "some avg10=0.10 avg60=2.00 avg300=3.85 total=1\n"
+                 "full avg10=0.20 avg60=3.00 avg300=test total=25"):
         with pytest.raises(ParseError):
             parse_psi(text)
