@@ -1,9 +1,24 @@
 """/proc/net/rpc/nfs{,d}'s parsers: tables of cases, and procfs's own expectations on its test tree."""
 
+import json
+from pathlib import Path
+
 import pytest
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.nfs import CLIENT_V4_PROCEDURES, parse_client_rpc_stats, parse_server_rpc_stats
+from pyexporter.procfs.nfs import (
+    CLIENT_V4_PROCEDURES,
+    ClientRPC,
+    FileHandles,
+    InputOutput,
+    Network,
+    ReadAheadCache,
+    ReplyCache,
+    ServerRPC,
+    Threads,
+    parse_client_rpc_stats,
+    parse_server_rpc_stats,
+)
 
 CLIENT = (
     "net 70 71 69 45\n"
@@ -137,3 +152,55 @@ def test_parse_server_rejects(text):
 
 def test_parse_server_th_histogram_is_ignored():
     assert parse_server_rpc_stats("th 4 1 garbage\n").threads.full_count == 1
+
+
+#: procfs's TestNewNFSClientRPCStats and TestNewNFSdServerRPCStats: each case's file and the values procfs
+#: expects, transcribed from its nfs/parse_nfs_test.go and nfs/parse_nfsd_test.go.
+PROCFS_CASES = json.loads((Path(__file__).parent / "data" / "nfs_cases.json").read_text())
+
+
+def _network(go: dict[str, int]) -> Network:
+    return Network(go["NetCount"], go["UDPCount"], go["TCPCount"], go["TCPConnect"])
+
+
+@pytest.mark.parametrize("case", PROCFS_CASES["client"], ids=lambda case: case["name"])
+def test_procfs_client_rpc_stats(case):
+    if case["invalid"]:
+        with pytest.raises(ParseError):
+            parse_client_rpc_stats(case["content"])
+        return
+    stats, want = parse_client_rpc_stats(case["content"]), case["expected"]
+    assert stats.network == _network(want["Network"])
+    rpc = want["ClientRPC"]
+    assert stats.client_rpc == ClientRPC(rpc["RPCCount"], rpc["Retransmissions"], rpc["AuthRefreshes"])
+    assert stats.v2 == want["V2Stats"]
+    assert stats.v3 == want["V3Stats"]
+    assert stats.v4 == want["ClientV4Stats"]
+
+
+@pytest.mark.parametrize("case", PROCFS_CASES["server"], ids=lambda case: case["name"])
+def test_procfs_server_rpc_stats(case):
+    if case["invalid"]:
+        with pytest.raises(ParseError):
+            parse_server_rpc_stats(case["content"])
+        return
+    stats, want = parse_server_rpc_stats(case["content"]), case["expected"]
+    cache, handles, io = want["ReplyCache"], want["FileHandles"], want["InputOutput"]
+    assert stats.reply_cache == ReplyCache(cache["Hits"], cache["Misses"], cache["NoCache"])
+    assert stats.file_handles == FileHandles(handles["Stale"], handles["TotalLookups"],
+                                             handles["AnonLookups"], handles["DirNoCache"], handles["NoDirNoCache"])
+    assert stats.input_output == InputOutput(io["Read"], io["Write"])
+    assert stats.threads == Threads(want["Threads"]["Threads"], want["Threads"]["FullCnt"])
+    ra = want["ReadAheadCache"]
+    assert stats.read_ahead_cache == ReadAheadCache(ra["CacheSize"], tuple(ra["CacheHistogram"]),
+                                                    ra["NotFound"])
+    assert stats.network == _network(want["Network"])
+    rpc = want["ServerRPC"]
+    assert stats.server_rpc == ServerRPC(rpc["RPCCount"], rpc["BadCnt"], rpc["BadFmt"], rpc["BadAuth"],
+                                         rpc["BadcInt"])
+    assert stats.v2 == want["V2Stats"]
+    assert stats.v3 == want["V3Stats"]
+    v4 = want["ServerV4Stats"]
+    assert (stats.v4_null, stats.v4_compound) == (v4["Null"], v4["Compound"])
+    assert stats.v4_ops == want["V4Ops"]
+    assert stats.wdeleg_getattr == want["WdelegGetattr"]
