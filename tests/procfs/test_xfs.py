@@ -1,5 +1,8 @@
 """The XFS stats parser, as tables of cases."""
 
+import json
+from pathlib import Path
+
 import pytest
 
 from pyexporter.errors import ParseError
@@ -42,3 +45,54 @@ def test_parse_xfs_stats():
 def test_parse_xfs_stats_rejects(text):
     with pytest.raises(ParseError):
         parse_xfs_stats(text)
+
+
+DATA = Path(__file__).parent / "data"
+#: procfs's TestParseStats, transcribed to data/xfs_cases.json.
+PROCFS = json.loads((DATA / "xfs_cases.json").read_text())
+
+
+@pytest.mark.parametrize("case", PROCFS["cases"], ids=lambda case: case["name"])
+def test_procfs_parse_stats(case):
+    if case["invalid"]:
+        with pytest.raises(ParseError):
+            parse_xfs_stats(case["text"])
+        return
+    stats = parse_xfs_stats(case["text"])
+    if case["section"] is not None:
+        # procfs fills a struct from the section's leading values (zoned and metafile may carry more).
+        assert list(stats[case["section"]][:len(case["values"])]) == case["values"]
+
+
+def test_procfs_parse_stats_of_its_tree(procfs_fixtures):
+    # procfs's "fixtures OK" case and TestReadProcStat: every section of /proc/fs/xfs/stat as procfs
+    # fills it; the sections the file lacks stay zero there and are absent here.
+    stats = parse_xfs_stats((procfs_fixtures / "proc/fs/xfs/stat").read_text())
+    for section, values in PROCFS["fixture"].items():
+        if section in stats:
+            assert list(stats[section]) == values, section
+        else:
+            assert not any(values), section
+    assert stats["extent_alloc"][0] == 92447
+
+
+@pytest.mark.parametrize(("device", "allocated"), [("sda1", 1), ("sdb1", 2)])
+def test_procfs_sys_stats(procfs_fixtures, device, allocated):
+    # procfs's TestReadSysStats: the per-filesystem files node_exporter's xfs collector reads.
+    stats = parse_xfs_stats((procfs_fixtures / "sys/fs/xfs" / device / "stats/stats").read_text())
+    assert stats["extent_alloc"][0] == allocated
+
+
+
+def test_procfs_linux_614_and_70():
+    # procfs's TestParseStatsLinux614 and TestParseStatsLinux70: the btrees of 6.14, zoned, metafile,
+    # defer_relog (64-bit) and the two-word "gc xpc" of 7.0.
+    linux614 = parse_xfs_stats((DATA / "xfs_linux614").read_text())
+    assert linux614["rtrefcntbt"][0] == 0
+    assert linux614["defer_relog"] == (1,)
+    linux70 = parse_xfs_stats((DATA / "xfs_linux70").read_text())
+    assert linux70["zoned"] == (0, 0, 0)
+    assert linux70["metafile"] == (0,)
+    assert linux70["defer_relog"] == (1,)
+    assert linux70["xpc"][0] == 5113102336
+    assert linux70["gc xpc"] == (0,)
