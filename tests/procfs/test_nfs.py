@@ -187,8 +187,9 @@ def test_procfs_server_rpc_stats(case):
     stats, want = parse_server_rpc_stats(case["content"]), case["expected"]
     cache, handles, io = want["ReplyCache"], want["FileHandles"], want["InputOutput"]
     assert stats.reply_cache == ReplyCache(cache["Hits"], cache["Misses"], cache["NoCache"])
-    assert stats.file_handles == FileHandles(handles["Stale"], handles["TotalLookups"],
-                                             handles["AnonLookups"], handles["DirNoCache"], handles["NoDirNoCache"])
+    assert stats.file_handles == FileHandles(
+        handles["Stale"], handles["TotalLookups"], handles["AnonLookups"],
+        handles["DirNoCache"], handles["NoDirNoCache"])
     assert stats.input_output == InputOutput(io["Read"], io["Write"])
     assert stats.threads == Threads(want["Threads"]["Threads"], want["Threads"]["FullCnt"])
     ra = want["ReadAheadCache"]
