@@ -3,7 +3,12 @@
 import pytest
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.diskstats import parse_diskstats, parse_udev_properties, scan_diskstats_line
+from pyexporter.procfs.diskstats import (
+    IO_STATS_FIELDS,
+    parse_diskstats,
+    parse_udev_properties,
+    scan_diskstats_line,
+)
 
 DISKSTATS = (
     "   8       0 sda 25354637 34367663 1003346126 18492372 28444756 11134226 505697032 63877960 0 9653880 "
@@ -57,3 +62,17 @@ def test_parse_diskstats_skips_short_lines():
 def test_parse_udev_properties():
     assert parse_udev_properties("E:A=1\nE:B=x=y\r\nS:link\nE:NOEQUALS\nE:A=2\n") == {"A": "2", "B": "x=y"}
     assert parse_udev_properties("") == {}
+
+
+def test_procfs_diskstats(procfs_fixtures):
+    # procfs's TestDiskstats: 52 devices; lines of 14 (11 counters), 18 (discards) and 20 (flushes) items.
+    disks = parse_diskstats((procfs_fixtures / "proc" / "diskstats").read_text())
+    assert len(disks) == 52
+    assert disks[0].name == "ram0"
+    assert disks[1].io_stats_count == 14
+    assert dict(zip(IO_STATS_FIELDS, disks[24].stats, strict=False))["write_ios"] == 28444756
+    discard = dict(zip(IO_STATS_FIELDS, disks[48].stats, strict=False))
+    assert (discard["discard_ticks"], disks[48].io_stats_count) == (11130, 18)
+    flush = dict(zip(IO_STATS_FIELDS, disks[49].stats, strict=False))
+    assert disks[49].io_stats_count == 20
+    assert (flush["flush_requests_completed"], flush["time_spent_flushing"]) == (127, 182)
