@@ -65,3 +65,38 @@ def test_parse_priority_stats(text, value):
 def test_parse_priority_stats_rejects(text):
     with pytest.raises(ParseError):
         parse_priority_stats(text)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    # procfs's TestDehumanizeTests.
+    ("542k", 555008), ("322M", 337641472), ("1.1k", 1124), ("1.9k", 1924), ("1.10k", 2024), ("", None),
+])
+def test_procfs_dehumanize(text, value):
+    if value is None:
+        with pytest.raises(ParseError):
+            dehumanize(text)
+    else:
+        assert dehumanize(text) == value
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    # procfs's TestParsePseudoFloatTests, with its tolerance.
+    ("1.1", 1.097656), ("1.9", 1.878906), ("1.10", 1.976562),
+])
+def test_procfs_pseudo_float(text, value):
+    assert parse_pseudo_float(text) == pytest.approx(value, abs=0.0001)
+
+
+def test_procfs_priority_stats():
+    # procfs's TestPriorityStats.
+    assert parse_priority_stats("Metadata:       5%\n") == (0, 5)
+    assert parse_priority_stats("Unused:         99%\nMetadata:       5%\n") == (99, 5)
+
+
+def test_procfs_writeback_rate_debug():
+    # procfs's TestWritebackRateDebug, its lines in one file.
+    text = ("rate:           1.7M/sec\ndirty:           20.3G\ntarget:           20.4G\n"
+            "proportional:           -1.1k\nintegral:           -251.6k\nchange:           2.6k/sec\n"
+            "next io:           -150773ms\n")
+    assert parse_writeback_rate_debug(text) == WritebackRateDebug(1765376, 21789409280, 21894266880, -1124,
+                                                                  -257624, 2648, -150773)
