@@ -53,3 +53,28 @@ def test_parse_sections():
 def test_parse_sections_reject(parse, text):
     with pytest.raises(ParseError):
         parse(text)
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    # procfs's TestParseHumanReadableBytes.
+    ("542k", 555008), ("322M", 337641472), ("1.5G", 1610612736), ("112k", 114688), ("405", 405),
+])
+def test_procfs_human_readable_bytes(text, value):
+    assert parse_human_bytes(text) == value
+
+
+def test_procfs_counter_human_readable():
+    # procfs's TestParseCounterFileHumanReadable: the creation count, in bytes.
+    assert parse_counter("since mount: 2.05G\nsince filesystem creation: 1.5T\n") == parse_human_bytes("1.5T")
+
+
+def test_procfs_bcachefs_stats(procfs_fixtures):
+    # procfs's TestFSBcachefsStats, file by file.
+    fs = procfs_fixtures / "sys/fs/bcachefs/deadbeef-1234-5678-9012-abcdefabcdef"
+    assert parse_human_bytes((fs / "btree_cache_size").read_text().strip()) == 1610612736
+    assert parse_compression_stats((fs / "compression_stats").read_text())["lz4"][0] != 0
+    assert parse_errors((fs / "errors").read_text())["btree_node_read_err"] == 5
+    assert parse_counter((fs / "counters/btree_node_read").read_text()) == 67890
+    assert parse_btree_write_stats((fs / "btree_write_stats").read_text())["initial"][0] == 19088
+    assert parse_io_errors((fs / "dev-1/io_errors").read_text())["read"] == 197346
+    assert parse_io_done((fs / "dev-1/io_done").read_text())["read"]["btree"] == 4411097088
