@@ -12,3 +12,16 @@ from pyexporter.sysfs.powercap import index_and_name
 )
 def test_index_and_name(counts, name, expected):
     assert index_and_name(counts, name) == expected
+
+
+def test_procfs_rapl_zones(procfs_fixtures):
+    # procfs's TestGetRaplZones and TestNewRaplValues: the names of the zones with a name file, in
+    # directory order; the third (package-10) has index 10.
+    zone_dirs = sorted((procfs_fixtures / "sys/class/powercap").iterdir())
+    names = [(entry / "name").read_text().strip() for entry in zone_dirs if (entry / "name").is_file()]
+    counts: dict[str, int] = {}
+    zones = []
+    for name in names:
+        zones.append(index_and_name(counts, name))
+        counts[name] = counts.get(name, 0) + 1
+    assert zones == [(0, "package"), (0, "core"), (10, "package")]

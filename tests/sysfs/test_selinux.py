@@ -71,3 +71,13 @@ def test_parse_config_mode(text, expected):
 @pytest.mark.parametrize(("text", "expected"), [("1", 1), ("0", 0), ("1\n", -1), ("", -1), ("x", -1)])
 def test_parse_enforce(text, expected):
     assert parse_enforce(text) == expected
+
+
+def test_procfs_avc_stats(procfs_fixtures):
+    # procfs's TestAVCStats and TestAVCHashStat.
+    avc = procfs_fixtures / "sys/fs/selinux/avc"
+    assert parse_avc_cache_stats((avc / "cache_stats").read_text()) == {
+        "lookups": 91590784, "hits": 91569452, "misses": 21332, "allocations": 21332, "reclaims": 20400,
+        "frees": 20826}
+    assert parse_avc_hash_stats((avc / "hash_stats").read_text()) == {
+        "entries": 503, "buckets_used": 257, "buckets_available": 512, "longest_chain": 8}
