@@ -42,3 +42,30 @@ def test_parse_port_state_rejects(text):
 ])
 def test_parse_counter(text, value):
     assert parse_counter(text) == value
+
+
+@pytest.mark.parametrize(("text", "rate"), [
+    # procfs's TestParseSlowRate.
+    ("0 GB/sec", 0), ("2.5 Gb/sec (1X SDR)", 312500000), ("500 Gb/sec (4X HDR)", 62500000000),
+])
+def test_procfs_parse_rate(text, rate):
+    assert parse_rate(text) == rate
+
+
+@pytest.mark.parametrize(("device", "port", "state", "phys_state", "rate", "counters"), [
+    # procfs's TestInfiniBandClass: the state, rate and packet counters of every port.
+    ("hfi1_0", "1", 4, 5, 12500000000, {"port_rcv_packets": 638036947, "port_xmit_packets": 568318856}),
+    ("mlx4_0", "1", 4, 5, 5000000000,
+     {"port_rcv_packets": 87169372, "port_xmit_packets": 85734114, "port_xmit_wait": 3599}),
+    ("mlx4_0", "2", 4, 5, 5000000000,
+     {"port_rcv_packets": 89332064, "port_xmit_packets": 88622850, "port_xmit_wait": 3846}),
+    ("mlx5_0", "1", 4, 4, 3125000000,
+     {"port_rcv_packets": 541889824, "port_xmit_packets": 10907922116, "unicast_rcv_packets": 541889824}),
+])
+def test_procfs_infiniband_class(procfs_fixtures, device, port, state, phys_state, rate, counters):
+    directory = procfs_fixtures / "sys/class/infiniband" / device / "ports" / port
+    assert parse_port_state((directory / "state").read_text()) == state
+    assert parse_port_state((directory / "phys_state").read_text()) == phys_state
+    assert parse_rate((directory / "rate").read_text()) == rate
+    for name, value in counters.items():
+        assert parse_counter((directory / "counters" / name).read_text()) == value, name
