@@ -117,6 +117,9 @@ def read_pci_device(entry: str) -> PciDevice:
             continue
         if name == "sriov_drivers_autoprobe":
             device.sriov[name] = int(parse_int(value, 10, 32) != 0)
+        elif name == "sriov_vf_device":
+            # A PCI device id, printed in hex without a prefix ("1889" is 0x1889).
+            device.sriov[name] = parse_uint(value, 16, 32)
         else:
             device.sriov[name] = parse_uint(value, 10, 64 if name == "sriov_vf_total_msix" else 32)
 
