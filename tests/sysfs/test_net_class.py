@@ -30,6 +30,7 @@ def test_procfs_net_class(procfs_fixtures):
                           "ifalias": "", "operstate": "up"}
     assert iface.numbers == {
         "addr_assign_type": 3, "carrier": 1, "carrier_changes": 2, "carrier_up_count": 1,
-        "carrier_down_count": 1, "dev_id": 32, "dormant": 1, "flags": 4867, "ifindex": 2, "iflink": 2, "link_mode": 1, "mtu": 1500,
+        "carrier_down_count": 1, "dev_id": 32, "dormant": 1, "flags": 4867, "ifindex": 2, "iflink": 2,
+        "link_mode": 1, "mtu": 1500,
         "netdev_group": 0, "name_assign_type": 2, "tx_queue_len": 1000, "type": 1}
     assert iface.speed == 1000

@@ -82,16 +82,16 @@ def test_procfs_pci_devices(procfs_fixtures):
     assert read_pci_devices(str(procfs_fixtures / "sys/bus/pci/devices")) == {
         "0000:00:02:1": PciDevice(
             bridge, None, _ids(0x060400, 0x1022, 0x1634, 0x17aa, 0x5095, 0x00), max_link_speed=8.0,
-            current_link_speed=8.0, max_link_width=8.0, current_link_width=4.0, numa_node=-1, d3cold_allowed=True,
-            power_state="D0"),
+            current_link_speed=8.0, max_link_width=8.0, current_link_width=4.0, numa_node=-1,
+            d3cold_allowed=True, power_state="D0"),
         "0000:01:00:0": PciDevice(
             PciLocation(0, 1, 0, 0), bridge, _ids(0x010802, 0xc0a9, 0x540a, 0xc0a9, 0x5021, 0x01),
-            max_link_speed=8.0, current_link_speed=8.0, max_link_width=4.0, current_link_width=4.0, numa_node=-1,
-            d3cold_allowed=True, power_state="D0"),
+            max_link_speed=8.0, current_link_speed=8.0, max_link_width=4.0, current_link_width=4.0,
+            numa_node=-1, d3cold_allowed=True, power_state="D0"),
         "0000:a2:00:0": PciDevice(
             PciLocation(0, 0xa2, 0, 0), None, _ids(0x020000, 0x8086, 0x159b, 0x8086, 0x0003, 0x02),
-            max_link_speed=16.0, current_link_speed=16.0, max_link_width=8.0, current_link_width=8.0, numa_node=1,
-            sriov={"sriov_drivers_autoprobe": 1, "sriov_numvfs": 0, "sriov_offset": 8, "sriov_stride": 1,
+            max_link_speed=16.0, current_link_speed=16.0, max_link_width=8.0, current_link_width=8.0,
+            numa_node=1, sriov={"sriov_drivers_autoprobe": 1, "sriov_numvfs": 0, "sriov_offset": 8, "sriov_stride": 1,
                    "sriov_totalvfs": 128, "sriov_vf_device": 0x1889, "sriov_vf_total_msix": 4294967033},
             d3cold_allowed=True, power_state="D0"),
     }
