@@ -91,7 +91,8 @@ def test_procfs_pci_devices(procfs_fixtures):
         "0000:a2:00:0": PciDevice(
             PciLocation(0, 0xa2, 0, 0), None, _ids(0x020000, 0x8086, 0x159b, 0x8086, 0x0003, 0x02),
             max_link_speed=16.0, current_link_speed=16.0, max_link_width=8.0, current_link_width=8.0,
-            numa_node=1, sriov={"sriov_drivers_autoprobe": 1, "sriov_numvfs": 0, "sriov_offset": 8, "sriov_stride": 1,
+            numa_node=1,
+            sriov={"sriov_drivers_autoprobe": 1, "sriov_numvfs": 0, "sriov_offset": 8, "sriov_stride": 1,
                    "sriov_totalvfs": 128, "sriov_vf_device": 0x1889, "sriov_vf_total_msix": 4294967033},
             d3cold_allowed=True, power_state="D0"),
     }
