@@ -140,10 +140,12 @@ PROCFS_EXPECTATIONS = {
     'port_state="Online",port_type="",speed="",supported_classes="",supported_speeds="",symbolic_name=""}': 1,
     # sysfs/class_dmi_test.go: TestDMIClass.
     'node_dmi_info{bios_date="04/12/2021",bios_release="2.2",bios_vendor="Dell Inc.",bios_version="2.2.4",'
-    'board_name="07PXPY",board_serial=".7N62AI2.GRTCL6944100GP.",board_vendor="Dell Inc.",board_version="A01",'
+    'board_name="07PXPY",board_serial=".7N62AI2.GRTCL6944100GP.",board_vendor="Dell Inc.",'
+    'board_version="A01",'
     'chassis_asset_tag="",chassis_serial="7N62AI2",chassis_vendor="Dell Inc.",chassis_version="",'
     'product_family="PowerEdge",product_name="PowerEdge R6515",product_serial="7N62AI2",'
-    'product_sku="SKU=NotProvided;ModelName=PowerEdge R6515",product_uuid="83340ca8-cb49-4474-8c29-d2088ca84dd9",'
+    'product_sku="SKU=NotProvided;ModelName=PowerEdge R6515",'
+    'product_uuid="83340ca8-cb49-4474-8c29-d2088ca84dd9",'
     'product_version="",system_vendor="Dell Inc."}': 1,
     # mdstat_test.go: md42 is reshaping, a state node_exporter has no series for.
     'node_md_state{device="md42",state="active"}': 0,
