@@ -5,12 +5,6 @@ import pytest
 from pyexporter.errors import ParseError
 from pyexporter.procfs.buddyinfo import BuddyInfo, parse_buddyinfo
 
-BUDDYINFO = (
-    "Node 0, zone      DMA      1      0      3 \n"
-    "Node 0, zone    DMA32    759    572    791 \n"
-    "Node 1, zone   Normal   4381   1093    185 \n"
-)
-
 
 @pytest.mark.parametrize(
     ("data", "expected"),

@@ -5,8 +5,6 @@ import pytest
 from pyexporter.errors import ParseError
 from pyexporter.procfs.cgroups import CgroupSummary, parse_cgroups
 
-CGROUPS = "#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpuset\t5\t47\t1\nmemory\t0\t234\t0\n"
-
 
 @pytest.mark.parametrize(
     ("data", "expected"),

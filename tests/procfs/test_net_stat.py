@@ -5,9 +5,6 @@ import pytest
 from pyexporter.errors import ParseError
 from pyexporter.procfs.net_stat import parse_lnstat
 
-ARP_CACHE = "entries  allocs destroys\n00000014  00000001 0000000a\n00000014  0000000d 0000000e\n"
-CONNTRACK = "entries  searched\n00000021  00000000\n"
-
 
 @pytest.mark.parametrize(
     ("data", "expected"),

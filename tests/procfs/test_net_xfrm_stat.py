@@ -5,8 +5,6 @@ import pytest
 from pyexporter.errors import ParseError
 from pyexporter.procfs.net_xfrm_stat import parse_xfrm_stat
 
-XFRM_STAT = "XfrmInError                     1\nXfrmInBufferError       2\nXfrmAcquireError  245\nXfrmNew 9\n"
-
 
 @pytest.mark.parametrize(
     ("data", "expected"),

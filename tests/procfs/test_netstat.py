@@ -5,20 +5,6 @@ import pytest
 from pyexporter.errors import ParseError
 from pyexporter.procfs.netstat import parse_net_stats, parse_snmp6
 
-NETSTAT = (
-    "TcpExt: SyncookiesSent ListenDrops TCPTimeouts PruneCalled\n"
-    "TcpExt: 1 2 3 4\n"
-    "IpExt: InOctets OutOctets\n"
-    "IpExt: 6286396970 2786264347\n"
-)
-SNMP = (
-    "Ip: Forwarding DefaultTTL\n"
-    "Ip: 1 64\n"
-    "Tcp: RtoAlgorithm MaxConn InErrs CurrEstab\n"
-    "Tcp: 1 -1 5 7\n"
-    "Udp: InDatagrams NoPorts\n"
-    "Udp: 88542 120\n"
-)
 SNMP6 = ("Ip6InReceives                   \t7\nIp6InOctets 460\nUdp6InDatagrams 3\nUdpLite6InErrors 0\n"
          "nosix 1\n\n")
 

@@ -15,7 +15,6 @@ ROW_TCP = (
     ": slabdata     27     27      0\n"
 )
 ROW_KMALLOC = "kmalloc-8192  132  148  8192  4  8 : tunables 0 0 0 : slabdata 37 37 0\n"
-SLABINFO = HEADER + ROW_TCP + ROW_KMALLOC
 
 
 @pytest.mark.parametrize(

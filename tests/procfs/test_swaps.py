@@ -5,12 +5,6 @@ import pytest
 from pyexporter.errors import ParseError
 from pyexporter.procfs.swaps import Swap, parse_swaps
 
-SWAPS = (
-    "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
-    "/dev/zram0                              partition\t8388604\t\t76\t\t100\n"
-    "/swap\\040file                           file\t\t1024\t\t0\t\t-2\n"
-)
-
 
 @pytest.mark.parametrize(
     ("data", "expected"),

@@ -7,18 +7,6 @@ from hypothesis import strategies as st
 from pyexporter.errors import ParseError
 from pyexporter.procfs.vmstat import parse_vmstat
 
-VMSTAT = """\
-nr_free_pages 977769
-pgpgin 7344136
-pgpgout 1541180581
-pswpin 1476
-pswpout 35045
-pgfault 2320168809
-pgmajfault 507162
-pgfree 1
-oom_kill 0
-"""
-
 
 def test_parse_vmstat():
     assert parse_vmstat("a 1\nb 2.5\n") == [("a", 1.0), ("b", 2.5)]

@@ -38,8 +38,7 @@ def test_procfs_thermal_zones(procfs_fixtures):
 def test_procfs_cooling_devices(procfs_fixtures):
     # procfs's TestClassCoolingDeviceStats: cooling_device1 has no cur_state and is left out.
     thermal = procfs_fixtures / "sys/class/thermal"
-    devices = [parse_cooling(name, *(_attribute(thermal / name / attr) for attr in ("type", "max_state",
-                                                                                    "cur_state")))
+    devices = [parse_cooling(name, *(_attribute(thermal / name / attr) for attr in COOLING_ATTRIBUTES))
                for name in ("cooling_device0", "cooling_device1", "cooling_device2")]
-    assert devices == [CoolingDevice("0", "Processor", 50, 0), None, CoolingDevice("2", "intel_powerclamp",
-                                                                                   27, -1)]
+    assert devices == [CoolingDevice("0", "Processor", 50, 0), None,
+                       CoolingDevice("2", "intel_powerclamp", 27, -1)]
