@@ -4,9 +4,9 @@ import pytest
 
 from pyexporter import rtnetlink
 from pyexporter.errors import ParseError
+from tests.procfs.test_net_arp import HEADER
 from tests.support import collect_text, make_collector, samples, write_tree
 
-HEADER = "IP address       HW type     Flags       HW address            Mask     Device\n"
 ARP = HEADER + (
     "192.168.1.1    0x1         0x2         cc:aa:dd:ee:aa:bb     *        eth0\n"
     "192.168.1.2    0x1         0x2         bb:cc:dd:ee:ff:aa     *        eth0\n"

@@ -1,5 +1,6 @@
 
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
+from tests.sysfs.test_bcache import DEBUG
 
 UUID = "deaddd54-c735-46d5-868e-f331c5fd7c74"
 SET = f"sys/fs/bcache/{UUID}"
@@ -7,9 +8,6 @@ SDB = "sys/devices/pci0000:00/ata4/block/sdb/bcache"
 SDC = "sys/devices/pci0000:00/ata5/block/sdc/bcache"
 STATS = {"bypassed": "1.0k", "cache_hits": "546", "cache_misses": "2", "cache_bypass_hits": "3",
          "cache_bypass_misses": "4", "cache_miss_collisions": "5", "cache_readaheads": "13"}
-DEBUG = ("rate:           1.1M/sec\ndirty:          20.4G\ntarget:         20.4G\n"
-         "proportional:   -427.5k\nintegral:       790.0k\nchange:         321.5k/sec\n"
-         "next io:        17ms\n")
 
 
 def tree(tmp_path):

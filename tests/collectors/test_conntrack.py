@@ -1,16 +1,8 @@
 import pytest
 
 from pyexporter.errors import NoDataError, ParseError
+from tests.procfs.test_net_conntrackstat import STAT
 from tests.support import collect_text, make_collector, samples, write_tree
-
-HEADER = ("entries  searched found new invalid ignore delete delete_list insert insert_failed drop "
-          "early_drop icmp_error  expect_new expect_create expect_delete search_restart\n")
-STAT = HEADER + (
-    "00000021  00000000 00000001 00000000 00000003 0000588a 00000000 00000000 00000002 00000000 00000001 "
-    "00000000 00000000  00000000 00000000 00000000 00000000\n"
-    "00000021  00000000 00000002 00000000 00000002 000056a4 00000000 00000000 00000003 00000001 00000000 "
-    "00000004 00000000  00000000 00000000 00000000 0000000a\n"
-)
 
 
 def tree(tmp_path, stat=STAT, count="123\n", limit="65536\n"):

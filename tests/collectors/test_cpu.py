@@ -6,43 +6,8 @@ from collectors.cpu import advance_cpu_stats
 from pyexporter.errors import ParseError
 from pyexporter.procfs.cpuinfo import X86
 from pyexporter.procfs.stat import CPUStat
+from tests.procfs.test_cpuinfo import CPUINFO_X86
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
-
-CPUINFO_X86 = """\
-processor\t: 0
-vendor_id\t: GenuineIntel
-cpu family\t: 6
-model\t\t: 142
-model name\t: Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz
-stepping\t: 10
-microcode\t: 0xb4
-cpu MHz\t\t: 799.998
-cache size\t: 8192 KB
-physical id\t: 0
-siblings\t: 2
-core id\t\t: 0
-cpu cores\t: 1
-cpuid level\t: 22
-flags\t\t: fpu vme aes avx avx2 constant_tsc
-bugs\t\t: cpu_meltdown spectre_v1 spectre_v2 mds swapgs
-bogomips\t: 4224.00
-power management:
-
-processor\t: 1
-vendor_id\t: GenuineIntel
-cpu family\t: 6
-model\t\t: 142
-model name\t: Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz
-stepping\t: 10
-microcode\t: 0xb4
-cpu MHz\t\t: 800.037
-cache size\t: 8192 KB
-physical id\t: 1
-core id\t\t: 3
-flags\t\t: fpu
-bugs\t\t:
-"""
-
 
 STAT = """\
 cpu  30 40 50 60 70 80 90 100 110 120

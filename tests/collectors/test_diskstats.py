@@ -1,17 +1,9 @@
 import pytest
 
 from pyexporter.errors import ConfigError, ParseError
+from tests.procfs.test_diskstats import DISKSTATS
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
-DISKSTATS = (
-    "   8       0 sda 25354637 34367663 1003346126 18492372 28444756 11134226 505697032 63877960 0 9653880 "
-    "82621804\n"
-    "   8       1 sda1 250 0 2000 36 0 0 0 0 0 36 36\n"
-    " 252       0 dm-0 59910002 0 1003337218 46229572 39231014 0 505696880 1158557800 0 11325968 1206301256\n"
-    "   8      32 sdc 126552 141 1657779 14 11822 1895 172905 1007 0 10730 17070 18851 0 125173784 11130 "
-    "1555 1944\n"
-    "   7       0 loop0 0 0 0 0 0 0 0 0 0 0 0\n"
-)
 UDEV_SDA = (
     "S:disk/by-id/wwn-0x7c72382b8de36a64\n"
     "E:ID_ATA=1\nE:ID_ATA_WRITE_CACHE=1\nE:ID_ATA_WRITE_CACHE_ENABLED=0\nE:ID_ATA_ROTATION_RATE_RPM=7200\n"

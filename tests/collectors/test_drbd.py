@@ -1,15 +1,8 @@
 import pytest
 
 from pyexporter.errors import NoDataError, ParseError
+from tests.procfs.test_drbd import DRBD
 from tests.support import collect_text, make_collector, samples, write_tree
-
-DRBD = """version: 8.4.3 (api:1/proto:86-101)
-srcversion: 1A9F77B1CA5FF92235C2213
-
- 1: cs:Connected ro:Primary/Secondary ds:UpToDate/Inconsistent C r-----
-    ns:10 nr:20 dw:30 dr:40 al:5 bm:6 lo:7 pe:8 ua:9 ap:11 ep:1 wo:d oos:2
- 2: cs:WFConnection ro:Secondary/Unknown ds:Diskless/DUnknown
-"""
 
 
 def test_drbd_collector(tmp_path):

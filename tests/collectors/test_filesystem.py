@@ -7,10 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from pyexporter.errors import ConfigError, ParseError
+from tests.procfs.test_mountinfo import ROOT_LINE
 from tests.support import make_collector, samples, write_tree
-
-ROOT_LINE = "29 1 259:2 / / rw,relatime shared:1 - ext4 /dev/dm-2 errors=remount-ro,data=ordered"
-
 
 # -- the collector ----------------------------------------------------------------------------
 

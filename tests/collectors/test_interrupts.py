@@ -1,15 +1,8 @@
 import pytest
 
 from pyexporter.errors import ConfigError, ParseError
+from tests.procfs.test_interrupts import INTERRUPTS
 from tests.support import collect_text, make_collector, samples, write_tree
-
-INTERRUPTS = """           CPU0       CPU1
-  0:         18          0  IR-IO-APIC-edge      timer
- 16:     328511     322879  IR-IO-APIC-fasteoi   ehci_hcd:usb1, mmc0
-NMI:         47       5031   Non-maskable interrupts
-ERR:          0
-MIS:          0
-"""
 
 
 def test_interrupts_collector(tmp_path):

@@ -2,31 +2,8 @@ import pytest
 
 from collectors.ipvs import parse_backend_labels
 from pyexporter.errors import ConfigError, NoDataError, ParseError
+from tests.procfs.test_ipvs import IPVS, STATS
 from tests.support import collect_text, make_collector, samples, write_tree
-
-STATS = (
-    "   Total Incoming Outgoing         Incoming         Outgoing\n"
-    "   Conns  Packets  Packets            Bytes            Bytes\n"
-    " 16AA370 E33656E5        0     51D8C8883AB3                0\n"
-    "\n"
-    " Conns/s   Pkts/s   Pkts/s          Bytes/s          Bytes/s\n"
-    "       4    1FB3C        0          1282A8F                0\n"
-)
-IPVS = (
-    "IP Virtual Server version 1.2.1 (size=4096)\n"
-    "Prot LocalAddress:Port Scheduler Flags\n"
-    "  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n"
-    "TCP  C0A80016:0CEA wlc  \n"
-    "  -> C0A85216:0CEA      Tunnel  100    248        2         \n"
-    "  -> C0A85318:0CEA      Tunnel  100    248        2         \n"
-    "TCP  C0A80037:0CEA wlc  \n"
-    "  -> C0A8321A:0CEA      Tunnel  0      0          0         \n"
-    "FWM  10001000 wlc   \n"
-    "  -> C0A8321A:0CEA      Tunnel  20     64         1         \n"
-    "  -> C0A8321A:0CEA      Route   5      6          7         \n"
-    "UDP  [2620:0000:0000:0000:0000:0000:0000:0080]:0050 rr\n"
-    "  -> [2620:0000:0000:0000:0000:0000:0000:0081]:0051      Masq    1      2          3\n"
-)
 
 
 def test_parse_backend_labels():

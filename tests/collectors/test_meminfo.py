@@ -1,22 +1,8 @@
 import pytest
 
 from pyexporter.errors import ParseError
+from tests.procfs.test_meminfo import MEMINFO
 from tests.support import collect_text, make_collector, samples, write_tree
-
-MEMINFO = """\
-MemTotal:        3742148 kB
-MemFree:          225472 kB
-MemAvailable:    1000000 kB
-Active(anon):    2020004 kB
-Inactive(file):   145676 kB
-Mlocked:              32 kB
-KReclaimable:      44772 kB
-Zswap:                 8 kB
-HugePages_Total:       2
-HugePages_Free:        1
-Hugepagesize:       2048 kB
-DirectMap1G:     1048576 kB
-"""
 
 
 def test_meminfo_collector(tmp_path):

@@ -3,13 +3,9 @@ import pytest
 from collectors.netdev import format_address, legacy_names
 from pyexporter import rtnetlink
 from pyexporter.errors import ConfigError, NoDataError, ParseError
+from tests.procfs.test_net_dev import HEADER
 from tests.support import collect_text, make_collector, samples, write_tree
 
-HEADER = (
-    "Inter-|   Receive                                                |  Transmit\n"
-    " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls "
-    "carrier compressed\n"
-)
 NET_DEV = HEADER + (
     "    lo:  163310     677    0    0    0     0          0         0   163310     677    0    0    0     0"
     "       0          0\n"

@@ -1,6 +1,7 @@
 import pytest
 
 from pyexporter.errors import ConfigError, ParseError
+from tests.procfs.test_netstat import SNMP6
 from tests.support import collect_text, make_collector, samples, write_tree
 
 NETSTAT = (
@@ -17,8 +18,6 @@ SNMP = (
     "Udp: InDatagrams NoPorts\n"
     "Udp: 88542 120\n"
 )
-SNMP6 = ("Ip6InReceives                   \t7\nIp6InOctets 460\nUdp6InDatagrams 3\nUdpLite6InErrors 0\n"
-         "nosix 1\n\n")
 
 
 def test_netstat_collector(tmp_path):

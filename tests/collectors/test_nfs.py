@@ -1,16 +1,8 @@
 import pytest
 
 from pyexporter.errors import NoDataError, ParseError
+from tests.procfs.test_nfs import CLIENT
 from tests.support import collect_text, make_collector, samples, write_tree
-
-CLIENT = (
-    "net 70 71 69 45\n"
-    "rpc 1218785755 374636 1218815394\n"
-    "proc2 18 16 57 74 52 71 73 45 86 0 52 83 61 17 53 50 23 70 82\n"
-    "proc3 22 0 1061909262 48906 4077635 117661341 5 29391916 2570425 2993289 590 0 0 7815 15 1130 0 3983 "
-    "92385 13332 2 1 23729\n"
-    "proc4 3 98 51 54\n"
-)
 
 
 def test_nfs_collector(tmp_path):

@@ -1,26 +1,8 @@
 import pytest
 
 from pyexporter.errors import NoDataError, ParseError
+from tests.procfs.test_nfs import SERVER
 from tests.support import collect_text, make_collector, samples, write_tree
-
-OPS_72 = (
-    "proc4ops 72 0 0 0 1098 2 0 0 0 0 8179 5896 0 0 0 0 5900 0 0 2 0 2 0 9609 0 2 150 1272 0 0 0 1236 "
-    "0 0 0 0 3 3 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
-)
-SERVER = (
-    "rc 0 6 18622\n"
-    "fh 7 0 0 0 0\n"
-    "io 157286400 72864\n"
-    "th 8 0 0.000 0.000 0.000 0.000 0.000 0.000 0.000 0.000 0.000 0.000\n"
-    "ra 32 0 0 0 0 0 0 0 0 0 0 11\n"
-    "net 972 55 917 1\n"
-    "rpc 18628 3 1 2 4\n"
-    "proc2 18 2 69 0 0 4410 0 0 0 0 0 0 0 0 0 0 0 99 2\n"
-    "proc3 22 2 112 0 2719 111 0 0 0 0 0 0 0 0 0 0 0 27 216 0 2 1 0\n"
-    "proc4 2 2 10853\n"
-    + OPS_72
-    + "wdeleg_getattr 15\n"
-)
 
 
 def test_nfsd_collector(tmp_path):

@@ -3,6 +3,7 @@ import pytest
 from collectors import pcidevice
 from pyexporter.errors import NoDataError, ParseError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
+from tests.sysfs.test_pci import PCI_IDS
 
 ROOT_PORT = "sys/devices/pci0000:00/0000:00:1c.0"
 NIC = f"{ROOT_PORT}/0000:03:00.1"
@@ -72,22 +73,6 @@ def test_pcidevice_help(tmp_path):
     assert ("# HELP node_pcidevice_info Non-numeric data from /sys/bus/pci/devices/<location>, "
             "value is always 1.\n") in text
     assert "# TYPE node_pcidevice_max_link_width gauge\n" in text
-
-
-PCI_IDS = """\
-# comment
-8086  Intel Corporation
-\t1521  I350 Gigabit Network Connection
-\t\t8086 00a3  Ethernet Server Adapter I350-T2
-\t\tbroken line without two spaces
-1022  Advanced Micro Devices, Inc. [AMD]
-\t1634  Renoir PCIe GPP Bridge
-C 02  Network controller
-\t00  Ethernet controller
-C 06  Bridge
-\t04  PCI bridge
-\t\t00  Normal decode
-"""
 
 
 def test_pcidevice_names(tmp_path):

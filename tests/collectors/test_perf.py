@@ -32,8 +32,7 @@ from collectors.perf import (
 from pyexporter.errors import ConfigError, NoDataError, ParseError
 from pyexporter.registry import load_collectors
 from tests.support import NODE_EXPORTER, REPO, collect_text, make_settings, scrape_once, write_tree
-
-U64_MAX = 2**64 - 1
+from tests.sysfs.test_tracefs import U64_MAX
 
 
 @pytest.mark.parametrize(

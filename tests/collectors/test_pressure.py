@@ -3,6 +3,7 @@ import errno
 import pytest
 
 from pyexporter.errors import NoDataError, ParseError
+from tests.procfs.test_pressure import IRQ
 from tests.support import collect_text, make_collector, samples, write_tree
 
 CPU = ("some avg10=0.00 avg60=0.00 avg300=0.00 total=14036781\n"
@@ -11,7 +12,6 @@ IO = ("some avg10=0.18 avg60=0.34 avg300=0.10 total=159886802\n"
       "full avg10=0.18 avg60=0.34 avg300=0.10 total=159229614\n")
 MEMORY = ("some avg10=0.00 avg60=0.00 avg300=0.00 total=250000\n"
           "full avg10=0.00 avg60=0.00 avg300=0.00 total=125000\n")
-IRQ = "full avg10=0.00 avg60=0.00 avg300=0.00 total=8494"
 
 
 def psi_tree(root, **files):

@@ -6,14 +6,8 @@ import pytest
 
 import collectors.processes as processes_module
 from pyexporter.errors import ParseError
+from tests.procfs.test_pid_stat import stat
 from tests.support import collect_text, make_collector, samples, write_tree
-
-TAIL = "0 1 1 0 -1 4194560 9061 9416027 94 2620 36 98 54406 13885 20 0 {threads} 0 29 109604864 2507 " \
-       "18446744073709551615 1 1 0 0 0 0 671173123 4096 1260 0 0 0 17 0 0 0 19 0 0 0 0 0 0 0 0 0 0\n"
-
-
-def stat(pid: int, comm: str, state: str, threads: int = 1) -> str:
-    return f"{pid} ({comm}) {state} " + TAIL.format(threads=threads)
 
 
 def _tree(tmp_path):

@@ -1,17 +1,8 @@
 import pytest
 
 from pyexporter.errors import NoDataError
+from tests.procfs.test_schedstat import SCHEDSTAT
 from tests.support import collect_text, make_collector, samples, write_tree
-
-SCHEDSTAT = (
-    "version 15\n"
-    "timestamp 15819019232\n"
-    "cpu0 498494191 0 3533438552 2553969831 3853684107 2465731542 "
-    "2045936778163039 343796328169361 4767485306\n"
-    "domain0 00000000,00000003 212499247 210112015 1861015 1860405436 536440 369895 32599 210079416\n"
-    "cpu1 518377256 0 4155211005 2778589869 10466382 2867629021 "
-    "1904686152592476 364107263788241 5145567945\n"
-)
 
 
 def test_schedstat_collector(tmp_path):

@@ -2,13 +2,7 @@ import pytest
 
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
-
-CACHE_STATS = (
-    "lookups hits misses allocations reclaims frees\n"
-    "3 2 1 1 0 1\n"
-    "10 8 2 2 0 010\n"  # base 0: a leading zero is octal, as node_exporter parses it
-)
-HASH_STATS = "entries: 512\nbuckets used: 300/512\nlongest chain: 5\n"
+from tests.sysfs.test_selinux import CACHE_STATS, HASH_STATS
 
 
 def _enabled_tree(tmp_path, **extra):

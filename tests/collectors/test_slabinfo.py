@@ -1,18 +1,9 @@
 import pytest
 
 from pyexporter.errors import ConfigError, ParseError
+from tests.procfs.test_slabinfo import HEADER, ROW_KMALLOC, ROW_TCP
 from tests.support import collect_text, make_collector, samples, write_tree
 
-HEADER = (
-    "slabinfo - version: 2.1\n"
-    "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> "
-    "<batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n"
-)
-ROW_TCP = (
-    "tw_sock_TCP          704    864    256   32    2 : tunables    0    0    0 "
-    ": slabdata     27     27      0\n"
-)
-ROW_KMALLOC = "kmalloc-8192  132  148  8192  4  8 : tunables 0 0 0 : slabdata 37 37 0\n"
 SLABINFO = HEADER + ROW_TCP + ROW_KMALLOC
 
 

@@ -3,15 +3,9 @@ import os
 import pytest
 
 from pyexporter.errors import ParseError
+from tests.procfs.test_net_sockstat import SOCKSTAT
 from tests.support import collect_text, make_collector, samples, write_tree
 
-SOCKSTAT = (
-    "sockets: used 229\n"
-    "TCP: inuse 4 orphan 0 tw 4 alloc 17 mem 1\n"
-    "UDP: inuse 0 mem 2\n"
-    "UDPLITE: inuse 0\n"
-    "FRAG: inuse 0 memory 0\n"
-)
 SOCKSTAT6 = "TCP6: inuse 17\nUDP6: inuse 9\nFRAG6: inuse 0 memory 0\n"
 
 

@@ -1,13 +1,8 @@
 import pytest
 
 from pyexporter.errors import ParseError
+from tests.procfs.test_net_softnet import NEW, OLD
 from tests.support import collect_text, make_collector, samples, write_tree
-
-# Linux 4.18 layout (11 columns) and Linux 5.14 layout (13 columns: backlog and CPU index).
-OLD = ("00049279 00000000 00000001 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n"
-       "000dfb82 00000029 0000000a 00000000 00000000 00000000 00000000 00000000 00000002 00000003 00000004\n")
-NEW = ("00000010 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000005 00000006 00000007 "
-       "00000008 00000004\n")
 
 
 def test_softnet_collector(tmp_path):

@@ -1,26 +1,8 @@
 import pytest
 
 from pyexporter.errors import ParseError
+from tests.procfs.test_stat import STAT
 from tests.support import collect_text, make_collector, samples, write_tree
-
-STAT = """\
-cpu  301854 612 111922 8979004 3552 2 3944 0 44 36
-cpu0 44490 19 21045 1087069 220 1 3410 0 2 1
-cpu1 47869 23 16474 1110787 591 0 46 0 3 2
-intr 8885917 17 0 0 0 9
-ctxt 38014093
-btime 1418183276
-processes 26442
-procs_running 2
-procs_blocked 1
-softirq 5057579 250191 1481983 1647 211099 186066 0 1783454 622196 12499 508444
-"""
-
-
-
-
-
-
 
 
 def test_stat_collector(tmp_path):

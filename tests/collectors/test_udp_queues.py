@@ -1,24 +1,8 @@
 import pytest
 
 from pyexporter.errors import NoDataError, ParseError
+from tests.procfs.test_net_ip_socket import UDP, UDP6
 from tests.support import collect_text, make_collector, samples, write_tree
-
-HEADER = ("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode "
-          "ref pointer drops\n")
-UDP = HEADER + (
-    "   0: 00000000:0016 00000000:0000 0A 00000015:00000000 00:00000000 00000000     0        0 2740 1 "
-    "ffff88003d3af3c0 0\n"
-    "   1: 0100007F:0035 00000000:0000 07 00000001:00000100 00:00000000 00000000   101        0 1234 2 "
-    "ffff88003d3af3c0 0\n"
-)
-UDP6 = HEADER + (
-    "   0: 00000000000000000000000000000000:0016 00000000000000000000000000000000:0000 07 00000002:00000003 "
-    "00:00000000 00000000 0 0 1 2 ffff88003d3af3c0 0\n"
-)
-
-
-
-
 
 
 def test_udp_queues_collector(tmp_path):

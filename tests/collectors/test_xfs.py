@@ -1,25 +1,7 @@
 
 from collectors.xfs import METRICS
+from tests.procfs.test_xfs import STATS
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
-
-STATS = """extent_alloc 1 872 0 0
-abt 0 0 0 0
-blk_map 61 29 1 1 1 91 0
-bmbt 0 0 0 0
-dir 3 2 1 52
-trans 4 40 0
-ig 5 1 0 4 0 0 1
-log 8 21 0 5821 4
-push_ail 44 0 1102 15 0 2 0 2 0 2
-rw 28 7
-attr 0 0 0 0
-icluster 2 2 2
-vnodes 4 0 0 0 1 1 1 0
-buf 22 25 14 0 0 8 0 8 8
-abtb2 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0
-xpc 3571712 3568056 0
-debug 0
-"""
 
 
 def test_xfs(tmp_path):

@@ -2,32 +2,8 @@ import pytest
 
 from collectors.zfs import metric_suffix
 from pyexporter.errors import NoDataError, ParseError
+from tests.procfs.test_zfs import ARCSTATS, IO, OBJSET
 from tests.support import collect_text, make_collector, samples, write_tree
-
-ARCSTATS = (
-    "6 1 0x01 91 4368 5266997922 97951858082072\n"
-    "name                            type data\n"
-    "hits                            4    8772612\n"
-    "c_min                           4    33554432\n"
-    "arc_need_free                   3    -12\n"
-    "text_thing                      7    not-a-number\n"
-    "l2-odd.name-x                   4    5\n"
-)
-IO = (
-    "12 3 0x00 1 80 79205351707403 395818011156865\n"
-    "nread    nwritten reads    writes   wtime    wlentime wupdate  rtime    rlentime "
-    "rupdate  wcnt     rcnt\n"
-    "1884160  3206144  22       132      7155162  104112268 79210489694949 24168078 104112268 "
-    "79210489849220 0 1\n"
-)
-OBJSET = (
-    "24 1 0x01 7 2160 221611904716 7145015038451\n"
-    "name                            type data\n"
-    "dataset_name                    7    pool3/dataset with  space\n"
-    "writes                          4    4\n"
-    "nwritten                        4    12302\n"
-    "signed                          3    -1\n"
-)
 
 
 def test_metric_suffix():

@@ -2,38 +2,8 @@ import pytest
 
 from collectors.zoneinfo import ZONEINFO_FIELDS
 from pyexporter.procfs.zoneinfo import ZONEINFO_KEYS
+from tests.procfs.test_zoneinfo import ZONEINFO
 from tests.support import collect_text, make_collector, samples, write_tree
-
-ZONEINFO = """Node 0, zone      DMA
-  per-node stats
-      nr_inactive_anon 95612
-      nr_active_anon 1175853
-  pages free     2949
-        min      8
-        low      11
-        high     14
-        spanned  4095
-        present  3997
-        managed  3973
-        protection: (0, 2039, 31932, 31932, 31932)
-      nr_free_pages 2949
-      numa_hit     1
-  pagesets
-    cpu: 0
-              count: 0
-              high:  0
-Node 0, zone    DMA32
-  pages free     528427
-        min      1078
-        protection: (0, 0, 29893, 29893, 29893)
-      nr_free_pages 528427
-      numa_hit     13
-Node 1, zone   Normal
-  pages free     0
-        high     0x10
-        low      garbage
-      numa_miss  010
-"""
 
 
 def test_zoneinfo_collector(tmp_path):
