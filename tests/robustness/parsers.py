@@ -55,6 +55,8 @@ NOT_PARSER_MODULES: dict[str, str] = {
     "pyexporter.golang.json": "decodes JSON through the stdlib's parser; its caller "
                               "collectors.qdisc.parse_qdisc_fixture is fuzzed",
     "pyexporter.golang.strings": "splits text; every parser is built on it and fuzzed",
+    "pyexporter.sysfs.powercap": "index_and_name derives a RAPL zone's index from its name and the names "
+                                 "seen before; it fails on no input (tests/sysfs/test_powercap.py)",
 }
 
 #: parse_* functions that do not read a file, with the reason; they are left out.
