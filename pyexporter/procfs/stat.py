@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
 from pyexporter.golang.strconv import parse_float, parse_int, parse_uint
-from pyexporter.golang.strings import GO_SPACE_CLASS, go_fields, go_lines, go_trim_space
+from pyexporter.golang.strings import GO_SPACE_CLASS, go_fields, go_lines
 
 #: USER_HZ: /proc/stat counts CPU time in ticks of 1/100 s on every Linux
 #: architecture (the kernel converts from its internal HZ), as procfs assumes.
@@ -128,20 +128,23 @@ def _plain_counts(text: str) -> bool:
     return b"x" not in shape and _LONG_NUMBER not in shape
 
 
+def _intr_counts(tail: str, counts: bool) -> tuple[int, ...]:
+    """The counts after the total: checked in one pass over their bytes, converted only if `counts`."""
+    if _plain_counts(tail):
+        return tuple(map(int, tail.split())) if counts else ()
+    # Non-ASCII blanks, long or malformed numbers: procfs's exact rules, count by count.
+    values = tuple(parse_uint(count) for count in go_fields(tail))
+    return values if counts else ()
+
+
 def parse_intr_line(rest: str, *, counts: bool = False) -> tuple[int, tuple[int, ...]]:
     """The values of an `intr` line after its key: (total, per-interrupt counts if `counts`).
 
     Every count must be a decimal uint64, as procfs parses them all; without
     `counts` they are checked but not converted.
     """
-    match = _FIRST_FIELD.match(rest)
-    total = parse_uint(match.group(1))
-    tail = rest[match.end():]
-    if _plain_counts(tail):
-        return total, (tuple(map(int, tail.split())) if counts else ())
-    # Non-ASCII blanks, long or malformed numbers: procfs's exact rules, count by count.
-    values = tuple(parse_uint(count) for count in go_fields(tail))
-    return total, (values if counts else ())
+    total = _FIRST_FIELD.match(rest)
+    return parse_uint(total.group(1)), _intr_counts(rest[total.end():], counts)
 
 
 def parse_stat(text: str, *, irq_counts: bool = False) -> Stat:
@@ -155,9 +158,12 @@ def parse_stat(text: str, *, irq_counts: bool = False) -> Stat:
         first = _FIRST_FIELD.match(line)
         key = first.group(1)
         if key == "intr":
-            if not go_trim_space(line[first.end():]):
-                continue
-            irq_total, irq = parse_intr_line(line[first.end():], counts=irq_counts)
+            # The total, then the counts: read in place, the line (hundreds of KiB) is not split.
+            total = _FIRST_FIELD.match(line, first.end())
+            if not total.group(1):
+                continue  # a key without a value, skipped as procfs skips it
+            irq_total = parse_uint(total.group(1))
+            irq = _intr_counts(line[total.end():], irq_counts)
             continue
         parts = go_fields(line)
         if len(parts) < 2:
