@@ -62,6 +62,8 @@ SYNTHETIC_EXTRA = frozenset({"processes"})
 #: Each exporter gets the ones it knows (node_exporter 1.5.0 has no arp.netlink, and reads the file).
 SYNTHETIC_FLAGS = ("--no-collector.netdev.netlink", "--no-collector.arp.netlink")
 MIB = 1024 * 1024
+#: How long an exporter may take to answer after it was started.
+READY_TIMEOUT = 60.0
 
 
 # --- process accounting -------------------------------------------------------------------------
@@ -120,8 +122,8 @@ class Exporter:
     def pid(self) -> int:
         return self.proc.pid
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log_path}:\n"
@@ -212,7 +214,8 @@ def one_shot_scrape(port: int) -> float:
 def pyexporter_collectors() -> tuple[dict[str, bool], set[str]]:
     """Every pyexporter collector with whether it is on by default, and every flag name."""
     sys.path.insert(0, REPO)
-    from pyexporter.registry import all_flags, load_collectors
+    from pyexporter.loader import load_collectors
+    from pyexporter.registry import all_flags
 
     collectors = {name: cls.default_enabled for name, cls in load_collectors().items()}
     return collectors, {flag.name for flag in all_flags()}

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import socket
 from collections import Counter
+from collections.abc import Iterator
 
+from pyexporter import rtnetlink
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import BoolFlag, RegexFlag
 from pyexporter.fs import read_text
-from pyexporter.lazyimport import lazy_module
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.net_arp import parse_arp
-from pyexporter.registry import Collector, Flag, register
-
-#: pyroute2 loads only when a netlink path runs (see pyexporter.lazyimport).
-rtnetlink = lazy_module("pyexporter.rtnetlink")
+from pyexporter.registry import Collector, register
 
 
 def count_neighbours(neighbours: list[rtnetlink.Neighbour], names: dict[int, str]) -> Counter[str]:
@@ -36,35 +35,36 @@ def count_neighbours(neighbours: list[rtnetlink.Neighbour], names: dict[int, str
     return counts
 
 
+DEVICE_INCLUDE = RegexFlag("collector.arp.device-include",
+                           "Regexp of arp devices to include (mutually exclusive to device-exclude).")
+DEVICE_EXCLUDE = RegexFlag("collector.arp.device-exclude",
+                           "Regexp of arp devices to exclude (mutually exclusive to device-include).")
+NETLINK = BoolFlag("collector.arp.netlink", "Use netlink to gather stats instead of /proc/net/arp.", True)
+
+
 @register
 class ARPCollector(Collector):
     name = "arp"
-    flags = (
-        Flag("collector.arp.device-include",
-             "Regexp of arp devices to include (mutually exclusive to device-exclude).", None, "regex"),
-        Flag("collector.arp.device-exclude",
-             "Regexp of arp devices to exclude (mutually exclusive to device-include).", None, "regex"),
-        Flag("collector.arp.netlink", "Use netlink to gather stats instead of /proc/net/arp.", True, "bool"),
-    )
+    flags = (DEVICE_INCLUDE, DEVICE_EXCLUDE, NETLINK)
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
         # node_exporter does not reject both patterns here: both apply.
-        self.filter = DeviceFilter(self.flag("collector.arp.device-exclude"),
-                                   self.flag("collector.arp.device-include"))
-        self.use_netlink: bool = self.flag("collector.arp.netlink")
+        self.filter = DeviceFilter(settings[DEVICE_EXCLUDE], settings[DEVICE_INCLUDE])
+        self.use_netlink = settings[NETLINK]
         self.entries = gauge(f"{NAMESPACE}_arp_entries", "ARP entries by device", "device")
 
     def _counts(self) -> Counter[str]:
         if self.use_netlink:
             # Neighbours first, then names, in node_exporter's order.
-            neighbours = rtnetlink.neighbours(socket.AF_INET)
-            return count_neighbours(neighbours, rtnetlink.interface_names())
+            timeout = self.settings.collector_timeout
+            neighbours = rtnetlink.neighbours(socket.AF_INET, timeout)
+            return count_neighbours(neighbours, rtnetlink.interface_names(timeout))
         return Counter(entry.device for entry in parse_arp(read_text(self.roots.proc("net", "arp"))))
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         family = self.entries.family()
         for device, count in self._counts().items():
             if not self.filter.ignored(device):
                 family.add(count, device)
-        return [family]
+        yield family

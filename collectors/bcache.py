@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from pyexporter import fs
+from pyexporter.flags import BoolFlag
 from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_parsed
 from pyexporter.sysfs.bcache import dehumanize, parse_priority_stats, parse_writeback_rate_debug
@@ -82,14 +83,17 @@ def _desc(metric: str, help_text: str, kind: str, *labels: str) -> Desc:
     return make(f"{NAMESPACE}_bcache_{metric}", help_text, *labels)
 
 
+PRIORITY_STATS = BoolFlag("collector.bcache.priorityStats", "Expose expensive priority stats.")
+
+
 @register
 class BcacheCollector(Collector):
     name = "bcache"
-    flags = (Flag("collector.bcache.priorityStats", "Expose expensive priority stats.", False, "bool"),)
+    flags = (PRIORITY_STATS,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.priority_stats = bool(self.flag("collector.bcache.priorityStats"))
+        self.priority_stats = settings[PRIORITY_STATS]
         self.set_values = [(f, _desc(m, h, k, "uuid")) for f, m, h, k in SET_VALUES]
         self.read_duration = gauge(f"{NAMESPACE}_bcache_btree_read_average_duration_seconds",
                                    "Average btree read duration.", "uuid")
@@ -107,7 +111,7 @@ class BcacheCollector(Collector):
         self.bdev_re = re.compile(r"bdev[0-9]", re.ASCII)
         self.cache_re = re.compile(r"cache[0-9]", re.ASCII)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         fams = Families()
         family = fams.of
         base = self.roots.sys("fs", "bcache")
@@ -128,7 +132,7 @@ class BcacheCollector(Collector):
                     self._backing_device(family, path, uuid, entry)
                 elif self.cache_re.match(entry):
                     self._cache_device(family, path, uuid, entry)
-        return list(fams.values())
+        yield from fams.values()
 
     def _backing_device(self, family: FamilyFor, set_path: str, uuid: str, name: str) -> None:
         path = fs.resolve_dir(os.path.join(set_path, name))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pyexporter import fs
@@ -75,7 +76,7 @@ class BcachefsCollector(Collector):
         self.io_errors = counter(f"{sub}_device_io_errors_total", "IO errors by error type.",
                                  "uuid", "device", "type")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         base = self.roots.sys("fs", "bcachefs")
         if not fs.is_dir(base):
             raise NoDataError("no /sys/fs/bcachefs")
@@ -90,7 +91,8 @@ class BcachefsCollector(Collector):
         counters = Families()
         for uuid in filesystems:
             self._filesystem(os.path.join(base, uuid), uuid, fams, counters)
-        return [*fams.values(), *counters.values()]
+        yield from fams.values()
+        yield from counters.values()
 
     def _filesystem(self, path: str, uuid: str, fams: dict[str, MetricFamily],
                     counters: Families) -> None:

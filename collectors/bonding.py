@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 
 from pyexporter import fs
 from pyexporter.errors import NoDataError
@@ -25,7 +26,7 @@ class BondingCollector(Collector):
         self.active = gauge(f"{NAMESPACE}_bonding_active", "Number of active slaves per bonding interface.",
                             "master")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         net = self.roots.sys("class", "net")
         masters = fs.read_sysfs_attr(os.path.join(net, "bonding_masters"))
         if masters is None:
@@ -44,7 +45,7 @@ class BondingCollector(Collector):
                     active += 1
             slaves_fam.add(configured, master)
             active_fam.add(active, master)
-        return [slaves_fam, active_fam]
+        yield from (slaves_fam, active_fam)
 
     @staticmethod
     def _mii_status(net: str, master: str, slave: str) -> str | None:

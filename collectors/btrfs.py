@@ -15,11 +15,11 @@ import fcntl
 import logging
 import os
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from pyexporter import fs
-from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
+from pyexporter.metrics import NAMESPACE, Families, MetricFamily, counter, gauge
 from pyexporter.procfs.mountinfo import parse_btrfs_mounts
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -146,7 +146,7 @@ class BtrfsCollector(Collector):
         self.device_errors = counter(f"{sub}_device_errors_total", "Errors reported for the device",
                                      "uuid", "type", "device", "btrfs_dev_uuid")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         base = self.roots.sys("fs", "btrfs")
         filesystems = []
         for name in fs.list_dir(base):
@@ -154,13 +154,8 @@ class BtrfsCollector(Collector):
             if path is not None:
                 filesystems.append(read_btrfs_stats(path, name))
         by_fsid = self._ioctl_stats() if filesystems else {}
-        fams: dict[str, MetricFamily] = {}
-
-        def fam(desc: Desc) -> MetricFamily:
-            if desc.name not in fams:
-                fams[desc.name] = desc.family()
-            return fams[desc.name]
-
+        fams = Families()
+        fam = fams.of
         for s in filesystems:
             uuid = s.uuid
             fam(self.info).add(1, uuid, s.label)
@@ -189,7 +184,7 @@ class BtrfsCollector(Collector):
                                             uuid, name, dev.uuid)
                 for error_type, value in zip(DEV_STAT_NAMES, dev.errors, strict=True):
                     fam(self.device_errors).add(value, uuid, error_type, name, dev.uuid)
-        return list(fams.values())
+        yield from fams.values()
 
     def _ioctl_stats(self) -> dict[str, list[IoctlDevice]]:
         """Devices of each mounted btrfs filesystem by fsid (hex); {} where ioctls are not possible."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.buddyinfo import parse_buddyinfo
@@ -20,9 +22,9 @@ class BuddyinfoCollector(Collector):
             f"{NAMESPACE}_buddyinfo_blocks", "Count of free blocks according to size.", "node", "zone", "size"
         )
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         family = self.blocks.family()
         for entry in parse_buddyinfo(read_text(self.roots.proc("buddyinfo"))):
             for size, value in enumerate(entry.sizes):
                 family.add(value, entry.node, entry.zone, str(size))
-        return [family]
+        yield family

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.cgroups import parse_cgroups
@@ -21,9 +23,9 @@ class CgroupsCollector(Collector):
         self.cgroups = gauge(f"{NAMESPACE}_cgroups_cgroups", help_text, "subsys_name")
         self.enabled = gauge(f"{NAMESPACE}_cgroups_enabled", help_text, "subsys_name")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         cgroups, enabled = self.cgroups.family(), self.enabled.family()
         for summary in parse_cgroups(read_text(self.roots.proc("cgroups"))):
             cgroups.add(summary.cgroups, summary.subsys_name)
             enabled.add(summary.enabled, summary.subsys_name)
-        return [cgroups, enabled]
+        yield from (cgroups, enabled)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pyexporter.errors import NoDataError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
@@ -39,15 +41,15 @@ class ConntrackCollector(Collector):
             (field, gauge(f"{NAMESPACE}_nf_conntrack_stat_{suffix}", help)) for suffix, field, help in _STATS
         )
 
-    def collect(self) -> list[MetricFamily]:
-        # Without the nf_conntrack module none of these files exist: no data, not an error.
+    def collect(self) -> Iterator[MetricFamily]:
+        # Without the nf_conntrack module none of these files exist: no data, not an error. As
+        # node_exporter, each value is sent before the next file is read.
         try:
-            count = read_uint_file(self.roots.proc("sys", "net", "netfilter", "nf_conntrack_count"))
-            limit = read_uint_file(self.roots.proc("sys", "net", "netfilter", "nf_conntrack_max"))
+            netfilter = self.roots.proc("sys", "net", "netfilter")
+            yield self.current.one(read_uint_file(f"{netfilter}/nf_conntrack_count"))
+            yield self.limit.one(read_uint_file(f"{netfilter}/nf_conntrack_max"))
             entries = parse_conntrack_stat(read_text(self.roots.proc("net", "stat", "nf_conntrack")))
         except FileNotFoundError as exc:
             raise NoDataError(f"conntrack probably not loaded: {exc}") from None
-        out = [self.current.one(count), self.limit.one(limit)]
         for field, desc in self.stat_descs:
-            out.append(desc.one(sum(getattr(entry, field) for entry in entries) & ((1 << 64) - 1)))
-        return out
+            yield desc.one(sum(getattr(entry, field) for entry in entries) & ((1 << 64) - 1))

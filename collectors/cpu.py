@@ -10,22 +10,30 @@ from __future__ import annotations
 
 import logging
 import platform
-import re
 import threading
+from collections.abc import Iterator
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 
+from pyexporter.collectors._cpuinfo_flags import (
+    BUGS_INCLUDE,
+    FLAGS_INCLUDE,
+    INFO,
+    include_pattern,
+    info_enabled,
+)
 from pyexporter.errors import ParseError
+from pyexporter.flags import BoolFlag
 from pyexporter.fs import list_dir, read_optional_text, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.cpuinfo import cpuinfo_format, parse_cpuinfo
 from pyexporter.procfs.stat import CPUStat, parse_stat
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_uint, read_value
 from pyexporter.sysfs.cpu import parse_cpu_list
 
-log = logging.getLogger("pyexporter.collectors.cpu")
+log = logging.getLogger(__name__)
 
 #: An idle counter that drops by this many seconds means the CPU was replugged.
 JUMP_BACK_SECONDS = 3.0
@@ -68,19 +76,13 @@ def _read_uint(path: str) -> int | None:
         return None
 
 
+GUEST = BoolFlag("collector.cpu.guest", "Enables metric node_cpu_guest_seconds_total", True)
+
+
 @register
 class CPUCollector(Collector):
     name = "cpu"
-    flags = (
-        Flag("collector.cpu.guest", "Enables metric node_cpu_guest_seconds_total", True, "bool"),
-        Flag("collector.cpu.info", "Enables metric cpu_info", False, "bool"),
-        Flag("collector.cpu.info.flags-include",
-             "Filter the `flags` field in cpuInfo with a value that must be a regular expression",
-             "", "regex"),
-        Flag("collector.cpu.info.bugs-include",
-             "Filter the `bugs` field in cpuInfo with a value that must be a regular expression",
-             "", "regex"),
-    )
+    flags = (GUEST, INFO, FLAGS_INCLUDE, BUGS_INCLUDE)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -102,14 +104,11 @@ class CPUCollector(Collector):
                                    "/sys/devices/system/cpu/isolated.", "cpu")
         self.online_desc = gauge(f"{sub}_online", "CPUs that are online and being scheduled.", "cpu")
 
-        self.enable_guest: bool = self.flag("collector.cpu.guest")
-        flags_include = self.flag("collector.cpu.info.flags-include")
-        bugs_include = self.flag("collector.cpu.info.bugs-include")
-        self.flags_include = re.compile(flags_include) if flags_include else None
-        self.bugs_include = re.compile(bugs_include) if bugs_include else None
-        # As node_exporter: asking for flags or bugs turns the info metrics on.
-        self.enable_info: bool = bool(self.flag("collector.cpu.info") or flags_include or bugs_include)
-        if self.enable_info and not self.flag("collector.cpu.info"):
+        self.enable_guest = settings[GUEST]
+        self.flags_include = include_pattern(settings, FLAGS_INCLUDE)
+        self.bugs_include = include_pattern(settings, BUGS_INCLUDE)
+        self.enable_info = info_enabled(settings)
+        if self.enable_info and not settings[INFO]:
             log.info("--collector.cpu.info has been set to `true` because you set the following flags, like "
                      "--collector.cpu.info.flags-include and --collector.cpu.info.bugs-include")
         self.cpuinfo_format = cpuinfo_format(platform.machine())
@@ -128,21 +127,20 @@ class CPUCollector(Collector):
         self._stats: dict[int, CPUStat] = {}
         self._lock = threading.Lock()
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         if self.isolated_error is not None:
             raise ParseError(f"unable to get isolated cpus: {self.isolated_error}")
-        out: list[MetricFamily] = []
+        # In node_exporter's order, each part sent before the next is read.
         if self.enable_info:
-            out.extend(self._collect_info())
-        out.extend(self._collect_stat())
+            yield from self._collect_info()
+        yield from self._collect_stat()
         if self.isolated is not None:
             fam = self.isolated_desc.family()
             for cpu in self.isolated:
                 fam.add(1.0, str(cpu))
-            out.append(fam)
-        out.extend(self._collect_thermal_throttle())
-        out.extend(self._collect_online())
-        return out
+            yield fam
+        yield from self._collect_thermal_throttle()
+        yield from self._collect_online()
 
     def _collect_info(self) -> list[MetricFamily]:
         cpus = parse_cpuinfo(read_text(self.roots.proc("cpuinfo")), self.cpuinfo_format)

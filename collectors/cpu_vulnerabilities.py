@@ -9,6 +9,7 @@ prometheus/procfs does.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 from pyexporter import fs
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
@@ -30,7 +31,7 @@ class CpuVulnerabilitiesCollector(Collector):
             "state of the vulnerability. The same state is stored as a string in the label",
             "codename", "state", "mitigation")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         directory = self.roots.sys("devices", "system", "cpu", "vulnerabilities")
         info = self.info.family()
         # node_exporter globs "*": every entry, dot files included; an absent directory matches nothing.
@@ -38,4 +39,4 @@ class CpuVulnerabilitiesCollector(Collector):
             text = fs.read_text(os.path.join(directory, codename))
             vulnerability = parse_vulnerability(codename, text)
             info.add(1, vulnerability.codename, vulnerability.state, vulnerability.mitigation)
-        return [info]
+        yield info

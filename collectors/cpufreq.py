@@ -13,8 +13,10 @@ import logging
 import os
 import platform
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from pyexporter.collectors._cpuinfo_flags import info_enabled
 from pyexporter.errors import NoDataError, ParseError, raise_if_parts_failed
 from pyexporter.fs import list_dir, read_text, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
@@ -58,10 +60,7 @@ class CpuFreqCollector(Collector):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         p = f"{NAMESPACE}_cpu_"
-        flags = settings.flags
-        self.cpuinfo_frequency = "cpu" in settings.enabled_collectors and bool(
-            flags.get("collector.cpu.info") or flags.get("collector.cpu.info.flags-include")
-            or flags.get("collector.cpu.info.bugs-include"))
+        self.cpuinfo_frequency = "cpu" in settings.enabled_collectors and info_enabled(settings)
         self.cpuinfo_format = cpuinfo_format(platform.machine())
         self.cpuinfo_hertz = gauge(p + "frequency_hertz", "CPU frequency in hertz from /proc/cpuinfo.",
                                    "package", "core", "cpu")
@@ -118,13 +117,14 @@ class CpuFreqCollector(Collector):
                        str(cpu.processor))
         return [family]
 
-    def collect(self) -> list[MetricFamily]:
-        out = self.collect_cpuinfo() if self.cpuinfo_frequency else []
+    def collect(self) -> Iterator[MetricFamily]:
+        if self.cpuinfo_frequency:
+            yield from self.collect_cpuinfo()
         cpu_dir = self.roots.sys("devices", "system", "cpu")
         cpus = [name for name in list_dir(cpu_dir) if _CPU_DIR.match(name)]
         if not cpus:
-            if out:
-                return out
+            if self.cpuinfo_frequency:
+                return
             raise NoDataError(f"no CPUs in {cpu_dir}")
         offline = self.offline(cpu_dir)
         families = [(attr, desc.family()) for attr, desc in self.freqs]
@@ -151,4 +151,6 @@ class CpuFreqCollector(Collector):
                     family.add(float(freq.khz[attr]) * 1000.0, label)
             for governor, state in governor_states(freq.governor, freq.available_governors):
                 governors.add(state, label, valid_utf8(governor))
-        return raise_if_parts_failed(failures, [*out, *(family for _, family in families), governors])
+        yield from (family for _, family in families)
+        yield governors
+        raise_if_parts_failed(failures)

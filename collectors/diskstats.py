@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import BoolFlag, DeprecatedAlias, RegexFlag, SetWhen
 from pyexporter.fs import list_dir, read_optional_text, read_text
 from pyexporter.golang.strconv import parse_float
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.diskstats import parse_diskstats, parse_udev_properties
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value
 
 log = logging.getLogger(__name__)
@@ -58,40 +61,39 @@ _ATA = (
 )
 
 
-def _device_filter(exclude: str | None, include: str | None, old_exclude: str | None) -> DeviceFilter:
-    if old_exclude:
-        # The deprecated flag only replaces an exclude pattern left at its default.
-        if exclude != DEFAULT_EXCLUDE:
-            raise ConfigError("--collector.diskstats.ignored-devices and "
-                              "--collector.diskstats.device-exclude are mutually exclusive")
-        log.warning("--collector.diskstats.ignored-devices is DEPRECATED and will be removed in 2.0.0, "
-                    "use --collector.diskstats.device-exclude")
-        exclude = old_exclude
-    # As node_exporter: the exclude default counts, so an include pattern needs
-    # --collector.diskstats.device-exclude="" beside it.
-    if exclude and include:
-        raise ConfigError("device-exclude & device-include are mutually exclusive")
+DEVICE_EXCLUDE = RegexFlag(
+    "collector.diskstats.device-exclude",
+    "Regexp of diskstats devices to exclude (mutually exclusive to device-include).", DEFAULT_EXCLUDE,
+    alias=DeprecatedAlias("collector.diskstats.ignored-devices", SetWhen.GIVEN))
+DEVICE_INCLUDE = RegexFlag("collector.diskstats.device-include",
+                           "Regexp of diskstats devices to include (mutually exclusive to device-exclude).")
+# pyexporter only: node_disk_device_mapper_backing_device_info comes from a node_exporter pull
+# request (#3676) that 1.12.1 does not have, so the default output leaves it out.
+DEVICE_MAPPER_BACKING_INFO = BoolFlag(
+    "collector.diskstats.device-mapper-backing-info",
+    "Expose node_disk_device_mapper_backing_device_info (the devices under each device-mapper device, "
+    "from /sys/block/<device>/slaves); not in node_exporter 1.12.1.")
+
+
+def _device_filter(settings: Settings) -> DeviceFilter:
+    exclude, include = settings[DEVICE_EXCLUDE], settings[DEVICE_INCLUDE]
+    if not DEVICE_INCLUDE.is_empty(include):
+        # As node_exporter: an include pattern replaces the exclude default, but not an exclude
+        # pattern given on the command line.
+        if settings.given(DEVICE_EXCLUDE) and not DEVICE_EXCLUDE.is_empty(exclude):
+            raise ConfigError("device-exclude & device-include are mutually exclusive")
+        exclude = None
     return DeviceFilter(exclude, include)
 
 
 @register
 class DiskstatsCollector(Collector):
     name = "diskstats"
-    flags = (
-        Flag("collector.diskstats.device-exclude",
-             "Regexp of diskstats devices to exclude (mutually exclusive to device-include).",
-             DEFAULT_EXCLUDE, "regex"),
-        Flag("collector.diskstats.ignored-devices", "DEPRECATED: Use collector.diskstats.device-exclude",
-             None, "regex", hidden=True),
-        Flag("collector.diskstats.device-include",
-             "Regexp of diskstats devices to include (mutually exclusive to device-exclude).", None, "regex"),
-    )
+    flags = (DEVICE_EXCLUDE, DEVICE_INCLUDE, DEVICE_MAPPER_BACKING_INFO)
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.filter = _device_filter(self.flag("collector.diskstats.device-exclude"),
-                                     self.flag("collector.diskstats.device-include"),
-                                     self.flag("collector.diskstats.ignored-devices"))
+        self.filter = _device_filter(settings)
         self.info = gauge(f"{_D}_info", "Info of /sys/block/<block_device>.", "device", "major", "minor",
                           "path", "wwn", "model", "serial", "revision", "rotational")
         self.stats = tuple(
@@ -102,6 +104,7 @@ class DiskstatsCollector(Collector):
                                      "device", "type", "usage", "uuid", "version")
         self.device_mapper_info = gauge(f"{_D}_device_mapper_info", "Info about disk device mapper.",
                                         "device", "name", "uuid", "vg_name", "lv_name", "lv_layer")
+        self.backing_info = settings[DEVICE_MAPPER_BACKING_INFO]
         self.device_mapper_backing = gauge(
             f"{_D}_device_mapper_backing_device_info",
             "Info about the underlying block devices of a device mapper device.", "device", "backing_device")
@@ -130,7 +133,7 @@ class DiskstatsCollector(Collector):
                       extra={"device": device, "err": str(exc)})
             return []
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         devices = parse_diskstats(read_text(self.roots.proc("diskstats")))
         info = self.info.family()
         stats = [(desc.family(), scale) for desc, scale in self.stats]
@@ -157,8 +160,9 @@ class DiskstatsCollector(Collector):
             if props.get("DM_NAME"):
                 dm_info.add(1, dev, props["DM_NAME"], props.get("DM_UUID", ""), props.get("DM_VG_NAME", ""),
                             props.get("DM_LV_NAME", ""), props.get("DM_LV_LAYER", ""))
-                for backing in self._backing_devices(dev):
-                    dm_backing.add(1, dev, backing)
+                if self.backing_info:
+                    for backing in self._backing_devices(dev):
+                        dm_backing.add(1, dev, backing)
             if props.get("ID_ATA"):
                 for prop, family in ata:
                     raw = props.get(prop)
@@ -169,7 +173,6 @@ class DiskstatsCollector(Collector):
                         family.add(parse_float(raw), dev)
                     except ParseError as exc:
                         log.error("Failed to parse ATA value", extra={"err": str(exc)})
-        out = [info, fs_info, dm_info, dm_backing]
-        out.extend(family for family, _ in stats)
-        out.extend(family for _, family in ata)
-        return out
+        yield from (info, fs_info, dm_info, dm_backing)
+        yield from (family for family, _ in stats)
+        yield from (family for _, family in ata)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 from pyexporter.errors import NoDataError
 from pyexporter.fs import list_dir, read_sysfs_bytes
@@ -49,7 +50,7 @@ def dmi_labels(files: dict[str, bytes]) -> dict[str, str]:
 class DMICollector(Collector):
     name = "dmi"
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         # Serial numbers and product_uuid are root-only; unreadable files are left out.
         id_dir = self.roots.sys("class", "dmi", "id")
         files = {}
@@ -61,5 +62,5 @@ class DMICollector(Collector):
         labels = dmi_labels(files)
         if not labels:
             raise NoDataError(f"no DMI information in {id_dir}")
-        return [MetricFamily(f"{NAMESPACE}_dmi_info", HELP, GAUGE).add_sample(f"{NAMESPACE}_dmi_info", labels,
-                                                                              1.0)]
+        name = f"{NAMESPACE}_dmi_info"
+        yield MetricFamily(name, HELP, GAUGE).add_sample(name, labels, 1.0)

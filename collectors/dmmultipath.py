@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 
 from pyexporter import fs
 from pyexporter.errors import NoDataError
@@ -57,7 +58,7 @@ class DMMultipathCollector(Collector):
             "as read from /sys/block/<dev>/device/state.",
             "device", "path", "state")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         block = self.roots.sys("block")
         if not fs.is_dir(block):
             raise NoDataError("no /sys/block")
@@ -93,4 +94,4 @@ class DMMultipathCollector(Collector):
             paths.add(n_active + n_failed, name, sysfs_name)
             paths_active.add(n_active, name, sysfs_name)
             paths_failed.add(n_failed, name, sysfs_name)
-        return [info, active, size, paths, paths_active, paths_failed, path_state]
+        yield from (info, active, size, paths, paths_active, paths_failed, path_state)

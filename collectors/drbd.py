@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import read_optional_text
@@ -61,12 +62,18 @@ class DrbdCollector(Collector):
             f"{NAMESPACE}_drbd_connected", "Whether DRBD is connected to the peer.", "device"
         )
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         text = read_optional_text(self.roots.proc("drbd"))
         if text is None:
             raise NoDataError("/proc/drbd does not exist")
+        # node_exporter sends each value as it scans the file: one it cannot convert ends the
+        # collection with the earlier values sent. The families are yielded first and filled after.
         families = Families()
         family = families.of
+        for desc in (*(d for d, _ in self.numerical.values()), *(d for d, _ in self.string_pair.values()),
+                     self.connected):
+            family(desc)
+        yield from families.values()
         for entry in parse_drbd(text):
             numerical = self.numerical.get(entry.key)
             if numerical is not None:
@@ -87,4 +94,3 @@ class DrbdCollector(Collector):
                 family(self.connected).add(1.0 if entry.value == "Connected" else 0.0, entry.device)
                 continue
             log.debug("drbd: unhandled key-value pair %s=%s", entry.key, entry.value)
-        return list(families.values())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 
 from pyexporter import fs
 from pyexporter.errors import ParseError
@@ -68,7 +69,7 @@ class DrmCollector(Collector):
         self.numeric = {name: gauge(f"{sub}_{metric}", help_text, "card")
                         for name, (metric, help_text) in NUMERIC_FIELDS.items()}
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "drm")
         info = self.card_info.family()
         families = {name: desc.family() for name, desc in self.numeric.items()}
@@ -79,4 +80,4 @@ class DrmCollector(Collector):
             info.add(1, card, *labels, "amd")
             for name, value in numbers.items():
                 families[name].add(value, card)
-        return [info, *families.values()]
+        yield from (info, *families.values())

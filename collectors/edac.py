@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterator
 
 from pyexporter import fs
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
@@ -62,10 +63,13 @@ class EdacCollector(Collector):
         self.channel_glob = re.compile(r"ch.*_ce_count", re.DOTALL)
         self.channel_number_re = re.compile(r"ch([0-9]+)_ce_count")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         ce, ue = self.ce.family(), self.ue.family()
         csrow_ce, csrow_ue = self.csrow_ce.family(), self.csrow_ue.family()
         channel_ce, channel_ue = self.channel_ce.family(), self.channel_ue.family()
+        # node_exporter sends each controller's counts as it reads them and stops at the first it
+        # cannot read: the families are yielded first and filled after, so the earlier counts stay.
+        yield from (ce, ue, csrow_ce, csrow_ue, channel_ce, channel_ue)
         mc_dir = self.roots.sys("devices", "system", "edac", "mc")
         for name in fs.list_dir(mc_dir):
             match = self.controller_re.match(name)
@@ -73,9 +77,11 @@ class EdacCollector(Collector):
                 continue
             controller = match.group(1)
             path = os.path.join(mc_dir, name)
-            _add_counts(path, ((ce, "ce_count"), (ue, "ue_count")), controller)
-            _add_counts(path, ((csrow_ce, "ce_noinfo_count"), (csrow_ue, "ue_noinfo_count")),
-                        controller, "unknown")
+            # In node_exporter's order, which decides what is served when one is unreadable.
+            _add_counts(path, ((ce, "ce_count"),), controller)
+            _add_counts(path, ((csrow_ce, "ce_noinfo_count"),), controller, "unknown")
+            _add_counts(path, ((ue, "ue_count"),), controller)
+            _add_counts(path, ((csrow_ue, "ue_noinfo_count"),), controller, "unknown")
             for csrow_name in fs.list_dir(path):
                 csrow_match = self.csrow_re.match(csrow_name)
                 if csrow_match is None:
@@ -84,7 +90,6 @@ class EdacCollector(Collector):
                 csrow_path = os.path.join(path, csrow_name)
                 _add_counts(csrow_path, ((csrow_ce, "ce_count"), (csrow_ue, "ue_count")), controller, csrow)
                 self._collect_channels(csrow_path, controller, csrow, channel_ce, channel_ue)
-        return [ce, ue, csrow_ce, csrow_ue, channel_ce, channel_ue]
 
     def _collect_channels(self, csrow_path: str, controller: str, csrow: str,
                           channel_ce: MetricFamily, channel_ue: MetricFamily) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_optional_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
@@ -23,14 +25,16 @@ class EntropyCollector(Collector):
         self.available = gauge(f"{NAMESPACE}_entropy_available_bits", "Bits of available entropy.")
         self.pool_size = gauge(f"{NAMESPACE}_entropy_pool_size_bits", "Bits of entropy pool.")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         values: dict[str, int] = {}
         for name in RANDOM_FILES:
             text = read_optional_text(self.roots.proc("sys", "kernel", "random", name))
             if text is not None:
                 values[name] = parse_random_value(text)
+        # As node_exporter: entropy_avail is sent before the pool size is looked for.
         if "entropy_avail" not in values:
             raise ParseError("couldn't get entropy_avail")
+        yield self.available.one(values["entropy_avail"])
         if "poolsize" not in values:
             raise ParseError("couldn't get entropy poolsize")
-        return [self.available.one(values["entropy_avail"]), self.pool_size.one(values["poolsize"])]
+        yield self.pool_size.one(values["poolsize"])

@@ -22,14 +22,16 @@ import os
 import re
 import socket
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import RegexFlag
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, gauge, sanitize_metric_name, untyped
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import decode, valid_utf8
 
@@ -125,9 +127,10 @@ def ethtool_metric_name(stat: str) -> str:
 class IoctlBackend:
     """SIOCETHTOOL requests through pyroute2 (one AF_INET socket per scrape).
 
-    Unlike pyroute2's netlink sockets, IoctlEthtool is a plain socket and
-    ioctl(2) with no event loop behind it, so it runs on the collector's own
-    thread rather than on pyexporter.netlink_thread.
+    IoctlEthtool is a plain socket and ioctl(2), not netlink: each request is
+    answered by the driver in the call itself, with no reply to wait for and so
+    no timeout to set; a driver that hangs in it holds the collector's thread
+    until the scrape engine's timeout writes it off.
     """
 
     def __init__(self) -> None:
@@ -178,29 +181,30 @@ def net_class_devices(class_dir: str) -> list[str]:
     """The entries of /sys/class/net that are devices (links or directories), as procfs lists them."""
     devices = []
     for entry in fs.scan_dir(class_dir):
-        if entry.is_file(follow_symlinks=False) and fs.read_link(entry.path) is None:
+        if entry.is_file(follow_symlinks=False):
             continue  # bonding_masters and other plain files
         devices.append(entry.name)
     return devices
+
+
+DEVICE_INCLUDE = RegexFlag("collector.ethtool.device-include",
+                           "Regexp of ethtool devices to include (mutually exclusive to device-exclude).")
+DEVICE_EXCLUDE = RegexFlag("collector.ethtool.device-exclude",
+                           "Regexp of ethtool devices to exclude (mutually exclusive to device-include).")
+METRICS_INCLUDE = RegexFlag("collector.ethtool.metrics-include", "Regexp of ethtool stats to include.", ".*")
+_ANY = re.compile("")
 
 
 @register
 class EthtoolCollector(Collector):
     name = "ethtool"
     default_enabled = False
-    flags = (
-        Flag("collector.ethtool.device-include",
-             "Regexp of ethtool devices to include (mutually exclusive to device-exclude).", None, "regex"),
-        Flag("collector.ethtool.device-exclude",
-             "Regexp of ethtool devices to exclude (mutually exclusive to device-include).", None, "regex"),
-        Flag("collector.ethtool.metrics-include", "Regexp of ethtool stats to include.", ".*", "regex"),
-    )
+    flags = (DEVICE_INCLUDE, DEVICE_EXCLUDE, METRICS_INCLUDE)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.device_filter = DeviceFilter(self.flag("collector.ethtool.device-exclude"),
-                                          self.flag("collector.ethtool.device-include"))
-        self.metrics_pattern = re.compile(self.flag("collector.ethtool.metrics-include") or "")
+        self.device_filter = DeviceFilter(settings[DEVICE_EXCLUDE], settings[DEVICE_INCLUDE])
+        self.metrics_pattern = settings[METRICS_INCLUDE] or _ANY
         self.backend_factory: Any = IoctlBackend
         net = f"{NAMESPACE}_network"
         self.info = gauge(
@@ -283,7 +287,7 @@ class EthtoolCollector(Collector):
         level = logging.DEBUG if exc.errno == errno.EOPNOTSUPP else logging.ERROR
         log.log(level, "ethtool %s error", what, extra={"device": device, "err": str(exc)})
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "net")
         try:
             devices = net_class_devices(class_dir)
@@ -294,28 +298,29 @@ class EthtoolCollector(Collector):
         if not devices:
             raise NoDataError("no network devices found")
         backend = self.backend_factory()
-        families: list[MetricFamily] = []
         try:
+            # Each device's families are sent before the next device is asked.
             for device in devices:
                 if self.device_filter.ignored(device):
                     continue
                 try:
-                    families.extend(self._link_families(device, backend.link_info(device)))
+                    link = backend.link_info(device)
                 except OSError as exc:
                     self._log_failure("link info", device, exc)
+                else:
+                    yield from self._link_families(device, link)
                 try:
                     drv = backend.driver_info(device)
-                    labels = (drv.bus_info, device, drv.driver, drv.expansion_rom_version,
-                              drv.firmware_version, drv.version)
-                    families.append(self.info.one(1, *labels))
                 except OSError as exc:
                     self._log_failure("driver info", device, exc)
+                else:
+                    yield self.info.one(1, drv.bus_info, device, drv.driver, drv.expansion_rom_version,
+                                        drv.firmware_version, drv.version)
                 try:
                     stats = backend.stats(device)
                 except OSError as exc:
                     self._log_failure("stats", device, exc)
                     continue
-                families.extend(self._stat_families(device, stats))
+                yield from self._stat_families(device, stats)
         finally:
             backend.close()
-        return families

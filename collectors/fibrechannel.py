@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 
 from pyexporter import fs
-from pyexporter.errors import NoDataError
+from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -70,15 +71,20 @@ class FibreChannelCollector(Collector):
         self.counters = {file: counter(f"{sub}_{metric}", help_text, "fc_host")
                          for file, (metric, help_text) in COUNTERS.items()}
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "fc_host")
         if not fs.is_dir(class_dir):
             raise NoDataError("no /sys/class/fc_host")
         info = self.info.family()
         families = {file: desc.family() for file, desc in self.counters.items()}
+        failures: list[str] = []
         for host in fs.list_dir(class_dir):
             path = fs.resolve_dir(os.path.join(class_dir, host))
             if path is None:
+                # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+                loop = fs.link_loop_error(os.path.join(class_dir, host))
+                if loop is not None:
+                    failures.append(loop)
                 log.debug("fibrechannel: %s is not a host directory", host)
                 continue
             labels = [valid_utf8(host_attribute(read_value(os.path.join(path, a), None), a))
@@ -94,4 +100,5 @@ class FibreChannelCollector(Collector):
                 if value is None or value == UNIMPLEMENTED:
                     continue
                 fam.add(value, host)
-        return [info, *families.values()]
+        yield from (info, *families.values())
+        raise_if_parts_failed(failures)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.sys import parse_file_nr
@@ -18,6 +20,7 @@ class FileFDCollector(Collector):
         self.allocated = gauge(f"{NAMESPACE}_filefd_allocated", "File descriptor statistics: allocated.")
         self.maximum = gauge(f"{NAMESPACE}_filefd_maximum", "File descriptor statistics: maximum.")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         allocated, maximum = parse_file_nr(read_text(self.roots.proc("sys", "fs", "file-nr")))
-        return [self.allocated.one(allocated), self.maximum.one(maximum)]
+        yield self.allocated.one(allocated)
+        yield self.maximum.one(maximum)

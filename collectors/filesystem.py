@@ -7,7 +7,8 @@ exporter shares the host PID namespace), or <procfs>/self/mountinfo where
 with --path.rootfs=/host/root the labels read `/`, `/var`, ...
 
 statfs on a dead NFS server blocks in the kernel, uninterruptibly. The calls
-run on a small pool of worker threads owned by the collector; one that has not
+run on a small pool of worker threads owned by the collector
+(pyexporter.workers, as the scrape engine's collectors); one that has not
 returned within --collector.filesystem.mount-timeout leaves its mount with
 device_error="mountpoint timeout", the scrape goes on, and later scrapes skip
 that mount without waiting until the stuck call has returned (node_exporter's
@@ -18,25 +19,27 @@ mount never costs more than the one thread blocked in it.
 from __future__ import annotations
 
 import errno
+import functools
 import logging
 import os
-import queue
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from pyexporter.errors import ConfigError
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import DeprecatedAlias, DurationFlag, IntFlag, RegexFlag, SetWhen
 from pyexporter.fs import read_file
 from pyexporter.golang.errno import go_errno_text
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, build_name, gauge
 from pyexporter.procfs.mountinfo import MountInfo, parse_major_minor, parse_mountinfo, unescape_mount_point
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
+from pyexporter.workers import Job, WorkerPool
 
-log = logging.getLogger("pyexporter.collector.filesystem")
+log = logging.getLogger(__name__)
 
 DEFAULT_MOUNT_POINTS_EXCLUDE = (
     "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)"
@@ -70,122 +73,59 @@ class _Mount:
     stat_path: str
 
 
-@dataclass(eq=False)
-class _StatTask:
-    """One statfs call handed to the pool; `finished` is guarded by the collector's lock."""
+@dataclass(eq=False, slots=True)
+class _StatCall:
+    """One statfs call on the pool; `finished` is guarded by the collector's lock."""
 
     path: str
     mount_point: str
-    started: threading.Event = field(default_factory=threading.Event)
-    done: threading.Event = field(default_factory=threading.Event)
-    started_at: float = 0.0
+    job: Job | None = None
     finished: bool = False
-    cancelled: bool = False
     result: Any = None
     error: BaseException | None = None
-    worker: _StatWorker | None = None
 
 
-class _StatWorker(threading.Thread):
-    def __init__(self, pool: _StatPool, number: int) -> None:
-        super().__init__(name=f"filesystem-statfs-{number}", daemon=True)
-        self.pool = pool
-        #: Set when a call of this worker outlived the mount timeout: it leaves
-        #: the pool once that call returns, a replacement already took its place.
-        self.written_off = False
-
-    def run(self) -> None:
-        while True:
-            task = self.pool.tasks.get()
-            if task.cancelled:
-                continue
-            self.pool.run_task(self, task)
-            if self.written_off:
-                return
-
-
-class _StatPool:
-    """`size` healthy threads running statfs calls; a written-off thread is replaced at once."""
-
-    def __init__(self, size: int, run: Callable[[_StatWorker, _StatTask], None]) -> None:
-        self.size = size
-        self.tasks: queue.SimpleQueue[_StatTask] = queue.SimpleQueue()
-        self.run_task = run
-        self._lock = threading.Lock()
-        self._healthy = 0
-        self._started = 0
-
-    def _fill(self) -> None:
-        with self._lock:
-            missing = self.size - self._healthy
-            self._healthy += missing
-            numbers = range(self._started, self._started + missing)
-            self._started += missing
-        for number in numbers:
-            _StatWorker(self, number).start()
-
-    def submit(self, task: _StatTask) -> None:
-        self._fill()
-        self.tasks.put(task)
-
-    def write_off(self, worker: _StatWorker) -> None:
-        with self._lock:
-            if worker.written_off:
-                return
-            worker.written_off = True
-            self._healthy -= 1
-        self._fill()
+MOUNT_POINTS_EXCLUDE = RegexFlag(
+    "collector.filesystem.mount-points-exclude",
+    "Regexp of mount points to exclude for filesystem collector. "
+    "(mutually exclusive to mount-points-include)",
+    DEFAULT_MOUNT_POINTS_EXCLUDE,
+    alias=DeprecatedAlias("collector.filesystem.ignored-mount-points", SetWhen.GIVEN))
+MOUNT_POINTS_INCLUDE = RegexFlag(
+    "collector.filesystem.mount-points-include",
+    "Regexp of mount points to include for filesystem collector. "
+    "(mutually exclusive to mount-points-exclude)")
+FS_TYPES_EXCLUDE = RegexFlag(
+    "collector.filesystem.fs-types-exclude",
+    "Regexp of filesystem types to exclude for filesystem collector. "
+    "(mutually exclusive to fs-types-include)",
+    DEFAULT_FS_TYPES_EXCLUDE,
+    alias=DeprecatedAlias("collector.filesystem.ignored-fs-types", SetWhen.GIVEN))
+# node_exporter's help text says "exclude" for the include flag too; kept verbatim.
+FS_TYPES_INCLUDE = RegexFlag(
+    "collector.filesystem.fs-types-include",
+    "Regexp of filesystem types to exclude for filesystem collector. "
+    "(mutually exclusive to fs-types-exclude)")
+MOUNT_TIMEOUT = DurationFlag("collector.filesystem.mount-timeout",
+                             "how long to wait for a mount to respond before marking it as stale", "5s")
+STAT_WORKERS = IntFlag("collector.filesystem.stat-workers",
+                       "how many stat calls to process simultaneously", 4)
 
 
 @register
 class FilesystemCollector(Collector):
     name = "filesystem"
-    flags = (
-        Flag("collector.filesystem.mount-points-exclude",
-             "Regexp of mount points to exclude for filesystem collector. "
-             "(mutually exclusive to mount-points-include)",
-             DEFAULT_MOUNT_POINTS_EXCLUDE, "regex"),
-        Flag("collector.filesystem.ignored-mount-points",
-             "Regexp of mount points to ignore for filesystem collector.", None, "regex",
-             hidden=True),
-        Flag("collector.filesystem.mount-points-include",
-             "Regexp of mount points to include for filesystem collector. "
-             "(mutually exclusive to mount-points-exclude)", None, "regex"),
-        Flag("collector.filesystem.fs-types-exclude",
-             "Regexp of filesystem types to exclude for filesystem collector. "
-             "(mutually exclusive to fs-types-include)",
-             DEFAULT_FS_TYPES_EXCLUDE, "regex"),
-        Flag("collector.filesystem.ignored-fs-types",
-             "Regexp of filesystem types to ignore for filesystem collector.", None, "regex",
-             hidden=True),
-        # node_exporter's help text says "exclude" for the include flag too; kept verbatim.
-        Flag("collector.filesystem.fs-types-include",
-             "Regexp of filesystem types to exclude for filesystem collector. "
-             "(mutually exclusive to fs-types-exclude)", None, "regex"),
-        Flag("collector.filesystem.mount-timeout",
-             "how long to wait for a mount to respond before marking it as stale", "5s", "duration"),
-        Flag("collector.filesystem.stat-workers",
-             "how many stat calls to process simultaneously", 4, "int"),
-    )
+    flags = (MOUNT_POINTS_EXCLUDE, MOUNT_POINTS_INCLUDE, FS_TYPES_EXCLUDE, FS_TYPES_INCLUDE, MOUNT_TIMEOUT,
+             STAT_WORKERS)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.mount_point_filter = _filter(
-            self.flag("collector.filesystem.mount-points-exclude"),
-            self.flag("collector.filesystem.ignored-mount-points"),
-            self.flag("collector.filesystem.mount-points-include"),
-            DEFAULT_MOUNT_POINTS_EXCLUDE, "mount-points", "ignored-mount-points",
-        )
-        self.fs_type_filter = _filter(
-            self.flag("collector.filesystem.fs-types-exclude"),
-            self.flag("collector.filesystem.ignored-fs-types"),
-            self.flag("collector.filesystem.fs-types-include"),
-            DEFAULT_FS_TYPES_EXCLUDE, "fs-types", "ignored-fs-types",
-        )
-        self.mount_timeout = float(self.flag("collector.filesystem.mount-timeout"))
+        self.mount_point_filter = _filter(settings, MOUNT_POINTS_EXCLUDE, MOUNT_POINTS_INCLUDE)
+        self.fs_type_filter = _filter(settings, FS_TYPES_EXCLUDE, FS_TYPES_INCLUDE)
+        self.mount_timeout = settings[MOUNT_TIMEOUT]
         if self.mount_timeout <= 0:
             raise ConfigError("--collector.filesystem.mount-timeout must be positive")
-        workers = max(int(self.flag("collector.filesystem.stat-workers")), 1)
+        workers = max(settings[STAT_WORKERS], 1)
 
         def desc(name: str, help: str) -> Desc:
             return gauge(build_name(NAMESPACE, "filesystem", name), help, *_LABELS)
@@ -207,7 +147,7 @@ class FilesystemCollector(Collector):
         self._lock = threading.Lock()
         #: Mount points (label values) whose statfs has not returned within the timeout.
         self._stuck: set[str] = set()
-        self._pool = _StatPool(workers, self._run_task)
+        self._pool = WorkerPool("filesystem-statfs", workers)
 
     # -- mount table -----------------------------------------------------------------
 
@@ -249,10 +189,7 @@ class FilesystemCollector(Collector):
 
     # -- statfs on the pool ------------------------------------------------------------
 
-    def _run_task(self, worker: _StatWorker, task: _StatTask) -> None:
-        task.worker = worker
-        task.started_at = time.monotonic()
-        task.started.set()
+    def _statfs(self, task: _StatCall) -> None:
         result: Any = None
         error: BaseException | None = None
         try:
@@ -269,18 +206,19 @@ class FilesystemCollector(Collector):
                 self._stuck.discard(task.mount_point)
                 log.info("mount point has recovered, monitoring will resume", extra={
                     "mountpoint": task.mount_point})
-        task.done.set()
 
-    def _await(self, task: _StatTask, queued_ahead: int) -> bool:
+    def _await(self, task: _StatCall, queued_ahead: int) -> bool:
         """True when the call returned in time; False marks the mount stuck."""
+        job = task.job
+        assert job is not None
         # Every call ahead of this one either returns or is written off (and its
         # thread replaced) within the timeout, so this bound is only a safety net.
-        if not task.started.wait(self.mount_timeout * (queued_ahead + 1) + 1.0):
-            with self._lock:
-                task.cancelled = not task.finished
-                return task.finished
-        remaining = task.started_at + self.mount_timeout - time.monotonic()
-        if task.done.wait(max(remaining, 0.0)):
+        if not job.started.wait(self.mount_timeout * (queued_ahead + 1) + 1.0):
+            if self._pool.cancel(job):
+                return False
+            job.started.wait()
+        remaining = job.started_at + self.mount_timeout - time.monotonic()
+        if job.done.wait(max(remaining, 0.0)):
             return True
         with self._lock:
             if task.finished:
@@ -288,15 +226,14 @@ class FilesystemCollector(Collector):
             self._stuck.add(task.mount_point)
         log.warning("statfs did not return in time; the mount point is skipped until it does", extra={
             "mountpoint": task.mount_point, "timeout": f"{self.mount_timeout:g}s"})
-        if task.worker is not None:
-            self._pool.write_off(task.worker)
+        self._pool.write_off(job)
         return False
 
     # -- collect -----------------------------------------------------------------------
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         mounts = self.mounts()
-        tasks: list[_StatTask | None] = []
+        tasks: list[_StatCall | None] = []
         with self._lock:
             stuck = set(self._stuck)
         for mount in mounts:
@@ -304,8 +241,8 @@ class FilesystemCollector(Collector):
                 log.debug("mount point is in an unresponsive state", extra={"mountpoint": mount.mount_point})
                 tasks.append(None)
                 continue
-            task = _StatTask(mount.stat_path, mount.mount_point)
-            self._pool.submit(task)
+            task = _StatCall(mount.stat_path, mount.mount_point)
+            task.job = self._pool.submit(functools.partial(self._statfs, task))
             tasks.append(task)
 
         device_error = self.device_error_desc.family()
@@ -346,27 +283,18 @@ class FilesystemCollector(Collector):
             files.add(float(stat.f_files), *labels)
             files_free.add(float(stat.f_ffree), *labels)
             mount_info.add(1.0, mount.device, mount.major, mount.minor, mount.mount_point)
-        return [device_error, readonly, size, free, avail, files, files_free, mount_info]
+        yield from (device_error, readonly, size, free, avail, files, files_free, mount_info)
 
 
-def _filter(exclude: str | None, deprecated: str | None, include: str | None, default_exclude: str,
-            what: str, deprecated_name: str) -> DeviceFilter:
-    """node_exporter's include/exclude rules, with the deprecated alias of the exclude flag.
-
-    A flag set on the command line to its default value cannot be told from an
-    unset one here; node_exporter can, and refuses it beside an include flag.
-    """
-    exclude_set = exclude is not None and exclude != default_exclude
-    if deprecated:
-        if exclude_set:
-            raise ConfigError(f"--collector.filesystem.{deprecated_name} and "
-                              f"--collector.filesystem.{what}-exclude are mutually exclusive")
-        log.warning("--collector.filesystem.%s is DEPRECATED and will be removed in 2.0.0, "
-                    "use --collector.filesystem.%s-exclude", deprecated_name, what)
-        exclude, exclude_set = deprecated, True
-    if include and not exclude_set:
-        exclude = ""
-    if exclude and include:
-        raise ConfigError(f"--collector.filesystem.{what}-exclude and "
-                          f"--collector.filesystem.{what}-include are mutually exclusive")
-    return DeviceFilter(exclude or None, include or None)
+def _filter(settings: Settings, exclude_flag: RegexFlag, include_flag: RegexFlag) -> DeviceFilter:
+    """node_exporter's include/exclude rules (the exclude flag's deprecated alias resolved)."""
+    exclude, include = settings[exclude_flag], settings[include_flag]
+    if not include_flag.is_empty(include) and not settings.given(exclude_flag):
+        # An include pattern replaces the exclude default, not an exclude pattern given on the
+        # command line (even one given as the default); the deprecated alias does not count as given.
+        log.debug("%s flag not set when %s flag is set, assuming include is desired",
+                  exclude_flag.name, include_flag.name)
+        exclude = None
+    if not exclude_flag.is_empty(exclude) and not include_flag.is_empty(include):
+        raise ConfigError(f"--{exclude_flag.name} and --{include_flag.name} are mutually exclusive")
+    return DeviceFilter(exclude, include)

@@ -13,14 +13,15 @@ import logging
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.filters import DeviceFilter
-from pyexporter.fs import list_dir, read_sysfs_bytes, real_path, resolve_dir
-from pyexporter.metrics import COUNTER, GAUGE, MetricFamily
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.flags import RegexFlag
+from pyexporter.fs import link_loop_error, list_dir, read_sysfs_bytes, real_path, resolve_dir
+from pyexporter.metrics import COUNTER, GAUGE, Families, MetricFamily
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import SYSREAD_BYTES, decode, float_or_none, valid_utf8
 
@@ -192,26 +193,25 @@ class ChipError(Exception):
     """One chip could not be read; the others still are."""
 
 
+CHIP_INCLUDE = RegexFlag("collector.hwmon.chip-include",
+                         "Regexp of hwmon chip to include (mutually exclusive to device-exclude).")
+CHIP_EXCLUDE = RegexFlag("collector.hwmon.chip-exclude",
+                         "Regexp of hwmon chip to exclude (mutually exclusive to device-include).")
+SENSOR_INCLUDE = RegexFlag("collector.hwmon.sensor-include",
+                           "Regexp of hwmon sensor to include (mutually exclusive to sensor-exclude).")
+SENSOR_EXCLUDE = RegexFlag("collector.hwmon.sensor-exclude",
+                           "Regexp of hwmon sensor to exclude (mutually exclusive to sensor-include).")
+
+
 @register
 class HwmonCollector(Collector):
     name = "hwmon"
-    flags = (
-        Flag("collector.hwmon.chip-include",
-             "Regexp of hwmon chip to include (mutually exclusive to device-exclude).", None, "regex"),
-        Flag("collector.hwmon.chip-exclude",
-             "Regexp of hwmon chip to exclude (mutually exclusive to device-include).", None, "regex"),
-        Flag("collector.hwmon.sensor-include",
-             "Regexp of hwmon sensor to include (mutually exclusive to sensor-exclude).", None, "regex"),
-        Flag("collector.hwmon.sensor-exclude",
-             "Regexp of hwmon sensor to exclude (mutually exclusive to sensor-include).", None, "regex"),
-    )
+    flags = (CHIP_INCLUDE, CHIP_EXCLUDE, SENSOR_INCLUDE, SENSOR_EXCLUDE)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.chip_filter = DeviceFilter(self.flag("collector.hwmon.chip-exclude"),
-                                        self.flag("collector.hwmon.chip-include"))
-        self.sensor_filter = DeviceFilter(self.flag("collector.hwmon.sensor-exclude"),
-                                          self.flag("collector.hwmon.sensor-include"))
+        self.chip_filter = DeviceFilter(settings[CHIP_EXCLUDE], settings[CHIP_INCLUDE])
+        self.sensor_filter = DeviceFilter(settings[SENSOR_EXCLUDE], settings[SENSOR_INCLUDE])
 
     @staticmethod
     def _name_file(path: str) -> str | None:
@@ -267,7 +267,7 @@ class HwmonCollector(Collector):
             add_sensor_files(data, names, values)
         return data
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "hwmon")
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
@@ -278,6 +278,11 @@ class HwmonCollector(Collector):
         for entry in list_dir(class_dir):
             path = resolve_dir(os.path.join(class_dir, entry))
             if path is None:
+                # A dangling link is skipped as node_exporter skips it; a loop of links is broken
+                # input (node_exporter fails on it): reported, not hidden.
+                loop = link_loop_error(os.path.join(class_dir, entry))
+                if loop is not None:
+                    failures.append(loop)
                 continue
             try:
                 chip = self._chip(path)
@@ -288,14 +293,7 @@ class HwmonCollector(Collector):
                 chips.append(chip)
         disambiguate(chips)
 
-        families: dict[str, MetricFamily] = {}
-
-        def emit(name: str, help_text: str, kind: str, labels, value: float) -> None:
-            family = families.get(name)
-            if family is None:
-                family = families[name] = MetricFamily(name, help_text, kind)
-            family.add_sample(name, labels, value)
-
+        families = Families()
         for chip in chips:
             if self.chip_filter.ignored(chip.label):
                 log.debug("hwmon: ignoring chip %s", chip.label)
@@ -306,12 +304,14 @@ class HwmonCollector(Collector):
                 failures.append(f"chip {chip.label}: {exc}")
                 continue
             if chip.human is not None:
-                emit("node_hwmon_chip_names", "Annotation metric for human-readable chip names", GAUGE,
-                     (("chip", chip.label), ("chip_name", chip.human)), 1.0)
+                families.named("node_hwmon_chip_names", "Annotation metric for human-readable chip names",
+                               GAUGE).add_sample("node_hwmon_chip_names",
+                                                 (("chip", chip.label), ("chip_name", chip.human)), 1.0)
             for sensor, props in data.items():
                 # Filtering works on "<chip>;<sensor>" so one sensor of one chip can be picked.
                 if self.sensor_filter.ignored(f"{chip.label};{sensor}"):
                     continue
-                for sample in sensor_samples(chip.label, sensor, props):
-                    emit(*sample)
-        return raise_if_parts_failed(failures, list(families.values()))
+                for name, help_text, kind, labels, value in sensor_samples(chip.label, sensor, props):
+                    families.named(name, help_text, kind).add_sample(name, labels, value)
+        yield from families.values()
+        raise_if_parts_failed(failures)

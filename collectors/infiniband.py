@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from pyexporter import fs
-from pyexporter.errors import NoDataError, ParseError
+from pyexporter.errors import NoDataError, ParseError, raise_if_parts_failed
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import RegexFlag
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value, uint_or_none, valid_utf8
 from pyexporter.sysfs.infiniband import parse_counter, parse_port_state, parse_rate
@@ -98,23 +99,22 @@ LEGACY_COUNTERS: dict[str, tuple[str, str]] = {
 }
 
 
+DEVICE_INCLUDE = RegexFlag("collector.infiniband.device-include",
+                           "Regexp of infiniband devices to include (mutually exclusive to device-exclude).")
+DEVICE_EXCLUDE = RegexFlag("collector.infiniband.device-exclude",
+                           "Regexp of infiniband devices to exclude (mutually exclusive to device-include).")
+
+
 @register
 class InfiniBandCollector(Collector):
     name = "infiniband"
-    flags = (
-        Flag("collector.infiniband.device-include",
-             "Regexp of infiniband devices to include (mutually exclusive to device-exclude).",
-             None, "regex"),
-        Flag("collector.infiniband.device-exclude",
-             "Regexp of infiniband devices to exclude (mutually exclusive to device-include).",
-             None, "regex"),
-    )
+    flags = (DEVICE_INCLUDE, DEVICE_EXCLUDE)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.device_filter = DeviceFilter.exclusive(
-            self.flag("collector.infiniband.device-exclude"),
-            self.flag("collector.infiniband.device-include"),
+            settings[DEVICE_EXCLUDE],
+            settings[DEVICE_INCLUDE],
             "collector.infiniband.device",
         )
         sub = f"{NAMESPACE}_infiniband"
@@ -137,18 +137,23 @@ class InfiniBandCollector(Collector):
         self.legacy_counters = {f: counter(f"{sub}_{m}", h, "device", "port")
                                 for f, (m, h) in LEGACY_COUNTERS.items()}
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "infiniband")
         if not fs.is_dir(class_dir):
             raise NoDataError("no /sys/class/infiniband")
         info, state, phys, rate = (d.family() for d in (self.info, self.state, self.phys_state, self.rate))
         port_fams = {f: d.family() for f, d in self.port_counters.items()}
         legacy_fams = {f: d.family() for f, d in self.legacy_counters.items()}
+        failures: list[str] = []
         for device in fs.list_dir(class_dir):
             if self.device_filter.ignored(device):
                 continue
             path = fs.resolve_dir(os.path.join(class_dir, device))
             if path is None:
+                # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+                loop = fs.link_loop_error(os.path.join(class_dir, device))
+                if loop is not None:
+                    failures.append(loop)
                 log.debug("infiniband: %s is not a device directory", device)
                 continue
             info.add(1, device, *(valid_utf8(read_value(os.path.join(path, attr), None) or "")
@@ -168,7 +173,8 @@ class InfiniBandCollector(Collector):
                     continue
                 self._counters(os.path.join(port_path, "counters"), port_fams, labels)
                 self._counters(os.path.join(port_path, "counters_ext"), legacy_fams, labels)
-        return [info, state, phys, rate, *port_fams.values(), *legacy_fams.values()]
+        yield from (info, state, phys, rate, *port_fams.values(), *legacy_fams.values())
+        raise_if_parts_failed(failures)
 
     @staticmethod
     def _port_attribute(port_path: str, attribute: str, parse: Callable[[str], int], fam: MetricFamily,

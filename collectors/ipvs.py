@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from pyexporter.errors import ConfigError, NoDataError
+from pyexporter.flags import StringFlag
 from pyexporter.fs import read_optional_text, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.ipvs import IPVSBackendStatus, parse_ipvs_backend_status, parse_ipvs_stats
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,20 +42,19 @@ def _label_value(backend: IPVSBackendStatus, label: str) -> str:
     return backend.local_mark
 
 
+BACKEND_LABELS = StringFlag("collector.ipvs.backend-labels",
+                            "Comma separated list for IPVS backend stats labels.",
+                            ",".join(FULL_BACKEND_LABELS))
+
+
 @register
 class IpvsCollector(Collector):
     name = "ipvs"
-    flags = (
-        Flag(
-            "collector.ipvs.backend-labels",
-            "Comma separated list for IPVS backend stats labels.",
-            default=",".join(FULL_BACKEND_LABELS),
-        ),
-    )
+    flags = (BACKEND_LABELS,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.backend_labels = parse_backend_labels(self.flag("collector.ipvs.backend-labels") or "")
+        self.backend_labels = parse_backend_labels(settings[BACKEND_LABELS] or "")
         s = f"{NAMESPACE}_ipvs"
         self.connections = counter(f"{s}_connections_total", "The total number of connections made.")
         self.incoming_packets = counter(
@@ -72,13 +73,19 @@ class IpvsCollector(Collector):
         self.weight = gauge(
             f"{s}_backend_weight", "The current backend weight by local and remote address.", *labels)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         stats_path = self.roots.proc("net", "ip_vs_stats")
         text = read_optional_text(stats_path)
         if text is None:
             log.debug("ipvs collector metrics are not available for this system")
             raise NoDataError(f"{stats_path} does not exist")
         stats = parse_ipvs_stats(text)
+        # As node_exporter: the totals are sent before the backends are read.
+        yield self.connections.one(stats.connections)
+        yield self.incoming_packets.one(stats.incoming_packets)
+        yield self.outgoing_packets.one(stats.outgoing_packets)
+        yield self.incoming_bytes.one(stats.incoming_bytes)
+        yield self.outgoing_bytes.one(stats.outgoing_bytes)
         backends = parse_ipvs_backend_status(read_text(self.roots.proc("net", "ip_vs")))
 
         # Backends that agree on the chosen labels are summed into one series.
@@ -94,13 +101,4 @@ class IpvsCollector(Collector):
             active.add(act, *key)
             inactive.add(inact, *key)
             weight.add(wgt, *key)
-        return [
-            self.connections.one(stats.connections),
-            self.incoming_packets.one(stats.incoming_packets),
-            self.outgoing_packets.one(stats.outgoing_packets),
-            self.incoming_bytes.one(stats.incoming_bytes),
-            self.outgoing_bytes.one(stats.outgoing_bytes),
-            active,
-            inactive,
-            weight,
-        ]
+        yield from (active, inactive, weight)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from pyexporter.errors import NoDataError
 from pyexporter.fs import read_optional_text
@@ -24,11 +25,11 @@ class KernelHungCollector(Collector):
             f"{NAMESPACE}_kernel_hung_tasks_total",
             "Total number of tasks that have been detected as hung since the system booted.")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         path = self.roots.proc("sys", "kernel", "hung_task_detect_count")
         text = read_optional_text(path)
         if text is None:
             # The file exists since Linux 6.13, with CONFIG_DETECT_HUNG_TASK.
             log.debug("hung_task_detect_count does not exist")
             raise NoDataError(f"{path} does not exist")
-        return [self.tasks.one(parse_hung_task_detect_count(text))]
+        yield self.tasks.one(parse_hung_task_detect_count(text))

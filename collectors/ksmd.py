@@ -9,6 +9,7 @@ collector in node_exporter, and here too.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 from pyexporter import fs
 from pyexporter.golang.strconv import parse_uint
@@ -47,9 +48,9 @@ class KsmdCollector(Collector):
             for file, (metric, help_text, is_counter) in KSM_FILES.items()
         }
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         directory = self.roots.sys("kernel", "mm", "ksm")
-        families = []
+        # Each file's value is sent before the next file is read, as node_exporter does.
         for file, desc in self.descs.items():
             text = fs.read_optional_text(os.path.join(directory, file))
             if text is None:
@@ -57,5 +58,4 @@ class KsmdCollector(Collector):
             value = float(parse_uint(go_trim_space(text)))
             if file == "sleep_millisecs":
                 value /= 1000
-            families.append(desc.one(value))
-        return families
+            yield desc.one(value)

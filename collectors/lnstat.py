@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text, scan_dir
@@ -33,7 +34,8 @@ class LnstatCollector(Collector):
             desc = self.descs[header] = counter(name, "linux network cache stats", "subsystem", "cpu")
         return desc
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
+        # node_exporter reads every file before it sends anything: one that fails, fails them all.
         families: list[MetricFamily] = []
         for entry in scan_dir(self.roots.proc("net", "stat")):
             # A directory there reads as empty in node_exporter: it yields nothing.
@@ -44,4 +46,4 @@ class LnstatCollector(Collector):
                 for cpu, value in enumerate(values):
                     family.add(value, entry.name, str(cpu))
                 families.append(family)
-        return families
+        yield from families

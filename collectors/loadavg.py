@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.loadavg import parse_loadavg
@@ -18,6 +20,7 @@ class LoadavgCollector(Collector):
             gauge(f"{NAMESPACE}_load{n}", f"{n}m load average.") for n in (1, 5, 15)
         )
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         loads = parse_loadavg(read_text(self.roots.proc("loadavg")))
-        return [desc.one(value) for desc, value in zip(self.descs, loads, strict=True)]
+        for desc, value in zip(self.descs, loads, strict=True):
+            yield desc.one(value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from pyexporter.metrics import NAMESPACE, MetricFamily, build_name, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
-log = logging.getLogger("pyexporter.collectors.logind")
+log = logging.getLogger(__name__)
 
 LOGIND_BUS_NAME = "org.freedesktop.login1"
 LOGIND_PATH = "/org/freedesktop/login1"
@@ -120,7 +121,7 @@ class LogindCollector(Collector):
         #: engine's collector timeout.
         self.call_timeout = CALL_TIMEOUT
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         deadline = Deadline(self.settings.collector_timeout, self.call_timeout)
         with Connection.open(system_bus_address(), deadline) as conn:
             try:
@@ -145,7 +146,7 @@ class LogindCollector(Collector):
                     for seat in seats:
                         family.add(counts[Session(seat, remote, session_type, session_class)],
                                    seat, remote, session_type, session_class)
-        return [family]
+        yield family
 
     def _session(self, conn: Connection, entry: SessionEntry) -> Session | None:
         try:

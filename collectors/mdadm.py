@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 
 from pyexporter.errors import NoDataError
 from pyexporter.fs import list_dir, read_text
@@ -47,7 +48,7 @@ class MdadmCollector(Collector):
                 raise NoDataError(f"Not collecting mdraids, file does not exist: {exc}") from None
         return out
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         try:
             arrays = parse_mdstat(read_text(self.roots.proc("mdstat")))
         except FileNotFoundError:
@@ -64,10 +65,12 @@ class MdadmCollector(Collector):
                 state.add(1 if array.activity_state == activity else 0, array.name, label)
             blocks.add(array.blocks_total, array.name)
             synced.add(array.blocks_synced, array.name)
+        # As node_exporter: /proc/mdstat's metrics are sent before sysfs is read.
+        yield from (state, disks, required, blocks, synced)
         raid_disks, degraded = self.raid_disks.family(), self.degraded.family()
         for md in self._mdraids():
             # No count for containers, inactive arrays and unreadable reshape states: no series.
             if md.disks is not None:
                 raid_disks.add(md.disks, md.device)
             degraded.add(md.degraded_disks, md.device)
-        return [state, disks, required, blocks, synced, raid_disks, degraded]
+        yield from (raid_disks, degraded)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pyexporter.fs import read_text
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, MetricFamily
 from pyexporter.procfs.meminfo import parse_meminfo
@@ -73,9 +75,8 @@ COUNT_FIELDS: dict[str, str] = {
 class MeminfoCollector(Collector):
     name = "meminfo"
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         meminfo = parse_meminfo(read_text(self.roots.proc("meminfo")))
-        out = []
         for field, value in meminfo.items():
             metric = BYTE_FIELDS.get(field)
             number = value.bytes
@@ -87,5 +88,4 @@ class MeminfoCollector(Collector):
             # node_exporter types a field by its name; none of today's ends in _total.
             kind = COUNTER if metric.endswith("_total") else GAUGE
             fam = MetricFamily(f"{NAMESPACE}_memory_{metric}", f"Memory information field {metric}.", kind)
-            out.append(fam.add(number))
-        return out
+            yield fam.add(number)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text, scan_dir
@@ -33,7 +34,7 @@ class MeminfoNumaCollector(Collector):
             )
         return desc
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         metrics: list[NumaMetric] = []
         for entry in scan_dir(self.roots.sys("devices", "system", "node")):
             if not _NODE_DIR.fullmatch(entry.name):
@@ -46,4 +47,4 @@ class MeminfoNumaCollector(Collector):
         families = Families()
         for metric in metrics:
             families.of(self._desc(metric.name, metric.type)).add(metric.value, metric.node)
-        return list(families.values())
+        yield from families.values()

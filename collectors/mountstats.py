@@ -9,13 +9,14 @@ all of them are listed by node_mountstats_nfs_mountpoint_info.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+from collections.abc import Iterator
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import is_dir, read_text, resolve_link
 from pyexporter.golang.strconv import parse_int
-from pyexporter.golang.strings import go_trim_space
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, Families, MetricFamily
 from pyexporter.procfs.mountinfo import parse_mountinfo
 from pyexporter.procfs.mountstats import NFSStats, parse_mountstats
@@ -154,17 +155,18 @@ class MountstatsCollector(Collector):
         """<procfs>/<pid> of the process <procfs>/self stands for."""
         self_path = self.roots.proc("self")
         target = resolve_link(self_path)
-        if target is not None:
-            name = os.path.basename(target)
-        else:
-            # A fixture tree copied without its symlinks keeps the link target as content.
-            name = go_trim_space(read_text(self_path, limit=64))
+        if target is None:
+            if not os.path.lexists(self_path):
+                raise FileNotFoundError(errno.ENOENT, "no such file", self_path)
+            # procfs's Self() is a readlink of <procfs>/self: anything else is an error.
+            raise ParseError(f"{self_path} is not a link to a process directory")
+        name = os.path.basename(target)
         pid_dir = self.roots.proc(str(parse_int(name)))
         if not is_dir(pid_dir):
             raise ParseError(f"{self_path} names {name!r}, which is not a process directory")
         return pid_dir
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         pid_dir = self._self_dir()
         mounts = parse_mountstats(read_text(os.path.join(pid_dir, "mountstats")))
         infos = parse_mountinfo(read_text(os.path.join(pid_dir, "mountinfo")))
@@ -187,7 +189,7 @@ class MountstatsCollector(Collector):
                 continue
             seen_devices.add(device_key)
             self._add_stats(families, stats, device_key)
-        return list(families.values())
+        yield from families.values()
 
     def _add_stats(
         self, families: Families, stats: NFSStats, labels: tuple[str, str, str]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterator
 
-from pyexporter.errors import ConfigError, NoDataError
-from pyexporter.fs import list_dir, open_attr_dir
+from pyexporter.errors import NoDataError, raise_if_parts_failed
+from pyexporter.flags import BoolFlag, RegexFlag
+from pyexporter.fs import link_loop_error, list_dir, open_attr_dir
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import sys_value, valid_utf8
 from pyexporter.sysfs.net_class import TEXT_ATTRS, NetIface, parse_iface
@@ -63,29 +65,25 @@ def speed_bytes(speed_mbit: int) -> int:
     return -quotient if product < 0 else quotient
 
 
+IGNORED_DEVICES = RegexFlag("collector.netclass.ignored-devices",
+                            "Regexp of net devices to ignore for netclass collector.", "^$")
+IGNORE_INVALID_SPEED = BoolFlag(
+    "collector.netclass.ignore-invalid-speed",
+    "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.")
+NETLINK = BoolFlag("collector.netclass.netlink", "Use netlink to gather stats instead of /proc/net/dev.")
+RTNL_WITH_STATS = BoolFlag("collector.netclass_rtnl.with-stats",
+                           "Expose the statistics for each network device, replacing netdev collector.")
+
+
 @register
 class NetClassCollector(Collector):
     name = "netclass"
-    flags = (
-        Flag("collector.netclass.ignored-devices", "Regexp of net devices to ignore for netclass collector.",
-             "^$", "regex"),
-        Flag("collector.netclass.ignore-invalid-speed",
-             "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.",
-             False, "bool"),
-        Flag("collector.netclass.netlink", "Use netlink to gather stats instead of /proc/net/dev.",
-             False, "bool"),
-        Flag("collector.netclass_rtnl.with-stats",
-             "Expose the statistics for each network device, replacing netdev collector.", False, "bool"),
-    )
+    flags = (IGNORED_DEVICES, IGNORE_INVALID_SPEED, NETLINK, RTNL_WITH_STATS)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        pattern = self.flag("collector.netclass.ignored-devices") or ""
-        try:
-            self.ignored = re.compile(pattern)
-        except re.error as exc:
-            raise ConfigError(f"--collector.netclass.ignored-devices: {exc}") from None
-        self.ignore_invalid_speed = bool(self.flag("collector.netclass.ignore-invalid-speed"))
+        self.ignored = settings[IGNORED_DEVICES] or re.compile("")
+        self.ignore_invalid_speed = settings[IGNORE_INVALID_SPEED]
         sub = f"{NAMESPACE}_network"
         self.up = gauge(f"{sub}_up", "Value is 1 if operstate is 'up', 0 otherwise.", "device")
         self.info = gauge(
@@ -110,17 +108,23 @@ class NetClassCollector(Collector):
                     values[attr] = sys_value(data)
         return parse_iface(name, values)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "net")
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
         up, info, speed = self.up.family(), self.info.family(), self.speed.family()
         properties = [(attr, desc.family()) for attr, desc in self.properties]
+        failures: list[str] = []
         for name in list_dir(class_dir):
             if self.ignored.search(name):
                 continue
             iface = self.read_iface(name)
             if iface is None:
+                loop = link_loop_error(os.path.join(class_dir, name))
+                if loop is not None:
+                    # node_exporter fails the collector here; the other interfaces are still served.
+                    failures.append(loop)
+                    continue
                 # Regular files such as bonding_masters, and broken links.
                 log.debug("netclass: skipping %s: not a device directory", name)
                 continue
@@ -140,4 +144,5 @@ class NetClassCollector(Collector):
             # keeps -1 unless told to ignore invalid speeds.
             if iface.speed is not None and (iface.speed >= 0 or not self.ignore_invalid_speed):
                 speed.add(speed_bytes(iface.speed), device)
-        return [up, info, speed, *(family for _, family in properties)]
+        yield from (up, info, speed, *(family for _, family in properties))
+        raise_if_parts_failed(failures)

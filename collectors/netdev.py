@@ -2,24 +2,24 @@
 
 As node_exporter, the counters come from rtnetlink by default and from
 /proc/net/dev (under --path.procfs) with --no-collector.netdev.netlink. Over
-netlink the statistics describe the network namespace pyexporter runs in.
+netlink the statistics describe the network namespace pyexporter runs in; each
+dump has the collector's timeout (pyexporter.rtnetlink).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+from collections.abc import Iterator
 
+from pyexporter import rtnetlink
 from pyexporter.errors import ConfigError, NoDataError
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import BoolFlag, DeprecatedAlias, RegexFlag, SetWhen
 from pyexporter.fs import is_dir, list_dir, read_sysfs_attr, read_text
-from pyexporter.lazyimport import lazy_module
-from pyexporter.metrics import COUNTER, NAMESPACE, Desc, MetricFamily, gauge
+from pyexporter.metrics import COUNTER, NAMESPACE, Desc, Families, MetricFamily, gauge
 from pyexporter.procfs.net_dev import NET_DEV_FIELDS, parse_net_dev
-from pyexporter.registry import Collector, Flag, register
-
-#: pyroute2 loads only when a netlink path runs (see pyexporter.lazyimport).
-rtnetlink = lazy_module("pyexporter.rtnetlink")
+from pyexporter.registry import Collector, register
 
 log = logging.getLogger(__name__)
 
@@ -111,56 +111,36 @@ def format_address(packed: bytes) -> tuple[str, str]:
     return text, address_scope(packed)
 
 
-def _device_filter(include: str | None, exclude: str | None, old_include: str | None,
-                   old_exclude: str | None) -> DeviceFilter:
-    if old_include:
-        if include:
-            raise ConfigError("--collector.netdev.device-whitelist and --collector.netdev.device-include "
-                              "are mutually exclusive")
-        log.warning("--collector.netdev.device-whitelist is DEPRECATED and will be removed in 2.0.0, "
-                    "use --collector.netdev.device-include")
-        include = old_include
-    if old_exclude:
-        if exclude:
-            raise ConfigError("--collector.netdev.device-blacklist and --collector.netdev.device-exclude "
-                              "are mutually exclusive")
-        log.warning("--collector.netdev.device-blacklist is DEPRECATED and will be removed in 2.0.0, "
-                    "use --collector.netdev.device-exclude")
-        exclude = old_exclude
-    if include and exclude:
-        raise ConfigError("device-exclude & device-include are mutually exclusive")
-    return DeviceFilter(exclude, include)
+DEVICE_INCLUDE = RegexFlag(
+    "collector.netdev.device-include",
+    "Regexp of net devices to include (mutually exclusive to device-exclude).",
+    alias=DeprecatedAlias("collector.netdev.device-whitelist", SetWhen.NON_EMPTY))
+DEVICE_EXCLUDE = RegexFlag(
+    "collector.netdev.device-exclude",
+    "Regexp of net devices to exclude (mutually exclusive to device-include).",
+    alias=DeprecatedAlias("collector.netdev.device-blacklist", SetWhen.NON_EMPTY))
+ADDRESS_INFO = BoolFlag("collector.netdev.address-info", "Collect address-info for every device")
+DETAILED_METRICS = BoolFlag("collector.netdev.enable-detailed-metrics",
+                            "Use (incompatible) metric names that provide more detailed stats on Linux")
+NETLINK = BoolFlag("collector.netdev.netlink", "Use netlink to gather stats instead of /proc/net/dev.", True)
+LABEL_IFALIAS = BoolFlag("collector.netdev.label-ifalias", "Add ifAlias label")
 
 
 @register
 class NetDevCollector(Collector):
     name = "netdev"
-    flags = (
-        Flag("collector.netdev.device-include",
-             "Regexp of net devices to include (mutually exclusive to device-exclude).", None, "regex"),
-        Flag("collector.netdev.device-whitelist", "DEPRECATED: Use collector.netdev.device-include",
-             None, "regex", hidden=True),
-        Flag("collector.netdev.device-exclude",
-             "Regexp of net devices to exclude (mutually exclusive to device-include).", None, "regex"),
-        Flag("collector.netdev.device-blacklist", "DEPRECATED: Use collector.netdev.device-exclude",
-             None, "regex", hidden=True),
-        Flag("collector.netdev.address-info", "Collect address-info for every device", False, "bool"),
-        Flag("collector.netdev.enable-detailed-metrics",
-             "Use (incompatible) metric names that provide more detailed stats on Linux", False, "bool"),
-        Flag("collector.netdev.netlink", "Use netlink to gather stats instead of /proc/net/dev.",
-             True, "bool"),
-        Flag("collector.netdev.label-ifalias", "Add ifAlias label", False, "bool"),
-    )
+    flags = (DEVICE_INCLUDE, DEVICE_EXCLUDE, ADDRESS_INFO, DETAILED_METRICS, NETLINK, LABEL_IFALIAS)
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
-        self.filter = _device_filter(
-            self.flag("collector.netdev.device-include"), self.flag("collector.netdev.device-exclude"),
-            self.flag("collector.netdev.device-whitelist"), self.flag("collector.netdev.device-blacklist"))
-        self.use_netlink: bool = self.flag("collector.netdev.netlink")
-        self.detailed: bool = self.flag("collector.netdev.enable-detailed-metrics")
-        self.address_info: bool = self.flag("collector.netdev.address-info")
-        self.label_ifalias: bool = self.flag("collector.netdev.label-ifalias")
+        exclude, include = settings[DEVICE_EXCLUDE], settings[DEVICE_INCLUDE]
+        if not DEVICE_EXCLUDE.is_empty(exclude) and not DEVICE_INCLUDE.is_empty(include):
+            raise ConfigError("device-exclude & device-include are mutually exclusive")
+        self.filter = DeviceFilter(exclude, include)
+        self.use_netlink = settings[NETLINK]
+        self.detailed = settings[DETAILED_METRICS]
+        self.address_info = settings[ADDRESS_INFO]
+        self.label_ifalias = settings[LABEL_IFALIAS]
         # Every statistic name either source can produce, before and after the legacy renaming.
         keys = set(NET_DEV_FIELDS) | set(NETLINK_NAMES.values())
         keys |= {new for new, _, _ in _LEGACY}
@@ -175,7 +155,7 @@ class NetDevCollector(Collector):
 
     def _netlink_stats(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
-        for link in rtnetlink.links():
+        for link in rtnetlink.links(self.settings.collector_timeout):
             if self.filter.ignored(link.name):
                 log.debug("Ignoring device", extra={"device": link.name})
                 continue
@@ -208,8 +188,8 @@ class NetDevCollector(Collector):
         return aliases
 
     def _address_families(self) -> list[MetricFamily]:
-        addresses = rtnetlink.addresses()
-        names = rtnetlink.interface_names()
+        addresses = rtnetlink.addresses(self.settings.collector_timeout)
+        names = rtnetlink.interface_names(self.settings.collector_timeout)
         family = self.address_desc.family()
         for addr in addresses:
             device = names.get(addr.index)
@@ -219,22 +199,20 @@ class NetDevCollector(Collector):
             family.add(1, device, text, str(addr.prefix_len), scope)
         return [family]
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         stats = self._netlink_stats() if self.use_netlink else self._proc_stats()
         aliases = self._ifaliases() if self.label_ifalias else {}
-        families: dict[tuple[str, bool], MetricFamily] = {}
+        # Devices with an ifAlias label and those without have families of their own, by name.
+        plain, aliased = Families(), Families()
         for device, values in stats.items():
             if not self.detailed:
                 values = legacy_names(values)
             alias = aliases.get(device)
-            label_values = (device,) if alias is None else (device, alias)
+            families, label_values = (plain, (device,)) if alias is None else (aliased, (device, alias))
             for key, value in values.items():
-                desc_key = (key, alias is not None)
-                fam = families.get(desc_key)
-                if fam is None:
-                    fam = families[desc_key] = self.descs[desc_key].family()
-                fam.add(value, *label_values)
-        out = list(families.values())
+                families.of(self.descs[(key, alias is not None)]).add(value, *label_values)
+        # As node_exporter: the statistics are sent before the addresses are asked for.
+        yield from plain.values()
+        yield from aliased.values()
         if self.address_info:
-            out.extend(self._address_families())
-        return out
+            yield from self._address_families()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from pyexporter.errors import ConfigError
+from pyexporter.flags import RegexFlag
 from pyexporter.fs import read_optional_text, read_text
 from pyexporter.golang.strconv import parse_float
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, untyped
 from pyexporter.procfs.netstat import parse_net_stats, parse_snmp6
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 
 DEFAULT_FIELDS = (
     r"^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)"
@@ -19,20 +21,18 @@ DEFAULT_FIELDS = (
 )
 
 
+FIELDS = RegexFlag("collector.netstat.fields", "Regexp of fields to return for netstat collector.",
+                   DEFAULT_FIELDS)
+
+
 @register
 class NetStatCollector(Collector):
     name = "netstat"
-    flags = (
-        Flag("collector.netstat.fields", "Regexp of fields to return for netstat collector.",
-             DEFAULT_FIELDS, "regex"),
-    )
+    flags = (FIELDS,)
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        try:
-            self.field_pattern = re.compile(self.flag("collector.netstat.fields") or "")
-        except re.error as exc:
-            raise ConfigError(f"invalid --collector.netstat.fields: {exc}") from None
+        self.field_pattern = settings[FIELDS] or re.compile("")
         self._descs: dict[str, Desc] = {}
 
     def _desc(self, protocol: str, name: str) -> Desc:
@@ -43,19 +43,19 @@ class NetStatCollector(Collector):
             desc = self._descs[key] = untyped(f"{NAMESPACE}_netstat_{key}", f"Statistic {protocol}{name}.")
         return desc
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         stats = parse_net_stats(read_text(self.roots.proc("net", "netstat")), "netstat")
         stats.update(parse_net_stats(read_text(self.roots.proc("net", "snmp")), "snmp"))
         # Without IPv6 there is no snmp6: node_exporter goes on without it.
         snmp6 = read_optional_text(self.roots.proc("net", "snmp6"))
         if snmp6 is not None:
             stats.update(parse_snmp6(snmp6))
-        out = []
+        families = []
         for protocol, values in stats.items():
             for name, raw in values.items():
                 # node_exporter converts every value before filtering: any bad one fails the scrape.
                 value = parse_float(raw)
                 if not self.field_pattern.search(f"{protocol}_{name}"):
                     continue
-                out.append(self._desc(protocol, name).one(value))
-        return out
+                families.append(self._desc(protocol, name).one(value))
+        yield from families

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from operator import attrgetter
 
 from pyexporter.errors import NoDataError
@@ -41,7 +42,7 @@ class NfsCollector(Collector):
         self.requests = counter(
             f"{_SUBSYSTEM}_requests_total", "Number of NFS procedures invoked.", "proto", "method")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         path = self.roots.proc("net", "rpc", "nfs")
         text = read_optional_text(path)
         if text is None:
@@ -57,4 +58,5 @@ class NfsCollector(Collector):
         for proto, procedures in (("2", stats.v2), ("3", stats.v3), ("4", stats.v4)):
             for method, value in procedures.items():
                 requests.add(value, proto, method)
-        return [*(desc.one(value(stats)) for value, desc in self.values), packets, requests]
+        yield from (desc.one(value(stats)) for value, desc in self.values)
+        yield from (packets, requests)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from operator import attrgetter
 
 from pyexporter.errors import NoDataError
@@ -65,7 +66,7 @@ class NfsdCollector(Collector):
         self.requests = counter(
             f"{s}_requests_total", "Total number NFSd Requests by method and protocol.", "proto", "method")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         path = self.roots.proc("net", "rpc", "nfsd")
         text = read_optional_text(path)
         if text is None:
@@ -86,4 +87,5 @@ class NfsdCollector(Collector):
             for method in methods:
                 requests.add(counts[method], proto, method)
         requests.add(stats.wdeleg_getattr, "4", "WdelegGetattr")
-        return [*(desc.one(value(stats)) for value, desc in self.values), packets, errors, requests]
+        yield from (desc.one(value(stats)) for value, desc in self.values)
+        yield from (packets, errors, requests)

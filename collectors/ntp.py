@@ -15,11 +15,14 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import ConfigError, NoDataError, ParseError
+from pyexporter.flags import BoolFlag, DurationFlag, IntFlag, StringFlag
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -287,8 +290,7 @@ def is_loopback_ip(text: str) -> bool:
     return ip.is_loopback
 
 
-def query_server(host: str, port: int, version: int, ttl: int,
-                 timeout: float = QUERY_TIMEOUT) -> tuple[NtpResponse, NtpPacket]:
+def query_server(host: str, port: int, version: int, ttl: int) -> tuple[NtpResponse, NtpPacket]:
     """One SNTP exchange over UDP. OSError when the server cannot be reached, ParseError when
     its reply makes no sense."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
@@ -300,8 +302,8 @@ def query_server(host: str, port: int, version: int, ttl: int,
         sock.connect(addr)
         if ttl != 0:
             sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)
-        deadline = time.monotonic() + timeout
-        sock.settimeout(timeout)
+        deadline = time.monotonic() + QUERY_TIMEOUT
+        sock.settimeout(QUERY_TIMEOUT)
         xmit_ns = time.time_ns()
         start = time.monotonic_ns()
         sock.send(encode_query(version, nonce))
@@ -316,31 +318,33 @@ def query_server(host: str, port: int, version: int, ttl: int,
     return make_response(packet, xmit_ns, recv_ns), packet
 
 
+SERVER = StringFlag("collector.ntp.server", "NTP server to use for ntp collector", "127.0.0.1")
+SERVER_PORT = IntFlag("collector.ntp.server-port", "UDP port number to connect to on NTP server", 123)
+PROTOCOL_VERSION = IntFlag("collector.ntp.protocol-version", "NTP protocol version", 4)
+SERVER_IS_LOCAL = BoolFlag("collector.ntp.server-is-local",
+                           "Certify that collector.ntp.server address is not a public ntp server")
+IP_TTL = IntFlag("collector.ntp.ip-ttl", "IP TTL to use while sending NTP query", 1)
+MAX_DISTANCE = DurationFlag("collector.ntp.max-distance", "Max accumulated distance to the root", "3.46608s")
+LOCAL_OFFSET_TOLERANCE = DurationFlag("collector.ntp.local-offset-tolerance",
+                                      "Offset between local clock and local ntpd time to tolerate", "1ms")
+
+
 @register
 class NtpCollector(Collector):
     name = "ntp"
     default_enabled = False
-    flags = (
-        Flag("collector.ntp.server", "NTP server to use for ntp collector", "127.0.0.1"),
-        Flag("collector.ntp.server-port", "UDP port number to connect to on NTP server", 123, "int"),
-        Flag("collector.ntp.protocol-version", "NTP protocol version", 4, "int"),
-        Flag("collector.ntp.server-is-local",
-             "Certify that collector.ntp.server address is not a public ntp server", False, "bool"),
-        Flag("collector.ntp.ip-ttl", "IP TTL to use while sending NTP query", 1, "int"),
-        Flag("collector.ntp.max-distance", "Max accumulated distance to the root", "3.46608s", "duration"),
-        Flag("collector.ntp.local-offset-tolerance",
-             "Offset between local clock and local ntpd time to tolerate", "1ms", "duration"),
-    )
+    flags = (SERVER, SERVER_PORT, PROTOCOL_VERSION, SERVER_IS_LOCAL, IP_TTL, MAX_DISTANCE,
+             LOCAL_OFFSET_TOLERANCE)
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.server: str = self.flag("collector.ntp.server")
-        self.port: int = self.flag("collector.ntp.server-port")
-        self.version: int = self.flag("collector.ntp.protocol-version")
-        self.ttl: int = self.flag("collector.ntp.ip-ttl")
-        tolerance = self.flag("collector.ntp.local-offset-tolerance")
+        self.server = settings[SERVER] or ""
+        self.port = settings[SERVER_PORT]
+        self.version = settings[PROTOCOL_VERSION]
+        self.ttl = settings[IP_TTL]
+        tolerance = settings[LOCAL_OFFSET_TOLERANCE]
         # node_exporter refuses to spam public NTP servers: only a loopback literal, unless certified.
-        if not self.flag("collector.ntp.server-is-local") and not is_loopback_ip(self.server):
+        if not settings[SERVER_IS_LOCAL] and not is_loopback_ip(self.server):
             raise ConfigError("only IP address of local NTP server is valid for --collector.ntp.server")
         if not 2 <= self.version <= 4:
             raise ConfigError(f"invalid NTP protocol version {self.version}; must be 2, 3, or 4")
@@ -349,7 +353,7 @@ class NtpCollector(Collector):
         if not 1 <= self.port <= 65535:
             raise ConfigError(f"invalid NTP port number {self.port}; must be between 1 and 65535 inclusive")
         self.tolerance_ns = round(tolerance * _NS)
-        self.max_distance_ns = round(self.flag("collector.ntp.max-distance") * _NS)
+        self.max_distance_ns = round(settings[MAX_DISTANCE] * _NS)
         log.warning(DEPRECATION_WARNING, extra={"collector": self.name})
 
         self._leap_lock = threading.Lock()
@@ -365,7 +369,7 @@ class NtpCollector(Collector):
         self.sanity = gauge(f"{sub}_sanity",
                             "NTPD sanity according to RFC5905 heuristics and configured limits.")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         try:
             host, port = split_host_port(self.server, self.port)
             resp, _ = query_server(host, port, self.version, self.ttl)
@@ -379,13 +383,11 @@ class NtpCollector(Collector):
         with self._leap_lock:
             ok, self._leap_midnight_ns = sanity(resp, self.max_distance_ns, self.tolerance_ns,
                                                 self._leap_midnight_ns)
-        return [
-            self.stratum.one(resp.stratum),
-            self.leap.one(resp.leap),
-            self.rtt.one(go_seconds(resp.rtt_ns)),
-            self.offset.one(go_seconds(resp.clock_offset_ns)),
-            self.reftime.one(reference_timestamp_seconds(resp.reference_time_ns)),
-            self.root_delay.one(go_seconds(resp.root_delay_ns)),
-            self.root_dispersion.one(go_seconds(resp.root_dispersion_ns)),
-            self.sanity.one(1 if ok else 0),
-        ]
+        yield self.stratum.one(resp.stratum)
+        yield self.leap.one(resp.leap)
+        yield self.rtt.one(go_seconds(resp.rtt_ns))
+        yield self.offset.one(go_seconds(resp.clock_offset_ns))
+        yield self.reftime.one(reference_timestamp_seconds(resp.reference_time_ns))
+        yield self.root_delay.one(go_seconds(resp.root_delay_ns))
+        yield self.root_dispersion.one(go_seconds(resp.root_dispersion_ns))
+        yield self.sanity.one(1 if ok else 0)

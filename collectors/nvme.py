@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterator
 
-from pyexporter.errors import NoDataError
-from pyexporter.fs import list_dir, resolve_dir
+from pyexporter.errors import NoDataError, raise_if_parts_failed
+from pyexporter.fs import link_loop_error, list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -70,16 +71,21 @@ class NVMeCollector(Collector):
             out.append(parse_namespace(nsid, values))
         return out
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "nvme")
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
         info, ns_info = self.info.family(), self.ns_info.family()
         capacity, size, used, block_size = (d.family() for d in (self.capacity, self.size, self.used,
                                                                   self.block_size))
+        failures: list[str] = []
         for device in list_dir(class_dir):
             path = resolve_dir(os.path.join(class_dir, device))
             if path is None:
+                # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+                loop = link_loop_error(os.path.join(class_dir, device))
+                if loop is not None:
+                    failures.append(loop)
                 continue
             attrs = {attr: read_value(os.path.join(path, attr)) or "" for attr in DEVICE_ATTRS}
             name = valid_utf8(device)
@@ -91,4 +97,5 @@ class NVMeCollector(Collector):
                 size.add(ns.size_bytes, name, nsid)
                 used.add(ns.used_bytes, name, nsid)
                 block_size.add(ns.logical_block_size, name, nsid)
-        return [info, ns_info, capacity, size, used, block_size]
+        yield from (info, ns_info, capacity, size, used, block_size)
+        raise_if_parts_failed(failures)

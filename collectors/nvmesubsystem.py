@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter import fs
-from pyexporter.errors import NoDataError
+from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -56,15 +57,21 @@ def _required(path: str) -> str:
     return valid_utf8(value)
 
 
-def read_nvme_subsystems(class_dir: str) -> list[NvmeSubsystem]:
-    """Every nvme-subsys* entry of /sys/class/nvme-subsystem; NoDataError when the class is absent."""
+def read_nvme_subsystems(class_dir: str) -> tuple[list[NvmeSubsystem], list[str]]:
+    """Every nvme-subsys* entry of /sys/class/nvme-subsystem, and the entries that are loops of links
+    (broken input, reported as failures); NoDataError when the class is absent."""
     if not fs.is_dir(class_dir):
         raise NoDataError(f"{class_dir} does not exist")
     subsystems = []
+    loops = []
     for name in fs.list_dir(class_dir):
         if not name.startswith("nvme-subsys"):
             continue
         path = os.path.join(class_dir, name)
+        loop = fs.link_loop_error(path)
+        if loop is not None:
+            loops.append(loop)
+            continue
         nqn, model, serial, iopolicy = (_required(os.path.join(path, attr))
                                         for attr in ("subsysnqn", "model", "serial", "iopolicy"))
         controllers = tuple(
@@ -72,7 +79,7 @@ def read_nvme_subsystems(class_dir: str) -> list[NvmeSubsystem]:
                                     for attr in ("state", "transport", "address")))
             for entry in fs.list_dir(path) if CONTROLLER_NAME.fullmatch(entry))
         subsystems.append(NvmeSubsystem(name, nqn, model, serial, iopolicy, controllers))
-    return subsystems
+    return subsystems, loops
 
 
 @register
@@ -94,8 +101,8 @@ class NvmeSubsystemCollector(Collector):
             "Current NVMe controller path state (1 for the current state, 0 for all others).",
             "subsystem", "controller", "transport", "state")
 
-    def collect(self) -> list[MetricFamily]:
-        subsystems = read_nvme_subsystems(self.roots.sys("class", "nvme-subsystem"))
+    def collect(self) -> Iterator[MetricFamily]:
+        subsystems, failures = read_nvme_subsystems(self.roots.sys("class", "nvme-subsystem"))
         info, paths, live = self.info.family(), self.paths.family(), self.paths_live.family()
         states = self.path_state.family()
         for subsys in subsystems:
@@ -109,4 +116,5 @@ class NvmeSubsystemCollector(Collector):
                                subsys.name, ctrl.name, ctrl.transport, candidate)
             paths.add(len(subsys.controllers), subsys.name)
             live.add(live_count, subsys.name)
-        return [info, paths, live, states]
+        yield from (info, paths, live, states)
+        raise_if_parts_failed(failures)

@@ -12,6 +12,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
@@ -194,13 +195,12 @@ class OSCollector(Collector):
             return release
         raise NoDataError("no os-release file found")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         release = self._load()
         env = release.env
-        out = [self.info.one(1.0, *(env.get(label.upper(), "") for label in self.LABELS))]
+        yield self.info.one(1.0, *(env.get(label.upper(), "") for label in self.LABELS))
         if release.version > 0:
-            out.append(self.version.one(release.version, env.get("ID", ""), env.get("ID_LIKE", ""),
-                                        env.get("NAME", "")))
+            yield self.version.one(release.version, env.get("ID", ""), env.get("ID_LIKE", ""),
+                                   env.get("NAME", ""))
         if release.support_end is not None:
-            out.append(self.support_end.one(release.support_end))
-        return out
+            yield self.support_end.one(release.support_end)

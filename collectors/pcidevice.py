@@ -11,10 +11,12 @@ file every name falls back to its hex ID.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from pyexporter import fs
+from pyexporter.flags import BoolFlag, StringFlag
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.pci import PciDevice, PciIds, parse_pci_ids, read_pci_devices
 
@@ -78,22 +80,21 @@ def _or_minus_one(value: float | None, scale: float = 1.0) -> float:
     return -1.0 if value is None else value * scale
 
 
+IDS_FILE = StringFlag("collector.pcidevice.idsfile",
+                      "Path to pci.ids file to use for PCI device identification.")
+NAMES = BoolFlag("collector.pcidevice.names", "Enable PCI device name resolution (requires pci.ids file).")
+
+
 @register
 class PciDeviceCollector(Collector):
     name = "pcidevice"
     default_enabled = False
-    flags = (
-        Flag("collector.pcidevice.idsfile", "Path to pci.ids file to use for PCI device identification.",
-             None),
-        Flag("collector.pcidevice.names", "Enable PCI device name resolution (requires pci.ids file).",
-             False, "bool"),
-    )
+    flags = (IDS_FILE, NAMES)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         sub = f"{NAMESPACE}_pcidevice"
-        self.names = PciNames(load_pci_ids(self.flag("collector.pcidevice.idsfile"))) \
-            if self.flag("collector.pcidevice.names") else None
+        self.names = PciNames(load_pci_ids(settings[IDS_FILE])) if settings[NAMES] else None
         labels = INFO_LABELS + (NAME_LABELS if self.names else ())
         self.info = gauge(f"{sub}_info",
                           "Non-numeric data from /sys/bus/pci/devices/<location>, value is always 1.",
@@ -145,7 +146,7 @@ class PciDeviceCollector(Collector):
         return (*values, names.vendor(vendor_id), names.device(vendor_id, device_id),
                 names.vendor(sub_vendor_id), subsystem, names.klass(class_id))
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         devices = read_pci_devices(self.roots.sys("bus", "pci", "devices"))
         info = self.info.family()
         families = {desc: desc.family() for desc in (
@@ -169,4 +170,4 @@ class PciDeviceCollector(Collector):
             # numa_node -1 means "no NUMA information": node_exporter leaves the series out.
             if device.numa_node is not None and device.numa_node != -1:
                 families[self.numa_node].add(device.numa_node, *loc)
-        return [info, *families.values()]
+        yield from (info, *families.values())

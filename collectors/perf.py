@@ -25,14 +25,15 @@ import platform
 import re
 import struct
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from pyexporter.errors import ConfigError, NoDataError, ParseError
+from pyexporter.flags import BoolFlag, ListFlag, StringFlag
 from pyexporter.fs import read_optional_text
-from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter
+from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter
 from pyexporter.procfs.mounts import parse_tracefs_dir
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.tracefs import parse_tracepoint_id
 
@@ -308,40 +309,40 @@ def _close_all(fds: Iterable[int]) -> None:
             pass
 
 
+CPUS = StringFlag("collector.perf.cpus", "List of CPUs from which perf metrics should be collected", "")
+TRACEPOINT = ListFlag("collector.perf.tracepoint", "perf tracepoint that should be collected")
+#: Per kind of profiler: the flag that turns them off and the one that picks some.
+PROFILER_FLAGS = {
+    kind: (BoolFlag(f"collector.perf.disable-{kind}-profilers", f"disable perf {kind} profilers"),
+           ListFlag(f"collector.perf.{kind}-profilers", f"perf {kind} profilers that should be collected"))
+    for kind in ("hardware", "software", "cache")
+}
+
+
 @register
 class PerfCollector(Collector):
     name = "perf"
     default_enabled = False
-    flags = (
-        Flag("collector.perf.cpus", "List of CPUs from which perf metrics should be collected", ""),
-        Flag("collector.perf.tracepoint", "perf tracepoint that should be collected", (), "list"),
-        Flag("collector.perf.disable-hardware-profilers", "disable perf hardware profilers", False, "bool"),
-        Flag("collector.perf.hardware-profilers", "perf hardware profilers that should be collected",
-             (), "list"),
-        Flag("collector.perf.disable-software-profilers", "disable perf software profilers", False, "bool"),
-        Flag("collector.perf.software-profilers", "perf software profilers that should be collected",
-             (), "list"),
-        Flag("collector.perf.disable-cache-profilers", "disable perf cache profilers", False, "bool"),
-        Flag("collector.perf.cache-profilers", "perf cache profilers that should be collected", (), "list"),
-    )
+    flags = (CPUS, TRACEPOINT, *(flag for pair in PROFILER_FLAGS.values() for flag in pair))
 
     def __init__(self, settings: Settings, events: PerfEvents | None = None) -> None:
         super().__init__(settings)
-        cpus_flag = self.flag("collector.perf.cpus") or ""
+        cpus_flag = settings[CPUS] or ""
         try:
             if cpus_flag:
                 self.cpus = parse_cpus(cpus_flag)
             else:
                 # Go's runtime.NumCPU: the CPUs this process may run on, counted, numbered from 0.
                 self.cpus = list(range(len(os.sched_getaffinity(0))))
-            self.tracepoints = parse_tracepoints(self.flag("collector.perf.tracepoint") or ())
+            self.tracepoints = parse_tracepoints(settings[TRACEPOINT])
         except ParseError as exc:
             raise ConfigError(str(exc)) from None
         self.counters: list[Counter] = []
         for kind, counters in (("hardware", HARDWARE_COUNTERS), ("software", SOFTWARE_COUNTERS),
                                ("cache", CACHE_COUNTERS)):
-            if not self.flag(f"collector.perf.disable-{kind}-profilers"):
-                self.counters += select_counters(counters, self.flag(f"collector.perf.{kind}-profilers"))
+            disable, selected = PROFILER_FLAGS[kind]
+            if not settings[disable]:
+                self.counters += select_counters(counters, settings[selected])
         self.descs: dict[str, Desc] = {
             c.metric: counter(f"{NAMESPACE}_perf_{c.metric}", c.help, "cpu")
             for c in (*HARDWARE_COUNTERS, *SOFTWARE_COUNTERS, *CACHE_COUNTERS)
@@ -435,23 +436,26 @@ class PerfCollector(Collector):
         _close_all(fd for group in self._groups for fd in group.fds)
         self._open, self._groups = None, []
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         with self._lock:
-            return self._collect()
+            yield from self._collect()
 
-    def _collect(self) -> list[MetricFamily]:
+    def _collect(self) -> Iterator[MetricFamily]:
         events, opened = self._ensure_open()
         if not opened and not self._groups:
             raise NoDataError("perf: the kernel refused every profiler")
-        families: dict[str, MetricFamily] = {}
+        # node_exporter sends each counter as it reads it: the families are yielded first and filled
+        # after, so a counter that cannot be read leaves the values read before it served.
+        families = Families()
+        for entry in opened:
+            families.of(self.descs[entry.counter.metric])
+        tracepoint_families = [desc.family() for desc in self.tracepoint_descs]
+        yield from families.values()
+        yield from tracepoint_families
         try:
             for entry in opened:
                 value = decode_counter(events.read(entry.fd, _READ_FORMAT.size))
-                family = families.get(entry.counter.metric)
-                if family is None:
-                    family = families[entry.counter.metric] = self.descs[entry.counter.metric].family()
-                family.add(value.value, entry.cpu)
-            tracepoint_families = [desc.family() for desc in self.tracepoint_descs]
+                families.of(self.descs[entry.counter.metric]).add(value.value, entry.cpu)
             members = len(self.tracepoint_descs)
             for group in self._groups:
                 raw = events.read(group.fds[0], _READ_FORMAT.size + _U64.size * members)
@@ -462,7 +466,6 @@ class PerfCollector(Collector):
             # A counter that cannot be read is not read again: start over at the next scrape.
             self.close()
             raise
-        return [*families.values(), *(family for family in tracepoint_families if family.samples)]
 
     def __del__(self) -> None:
         if hasattr(self, "_groups"):

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
-from pyexporter.errors import ConfigError, NoDataError
-from pyexporter.fs import list_dir, resolve_dir
-from pyexporter.metrics import GAUGE, NAMESPACE, MetricFamily
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.errors import NoDataError, raise_if_parts_failed
+from pyexporter.flags import RegexFlag
+from pyexporter.fs import link_loop_error, list_dir, resolve_dir
+from pyexporter.metrics import GAUGE, NAMESPACE, Families, MetricFamily
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import int_or_none, read_value, valid_utf8
 
@@ -106,34 +107,37 @@ def info_labels(supply: str, values: Mapping[str, str]) -> dict[str, str]:
     return labels
 
 
+IGNORED_SUPPLIES = RegexFlag("collector.powersupply.ignored-supplies",
+                             "Regexp of power supplies to ignore for powersupplyclass collector.", "^$")
+
+
 @register
 class PowerSupplyClassCollector(Collector):
     name = "powersupplyclass"
-    flags = (
-        Flag("collector.powersupply.ignored-supplies",
-             "Regexp of power supplies to ignore for powersupplyclass collector.", "^$", "regex"),
-    )
+    flags = (IGNORED_SUPPLIES,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        try:
-            self.ignored = re.compile(self.flag("collector.powersupply.ignored-supplies") or "")
-        except re.error as exc:
-            raise ConfigError(f"--collector.powersupply.ignored-supplies: {exc}") from None
+        self.ignored = settings[IGNORED_SUPPLIES] or re.compile("")
         self.prefix = f"{NAMESPACE}_power_supply_"
         self.attrs = tuple({a for a, _, _ in NUMERIC} | {a for a, _ in TEXT})
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "power_supply")
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
-        families: dict[str, MetricFamily] = {}
+        families = Families()
         info = MetricFamily(self.prefix + "info", "info of /sys/class/power_supply/<power_supply>.", GAUGE)
+        failures: list[str] = []
         for supply in list_dir(class_dir):
             if self.ignored.search(supply):
                 continue
             path = resolve_dir(os.path.join(class_dir, supply))
             if path is None:
+                # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+                loop = link_loop_error(os.path.join(class_dir, supply))
+                if loop is not None:
+                    failures.append(loop)
                 continue
             values = {}
             for attr in self.attrs:
@@ -142,12 +146,9 @@ class PowerSupplyClassCollector(Collector):
                     values[attr] = value
             label = valid_utf8(supply)
             for metric, value in numeric_values(values):
-                name = self.prefix + metric
-                family = families.get(name)
-                if family is None:
-                    family = families[name] = MetricFamily(
-                        name, f"{metric} value of /sys/class/power_supply/<power_supply>.", GAUGE,
-                        ("power_supply",))
-                family.add(value, label)
+                help_text = f"{metric} value of /sys/class/power_supply/<power_supply>."
+                families.named(self.prefix + metric, help_text, GAUGE, ("power_supply",)).add(value, label)
             info.add_sample(info.name, info_labels(supply, values), 1.0)
-        return [info, *families.values()]
+        yield info
+        yield from families.values()
+        raise_if_parts_failed(failures)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+from collections.abc import Iterator
 
 from pyexporter.errors import NoDataError
 from pyexporter.fs import read_text
@@ -12,7 +13,7 @@ from pyexporter.procfs.pressure import parse_psi
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
-log = logging.getLogger("pyexporter.collectors.pressure")
+log = logging.getLogger(__name__)
 
 RESOURCES = ("cpu", "io", "memory", "irq")
 
@@ -43,8 +44,7 @@ class PressureCollector(Collector):
         self.irq_full = counter(f"{sub}_irq_stalled_seconds_total",
                                 "Total time in seconds no process could make progress due to IRQ congestion")
 
-    def collect(self) -> list[MetricFamily]:
-        out: list[MetricFamily] = []
+    def collect(self) -> Iterator[MetricFamily]:
         found = 0
         for resource in RESOURCES:
             try:
@@ -64,18 +64,18 @@ class PressureCollector(Collector):
                 raise NoDataError("pressure information returned no 'some' data")
             if stats.full is None and resource != "cpu":
                 raise NoDataError("pressure information returned no 'full' data")
+            # Each resource is sent before the next is read, as node_exporter does.
             if resource == "cpu":
-                out.append(self.cpu.one(_seconds(stats.some.total)))
+                yield self.cpu.one(_seconds(stats.some.total))
             elif resource == "io":
-                out.append(self.io.one(_seconds(stats.some.total)))
-                out.append(self.io_full.one(_seconds(stats.full.total)))
+                yield self.io.one(_seconds(stats.some.total))
+                yield self.io_full.one(_seconds(stats.full.total))
             elif resource == "memory":
-                out.append(self.mem.one(_seconds(stats.some.total)))
-                out.append(self.mem_full.one(_seconds(stats.full.total)))
+                yield self.mem.one(_seconds(stats.some.total))
+                yield self.mem_full.one(_seconds(stats.full.total))
             else:
-                out.append(self.irq_full.one(_seconds(stats.full.total)))
+                yield self.irq_full.one(_seconds(stats.full.total))
             found += 1
         if found == 0:
             raise NoDataError("pressure information is unavailable, you need a Linux kernel >= 4.20 "
                               "and/or CONFIG_PSI enabled for your kernel")
-        return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 from collections import Counter
+from collections.abc import Iterator
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import is_dir, list_dir, read_file
@@ -79,7 +80,7 @@ class ProcessesCollector(Collector):
             if stat is not None:
                 thread_states[stat[0]] += 1
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         proc = self.roots.proc().rstrip("/") or "/"
         pids = 0
         threads = 0
@@ -105,19 +106,17 @@ class ProcessesCollector(Collector):
             else:
                 self._count_threads(task, pid, state, thread_states)
 
-        max_threads = read_uint_file(self.roots.proc("sys", "kernel", "threads-max"))
-        max_pids = read_uint_file(self.roots.proc("sys", "kernel", "pid_max"))
+        # In node_exporter's order: each limit is read after what comes before it was sent.
+        yield self.threads.one(threads)
+        yield self.max_threads.one(read_uint_file(self.roots.proc("sys", "kernel", "threads-max")))
         state_family = self.state.family()
         for state, count in states.items():
             state_family.add(count, state)
+        yield state_family
         thread_state_family = self.threads_state.family()
         for state, count in thread_states.items():
             thread_state_family.add(count, state)
-        return [
-            self.threads.one(threads),
-            self.max_threads.one(max_threads),
-            state_family,
-            thread_state_family,
-            self.pids.one(pids),
-            self.max_processes.one(max_pids),
-        ]
+        yield thread_state_family
+        max_pids = read_uint_file(self.roots.proc("sys", "kernel", "pid_max"))
+        yield self.pids.one(pids)
+        yield self.max_processes.one(max_pids)

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
+from pyexporter.flags import StringFlag
 from pyexporter.fs import read_file
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -72,17 +75,18 @@ def list_services(service_dir: str) -> list[str]:
     return sorted(names)
 
 
+SERVICE_DIR = StringFlag("collector.runit.servicedir", "Path to runit service directory.", "/etc/service")
+
+
 @register
 class RunitCollector(Collector):
     name = "runit"
     default_enabled = False
-    flags = (
-        Flag("collector.runit.servicedir", "Path to runit service directory.", "/etc/service"),
-    )
+    flags = (SERVICE_DIR,)
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.service_dir: str = self.flag("collector.runit.servicedir")
+        self.service_dir = settings[SERVICE_DIR] or ""
         log.warning(DEPRECATION_WARNING, extra={"collector": self.name})
         labels = ("service", "supervisor")
         self.state = gauge(f"{NAMESPACE}_service_state", "State of runit service.", *labels)
@@ -91,7 +95,7 @@ class RunitCollector(Collector):
         self.changed = gauge(f"{NAMESPACE}_service_state_last_change_timestamp_seconds",
                              "Unix timestamp of the last runit service state change.", *labels)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         # go-runit builds "<dir>/<name>/supervise/<file>" by string formatting; so do we.
         base = self.service_dir
         state, desired, normal, changed = (d.family() for d in (self.state, self.desired, self.normal,
@@ -107,7 +111,7 @@ class RunitCollector(Collector):
             desired.add(status.want, name, "runit")
             changed.add(status.timestamp, name, "runit")
             normal.add(0 if _exists(f"{supervise}/down") else 1, name, "runit")
-        return [state, desired, changed, normal]
+        yield from (state, desired, changed, normal)
 
 
 def _exists(path: str) -> bool:

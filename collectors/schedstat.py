@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from pyexporter.errors import NoDataError
 from pyexporter.fs import read_optional_text
@@ -30,7 +31,7 @@ class SchedstatCollector(Collector):
             "Number of seconds spent by processing waiting for this CPU.", "cpu")
         self.timeslices = counter(f"{s}_timeslices_total", "Number of timeslices executed by CPU.", "cpu")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         path = self.roots.proc("schedstat")
         text = read_optional_text(path)
         if text is None:
@@ -41,4 +42,4 @@ class SchedstatCollector(Collector):
             running.add(cpu.running_nanoseconds / _NS_PER_SEC, cpu.cpu)
             waiting.add(cpu.waiting_nanoseconds / _NS_PER_SEC, cpu.cpu)
             timeslices.add(cpu.run_timeslices, cpu.cpu)
-        return [running, waiting, timeslices]
+        yield from (running, waiting, timeslices)

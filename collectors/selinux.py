@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Iterator
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_file, read_optional_text, read_text
@@ -85,25 +86,24 @@ class SelinuxCollector(Collector):
             return ""
         return data.removesuffix(b"\x00").decode("utf-8", "replace")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         selinuxfs = self._selinuxfs()
         if selinuxfs is None or self._process_label() == "kernel":
-            return [self.enabled.one(0)]
+            yield self.enabled.one(0)
+            return
         config = read_optional_text(self.roots.root("etc", "selinux", "config"))
         try:
             enforce = parse_enforce(read_text(os.path.join(selinuxfs, "enforce")))
         except (OSError, ParseError):
             enforce = DISABLED
-        out = [
-            self.enabled.one(1),
-            self.config_mode.one(parse_config_mode(config) if config is not None else DISABLED),
-            self.current_mode.one(enforce),
-        ]
+        yield self.enabled.one(1)
+        yield self.config_mode.one(parse_config_mode(config) if config is not None else DISABLED)
+        yield self.current_mode.one(enforce)
+        # Each AVC file's values are sent before the next file is read.
         avc = os.path.join(selinuxfs, "avc")
         cache = parse_avc_cache_stats(read_text(os.path.join(avc, "cache_stats")))
-        out.extend(desc.one(cache[name]) for name, desc in self.avc_counters.items())
+        yield from (desc.one(cache[name]) for name, desc in self.avc_counters.items())
         hashes = parse_avc_hash_stats(read_text(os.path.join(avc, "hash_stats")))
-        out.extend(desc.one(hashes[name]) for name, desc in self.avc_hash.items())
-        threshold = read_uint_file(os.path.join(avc, "cache_threshold"))
-        out.append(self.avc_threshold.one(threshold))
-        return out
+        yield from (desc.one(hashes[name]) for name, desc in self.avc_hash.items())
+        yield self.avc_threshold.one(read_uint_file(os.path.join(avc, "cache_threshold")))
+

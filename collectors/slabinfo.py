@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pyexporter.filters import DeviceFilter
+from pyexporter.flags import RegexFlag
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.slabinfo import parse_slabinfo
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
+
+SLABS_INCLUDE = RegexFlag("collector.slabinfo.slabs-include",
+                          "Regexp of slabs to include in slabinfo collector.", ".*")
+SLABS_EXCLUDE = RegexFlag("collector.slabinfo.slabs-exclude",
+                          "Regexp of slabs to exclude in slabinfo collector.", "")
 
 
 @register
 class SlabinfoCollector(Collector):
     name = "slabinfo"
     default_enabled = False
-    flags = (
-        Flag("collector.slabinfo.slabs-include", "Regexp of slabs to include in slabinfo collector.",
-             ".*", "regex"),
-        Flag("collector.slabinfo.slabs-exclude", "Regexp of slabs to exclude in slabinfo collector.",
-             "", "regex"),
-    )
+    flags = (SLABS_INCLUDE, SLABS_EXCLUDE)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -42,11 +45,9 @@ class SlabinfoCollector(Collector):
         self.pages_per_slab = gauge(
             f"{prefix}_pages_per_slab", "The number of pages allocated for each slab.", "slab"
         )
-        self.slab_filter = DeviceFilter(
-            self.flag("collector.slabinfo.slabs-exclude"), self.flag("collector.slabinfo.slabs-include")
-        )
+        self.slab_filter = DeviceFilter(settings[SLABS_EXCLUDE], settings[SLABS_INCLUDE])
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         active, objects, size = self.active_objects.family(), self.objects.family(), self.object_size.family()
         per_slab, pages = self.objects_per_slab.family(), self.pages_per_slab.family()
         for slab in parse_slabinfo(read_text(self.roots.proc("slabinfo"))):
@@ -57,4 +58,4 @@ class SlabinfoCollector(Collector):
             size.add(slab.object_size, slab.name)
             per_slab.add(slab.objects_per_slab, slab.name)
             pages.add(slab.pages_per_slab, slab.name)
-        return [active, objects, size, per_slab, pages]
+        yield from (active, objects, size, per_slab, pages)

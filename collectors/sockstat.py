@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 
 from pyexporter.fs import read_optional_text
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, gauge
@@ -45,13 +46,14 @@ class SockStatCollector(Collector):
                 out.append(self._desc(proto.protocol, "mem_bytes").one(proto.values["mem"] * self.page_size))
         return out
 
-    def collect(self) -> list[MetricFamily]:
-        out = []
+    def collect(self) -> Iterator[MetricFamily]:
+        # Both files are read before anything is sent, as node_exporter does.
+        families: list[MetricFamily] = []
         for filename, ipv6 in (("sockstat", False), ("sockstat6", True)):
             # With IPv4 or IPv6 disabled the file is absent: node_exporter skips it, still a success.
             text = read_optional_text(self.roots.proc("net", filename))
             if text is None:
                 log.debug("sockstat statistics not found, skipping", extra={"file": filename})
                 continue
-            out.extend(self._families(parse_sockstat(text), ipv6))
-        return out
+            families.extend(self._families(parse_sockstat(text), ipv6))
+        yield from families

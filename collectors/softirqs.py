@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
 from pyexporter.procfs.softirqs import parse_softirqs
@@ -20,9 +22,9 @@ class SoftirqsCollector(Collector):
             f"{NAMESPACE}_softirqs_functions_total", "Softirq counts per CPU.", "cpu", "type"
         )
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         family = self.functions.family()
         for name, counts in parse_softirqs(read_text(self.roots.proc("softirqs"))).items():
             for cpu, value in enumerate(counts):
                 family.add(value, str(cpu), name)
-        return [family]
+        yield family

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.net_softnet import parse_softnet
@@ -31,12 +33,10 @@ class SoftnetCollector(Collector):
             ("backlog_len", gauge(f"{ns}_backlog_len", "Softnet backlog status", "cpu")),
         )
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         stats = parse_softnet(read_text(self.roots.proc("net", "softnet_stat")))
-        out = []
         for field, desc in self.descs:
             family = desc.family()
             for cpu in stats:
                 family.add(getattr(cpu, field), str(cpu.index))
-            out.append(family)
-        return out
+            yield family

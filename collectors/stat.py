@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from pyexporter.flags import BoolFlag
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.stat import SOFTIRQ_VECTORS, parse_stat
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
+
+SOFTIRQ = BoolFlag("collector.stat.softirq", "Export softirq calls per vector")
 
 
 @register
 class StatCollector(Collector):
     name = "stat"
-    flags = (Flag("collector.stat.softirq", "Export softirq calls per vector", False, "bool"),)
+    flags = (SOFTIRQ,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
@@ -24,21 +29,18 @@ class StatCollector(Collector):
         self.procs_blocked = gauge(f"{NAMESPACE}_procs_blocked",
                                    "Number of processes blocked waiting for I/O to complete.")
         self.softirqs = counter(f"{NAMESPACE}_softirqs_total", "Number of softirq calls.", "vector")
-        self.export_softirq: bool = self.flag("collector.stat.softirq")
+        self.export_softirq = settings[SOFTIRQ]
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         stat = parse_stat(read_text(self.roots.proc("stat")))
-        out = [
-            self.intr.one(stat.irq_total),
-            self.ctxt.one(stat.context_switches),
-            self.forks.one(stat.processes_created),
-            self.btime.one(stat.boot_time),
-            self.procs_running.one(stat.processes_running),
-            self.procs_blocked.one(stat.processes_blocked),
-        ]
+        yield self.intr.one(stat.irq_total)
+        yield self.ctxt.one(stat.context_switches)
+        yield self.forks.one(stat.processes_created)
+        yield self.btime.one(stat.boot_time)
+        yield self.procs_running.one(stat.processes_running)
+        yield self.procs_blocked.one(stat.processes_blocked)
         if self.export_softirq:
             fam = self.softirqs.family()
             for vector in SOFTIRQ_VECTORS:
                 fam.add(getattr(stat.softirq, vector), vector)
-            out.append(fam)
-        return out
+            yield fam

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from pyexporter.errors import NoDataError, ParseError
+from pyexporter.flags import StringFlag
 from pyexporter.lazyimport import lazy_module
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
+from pyexporter.settings import Settings
 
 # The XML-RPC and HTTP client modules (several MiB) load only when the collector runs.
 http = lazy_module("http.client")
@@ -30,7 +32,6 @@ log = logging.getLogger(__name__)
 
 DEPRECATION_WARNING = "This collector is deprecated and will be removed in the next major version release."
 DEFAULT_URL = "http://localhost:9001/RPC2"
-URL_ENV = "SUPERVISORD_URL"
 #: node_exporter dials the unix socket with a 10s timeout; the same bounds every HTTP call here.
 TIMEOUT = 10.0
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
@@ -194,21 +195,18 @@ def call(endpoint: Endpoint, method: str, timeout: float = TIMEOUT) -> Any:
     return decode_response(data)
 
 
+URL = StringFlag("collector.supervisord.url", "XML RPC endpoint.", DEFAULT_URL, envar="SUPERVISORD_URL")
+
+
 @register
 class SupervisordCollector(Collector):
     name = "supervisord"
     default_enabled = False
-    flags = (
-        Flag("collector.supervisord.url", "XML RPC endpoint.", DEFAULT_URL),
-    )
+    flags = (URL,)
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        url: str = self.flag("collector.supervisord.url")
-        # kingpin's Envar: the environment only stands in for a flag left at its default.
-        if url == DEFAULT_URL and os.environ.get(URL_ENV):
-            url = os.environ[URL_ENV]
-        self.url = url
+        self.url = settings[URL] or DEFAULT_URL
         log.warning(DEPRECATION_WARNING, extra={"collector": self.name})
         labels = ("name", "group")
         sub = f"{NAMESPACE}_supervisord"
@@ -217,7 +215,7 @@ class SupervisordCollector(Collector):
         self.exit_status = gauge(f"{sub}_exit_status", "Process Exit Status", *labels)
         self.start_time = counter(f"{sub}_start_time_seconds", "Process start time", *labels)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         try:
             # An unusable URL fails each scrape, not the start, as in node_exporter.
             result = call(parse_url(self.url), METHOD)
@@ -238,4 +236,4 @@ class SupervisordCollector(Collector):
             # LogRecord reserves "name": the process name goes under "process_name".
             log.debug("process info", extra={"group": proc.group, "process_name": proc.name,
                                              "state": proc.state_name, "pid": proc.pid})
-        return [up, state, exit_status, start_time]
+        yield from (up, state, exit_status, start_time)

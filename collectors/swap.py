@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.procfs.swaps import parse_swaps
@@ -21,10 +23,10 @@ class SwapCollector(Collector):
         self.used = gauge(f"{NAMESPACE}_swap_used_bytes", "Swap device used in bytes.", *labels)
         self.priority = gauge(f"{NAMESPACE}_swap_priority", "Swap device priority.", *labels)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         size, used, priority = self.size.family(), self.used.family(), self.priority.family()
         for swap in parse_swaps(read_text(self.roots.proc("swaps"))):
             size.add(swap.size_kib * 1024, swap.filename, swap.type)
             used.add(swap.used_kib * 1024, swap.filename, swap.type)
             priority.add(swap.priority, swap.filename, swap.type)
-        return [size, used, priority]
+        yield from (size, used, priority)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
+from pyexporter.flags import ListFlag
 from pyexporter.fs import read_file
 from pyexporter.metrics import NAMESPACE, UNTYPED, Desc, MetricFamily, gauge, sanitize_metric_name
 from pyexporter.procfs.sys import parse_sysctl_ints, sysctl_fields
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
@@ -33,20 +35,21 @@ class Sysctl:
         return f"{NAMESPACE}_sysctl_{sanitize_metric_name(self.name)}"
 
 
+INCLUDE = ListFlag("collector.sysctl.include", "Select sysctl metrics to include")
+INCLUDE_INFO = ListFlag("collector.sysctl.include-info", "Select sysctl metrics to include as info metrics")
+
+
 @register
 class SysctlCollector(Collector):
     name = "sysctl"
     default_enabled = False
-    flags = (
-        Flag("collector.sysctl.include", "Select sysctl metrics to include", (), "list"),
-        Flag("collector.sysctl.include-info", "Select sysctl metrics to include as info metrics", (), "list"),
-    )
+    flags = (INCLUDE, INCLUDE_INFO)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
         self.sysctls = tuple(
-            [Sysctl.from_flag(value, True) for value in self.flag("collector.sysctl.include")]
-            + [Sysctl.from_flag(value, False) for value in self.flag("collector.sysctl.include-info")]
+            [Sysctl.from_flag(value, True) for value in settings[INCLUDE]]
+            + [Sysctl.from_flag(value, False) for value in settings[INCLUDE_INFO]]
         )
         self.info = gauge(f"{NAMESPACE}_sysctl_info", "sysctl info", "name", "value", "index")
         self.descs: dict[tuple[str, str, tuple[str, ...]], Desc] = {}
@@ -96,11 +99,10 @@ class SysctlCollector(Collector):
             for index, (key, number) in enumerate(zip(sysctl.keys, numbers, strict=True))
         ]
 
-    def collect(self) -> list[MetricFamily]:
-        families: list[MetricFamily] = []
+    def collect(self) -> Iterator[MetricFamily]:
+        # Each sysctl's metrics are sent before the next is read, as node_exporter does.
         for sysctl in self.sysctls:
-            families.extend(self._metrics(sysctl))
-        return families
+            yield from self._metrics(sysctl)
 
 
 def _checked(name: str) -> str:

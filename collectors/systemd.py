@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,12 +27,13 @@ from pyexporter.dbus import (
     property_value,
     system_bus_address,
 )
-from pyexporter.errors import ConfigError, ParseError, PartialError
+from pyexporter.errors import CollectorError, ParseError
+from pyexporter.flags import BoolFlag, DeprecatedAlias, RegexFlag, SetWhen
 from pyexporter.metrics import NAMESPACE, MetricFamily, build_name, counter, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
-log = logging.getLogger("pyexporter.collectors.systemd")
+log = logging.getLogger(__name__)
 
 SYSTEMD_BUS_NAME = "org.freedesktop.systemd1"
 SYSTEMD_PATH = "/org/freedesktop/systemd1"
@@ -131,69 +133,43 @@ def unit_path(name: str) -> str:
     return UNIT_PATH_PREFIX + "".join(out)
 
 
-def _with_deprecated(value: str, default: str, old: str | None, flag: str, old_flag: str) -> str:
-    """node_exporter's rule for the whitelist/blacklist aliases.
-
-    node_exporter tells a flag set to its default value from an unset one;
-    here a value equal to the default counts as unset.
-    """
-    if not old:
-        return value
-    if value != default:
-        raise ConfigError(f"--collector.systemd.{old_flag} and --collector.systemd.{flag} "
-                          "are mutually exclusive")
-    log.warning("--collector.systemd.%s is DEPRECATED and will be removed in 2.0.0, "
-                "use --collector.systemd.%s", old_flag, flag)
-    return old
+UNIT_INCLUDE = RegexFlag(
+    "collector.systemd.unit-include",
+    "Regexp of systemd units to include. Units must both match include and not match exclude to be included.",
+    DEFAULT_UNIT_INCLUDE, alias=DeprecatedAlias("collector.systemd.unit-whitelist", SetWhen.GIVEN))
+UNIT_EXCLUDE = RegexFlag(
+    "collector.systemd.unit-exclude",
+    "Regexp of systemd units to exclude. Units must both match include and not match exclude to be included.",
+    DEFAULT_UNIT_EXCLUDE, alias=DeprecatedAlias("collector.systemd.unit-blacklist", SetWhen.GIVEN))
+PRIVATE = BoolFlag("collector.systemd.private",
+                   "Establish a private, direct connection to systemd without dbus (Strongly discouraged "
+                   "since it requires root. For testing purposes only).", hidden=True)
+TASK_METRICS = BoolFlag("collector.systemd.enable-task-metrics",
+                        "Enables service unit tasks metrics unit_tasks_current and unit_tasks_max")
+RESTARTS_METRICS = BoolFlag("collector.systemd.enable-restarts-metrics",
+                            "Enables service unit metric service_restart_total")
+START_TIME_METRICS = BoolFlag("collector.systemd.enable-start-time-metrics",
+                              "Enables service unit metric unit_start_time_seconds")
 
 
 @register
 class SystemdCollector(Collector):
     name = "systemd"
     default_enabled = False
-    flags = (
-        Flag("collector.systemd.unit-include",
-             "Regexp of systemd units to include. Units must both match include and not match "
-             "exclude to be included.", DEFAULT_UNIT_INCLUDE, "regex"),
-        Flag("collector.systemd.unit-whitelist", "DEPRECATED: Use --collector.systemd.unit-include",
-             None, "regex", hidden=True),
-        Flag("collector.systemd.unit-exclude",
-             "Regexp of systemd units to exclude. Units must both match include and not match "
-             "exclude to be included.", DEFAULT_UNIT_EXCLUDE, "regex"),
-        Flag("collector.systemd.unit-blacklist", "DEPRECATED: Use collector.systemd.unit-exclude",
-             None, "regex", hidden=True),
-        Flag("collector.systemd.private",
-             "Establish a private, direct connection to systemd without dbus (Strongly "
-             "discouraged since it requires root. For testing purposes only).", False, "bool",
-             hidden=True),
-        Flag("collector.systemd.enable-task-metrics",
-             "Enables service unit tasks metrics unit_tasks_current and unit_tasks_max", False, "bool"),
-        Flag("collector.systemd.enable-restarts-metrics",
-             "Enables service unit metric service_restart_total", False, "bool"),
-        Flag("collector.systemd.enable-start-time-metrics",
-             "Enables service unit metric unit_start_time_seconds", False, "bool"),
-    )
+    flags = (UNIT_INCLUDE, UNIT_EXCLUDE, PRIVATE, TASK_METRICS, RESTARTS_METRICS, START_TIME_METRICS)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        exclude = _with_deprecated(self.flag("collector.systemd.unit-exclude"), DEFAULT_UNIT_EXCLUDE,
-                                   self.flag("collector.systemd.unit-blacklist"),
-                                   "unit-exclude", "unit-blacklist")
-        include = _with_deprecated(self.flag("collector.systemd.unit-include"), DEFAULT_UNIT_INCLUDE,
-                                   self.flag("collector.systemd.unit-whitelist"),
-                                   "unit-include", "unit-whitelist")
-        log.info("Parsed flag --collector.systemd.unit-include", extra={"flag": include})
-        log.info("Parsed flag --collector.systemd.unit-exclude", extra={"flag": exclude})
-        try:
-            # node_exporter anchors both as ^(?:...)$; fullmatch is that.
-            self.include = re.compile(f"(?:{include})")
-            self.exclude = re.compile(f"(?:{exclude})")
-        except re.error as exc:
-            raise ConfigError(f"invalid systemd unit pattern: {exc}") from None
-        self.private = bool(self.flag("collector.systemd.private"))
-        self.task_metrics = bool(self.flag("collector.systemd.enable-task-metrics"))
-        self.restarts_metrics = bool(self.flag("collector.systemd.enable-restarts-metrics"))
-        self.start_time_metrics = bool(self.flag("collector.systemd.enable-start-time-metrics"))
+        exclude = settings[UNIT_EXCLUDE] or re.compile("")
+        include = settings[UNIT_INCLUDE] or re.compile("")
+        log.info("Parsed flag --collector.systemd.unit-include", extra={"flag": include.pattern})
+        log.info("Parsed flag --collector.systemd.unit-exclude", extra={"flag": exclude.pattern})
+        # node_exporter anchors both as ^(?:...)$: they are used with fullmatch.
+        self.include, self.exclude = include, exclude
+        self.private = settings[PRIVATE]
+        self.task_metrics = settings[TASK_METRICS]
+        self.restarts_metrics = settings[RESTARTS_METRICS]
+        self.start_time_metrics = settings[START_TIME_METRICS]
         #: Where --collector.systemd.private connects; tests point it at their own socket.
         self.private_address = SYSTEMD_PRIVATE_ADDRESS
         #: The longest one D-Bus call may take; the whole collection is also cut at the
@@ -228,14 +204,14 @@ class SystemdCollector(Collector):
         self.virtualization_desc = gauge(name("virtualization_info"), "Detected virtualization technology",
                                          "virtualization_type")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         deadline = Deadline(self.settings.collector_timeout, self.call_timeout)
         if self.private:
             conn = Connection.open(self.private_address, deadline, bus=False)
         else:
             conn = Connection.open(system_bus_address(), deadline)
         with conn:
-            return self._collect(conn)
+            yield from self._collect(conn)
 
     def _manager_property(self, conn: Connection, name: str) -> str:
         return go_variant_string(conn.get_property(SYSTEMD_BUS_NAME, SYSTEMD_PATH, MANAGER_INTERFACE, name))
@@ -250,50 +226,48 @@ class SystemdCollector(Collector):
             log.debug("couldn't get unit %s", name, extra={"unit": unit, "err": str(exc)})
             return None
 
-    def _collect(self, conn: Connection) -> list[MetricFamily]:
-        out: list[MetricFamily] = []
+    def _collect(self, conn: Connection) -> Iterator[MetricFamily]:
         try:
             version, version_label = parse_systemd_version(self._manager_property(conn, "Version"))
         except (DBusError, ParseError) as exc:
             log.debug("Unable to get systemd version property, defaulting to 0", extra={"err": str(exc)})
             version, version_label = 0.0, ""
-        out.append(self.version_desc.one(version, version_label))
+        yield self.version_desc.one(version, version_label)
         try:
             virtualization = virtualization_type(self._manager_property(conn, "Virtualization"))
         except (DBusError, ParseError) as exc:
             log.debug("Could not get Virtualization property", extra={"err": str(exc)})
             virtualization = "unknown"
-        out.append(self.virtualization_desc.one(1.0, virtualization))
+        yield self.virtualization_desc.one(1.0, virtualization)
 
         try:
             all_units = parse_list_units(conn.call(SYSTEMD_PATH, MANAGER_INTERFACE, "ListUnits",
                                                    destination=SYSTEMD_BUS_NAME))
         except (DBusError, ParseError) as exc:
-            raise PartialError(f"couldn't get units: {exc}", out) from None
+            raise CollectorError(f"couldn't get units: {exc}") from None
 
         summary = self.summary_desc.family()
         for state, units in summarize_units(all_units).items():
             summary.add(units, state)
-        out.append(summary)
+        yield summary
 
         units = [u for u in all_units
                  if self.include.fullmatch(u.name) and not self.exclude.fullmatch(u.name)
                  and u.load_state == "loaded"]
-        out.extend(self._unit_states(conn, units))
+        yield from self._unit_states(conn, units)
         if self.start_time_metrics:
-            out.append(self._start_times(conn, units))
+            yield self._start_times(conn, units)
         if self.task_metrics:
-            out.extend(self._tasks(conn, units))
+            yield from self._tasks(conn, units)
         if version >= MIN_SYSTEMD_VERSION_SYSTEM_STATE:
-            out.append(self._timers(conn, units))
-        out.extend(self._sockets(conn, units))
+            yield self._timers(conn, units)
+        yield from self._sockets(conn, units)
         if version >= MIN_SYSTEMD_VERSION_SYSTEM_STATE:
             try:
                 state = self._manager_property(conn, "SystemState")
             except (DBusError, ParseError) as exc:
-                raise PartialError(f"couldn't get system state: {exc}", out) from None
-            out.append(self.system_running_desc.one(1.0 if state == '"running"' else 0.0))
-        return out
+                raise CollectorError(f"couldn't get system state: {exc}") from None
+            yield self.system_running_desc.one(1.0 if state == '"running"' else 0.0)
 
     def _unit_states(self, conn: Connection, units: list[UnitStatus]) -> list[MetricFamily]:
         states = self.unit_desc.family()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterator
 
-from pyexporter.errors import ConfigError, NoDataError
-from pyexporter.fs import list_dir, resolve_dir
+from pyexporter.errors import NoDataError, raise_if_parts_failed
+from pyexporter.flags import RegexFlag
+from pyexporter.fs import link_loop_error, list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value, valid_utf8
 from pyexporter.sysfs.tape import parse_counters
@@ -20,20 +22,18 @@ log = logging.getLogger(__name__)
 _DEVICE = re.compile(r"^st[0-9]+$")
 
 
+IGNORED_DEVICES = RegexFlag("collector.tapestats.ignored-devices",
+                            "Regexp of devices to ignore for tapestats.", "^$")
+
+
 @register
 class TapestatsCollector(Collector):
     name = "tapestats"
-    flags = (
-        Flag("collector.tapestats.ignored-devices", "Regexp of devices to ignore for tapestats.", "^$",
-             "regex"),
-    )
+    flags = (IGNORED_DEVICES,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        try:
-            self.ignored = re.compile(self.flag("collector.tapestats.ignored-devices") or "")
-        except re.error as exc:
-            raise ConfigError(f"--collector.tapestats.ignored-devices: {exc}") from None
+        self.ignored = settings[IGNORED_DEVICES] or re.compile("")
         p = f"{NAMESPACE}_tape_"
         # (desc, counter, scale) in node_exporter's order; times are nanoseconds.
         self.metrics: tuple[tuple[Desc, str, float], ...] = (
@@ -70,17 +70,23 @@ class TapestatsCollector(Collector):
              "write_ns", 0.000000001),
         )
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "scsi_tape")
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
         families = [(desc.family(), name, scale) for desc, name, scale in self.metrics]
+        failures: list[str] = []
         for device in list_dir(class_dir):
             if not _DEVICE.match(device) or self.ignored.search(device):
                 continue
             path = resolve_dir(os.path.join(class_dir, device))
             stats = None if path is None else resolve_dir(os.path.join(path, "stats"))
             if stats is None:
+                # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+                loop = link_loop_error(os.path.join(class_dir, device, "stats"))
+                if loop is not None:
+                    failures.append(loop)
+                    continue
                 log.debug("tapestats: %s has no stats directory", device)
                 continue
             values = {}
@@ -92,4 +98,5 @@ class TapestatsCollector(Collector):
             label = valid_utf8(device)
             for family, name, scale in families:
                 family.add(counters[name] if scale == 1.0 else counters[name] * scale, label)
-        return [family for family, _, _ in families]
+        yield from (family for family, _, _ in families)
+        raise_if_parts_failed(failures)

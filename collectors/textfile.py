@@ -13,8 +13,9 @@ served. Families of one name from several files merge as node_exporter's
 collector and client_golang's registry merge them: the first file's HELP
 wins and a later file with another HELP is dropped (an error), a file without
 HELP gets "Metric read from <files>", label sets are padded with empty values
-within each file, and a family whose type, HELP or label set clashes with one
-already gathered is dropped, as the registry drops it.
+within each file, and a family whose type or HELP clashes with one already
+gathered, or a repeated series, is dropped as the registry drops it (by
+pyexporter.gather, with the other collectors' families).
 """
 
 from __future__ import annotations
@@ -22,148 +23,60 @@ from __future__ import annotations
 import logging
 import math
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 from pyexporter import fs
 from pyexporter.errors import ParseError
+from pyexporter.flags import ListFlag
 from pyexporter.golang.filepath import BadPattern, go_glob, go_join
 from pyexporter.golang.strconv import format_go_float
-from pyexporter.metrics import GAUGE, HISTOGRAM, SUMMARY, MetricFamily, Sample, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.metrics import HISTOGRAM, SUMMARY, LabelPairs, MetricFamily, Sample, gauge
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.textformat import Family, parse_text_format
+from pyexporter.textformat import Family, Metric, parse_text_format
 
-log = logging.getLogger("pyexporter.collector.textfile")
-
-SCRAPE_ERROR_NAME = "node_textfile_scrape_error"
-SCRAPE_ERROR_HELP = "1 if there was an error opening or reading a file, 0 otherwise"
-
-LabelPairs = tuple[tuple[str, str], ...]
+log = logging.getLogger(__name__)
 
 
-# -- node_exporter's conversion and client_golang's gathering -------------------------------
+# -- node_exporter's conversion ---------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Const:
-    """One metric as node_exporter hands it to the registry (a const metric/summary/histogram)."""
-
-    name: str
-    help: str
-    type: str
-    labels: LabelPairs
-    value: float = 0.0
-    count: int = 0
-    sum: float = 0.0
-    #: Quantiles or buckets, keyed by their bound (a later line of one bound wins).
-    parts: dict[float, float] = field(default_factory=dict)
+def _metric_parts(metric: Metric, kind: str) -> dict[float, float]:
+    """A summary's quantiles or a histogram's buckets by their bound (a later line of one bound wins)."""
+    if kind == SUMMARY:
+        return {q: v for q, v in metric.quantiles}
+    return {bound: float(count) for bound, count in metric.buckets}
 
 
-def convert_family(family: Family, help_text: str) -> list[_Const]:
-    """convertMetricFamily: one const metric per metric, label sets padded with ""."""
+def convert_family(family: Family, help_text: str) -> MetricFamily:
+    """convertMetricFamily: one const metric per metric, label sets padded with "".
+
+    Summaries and histograms are written as client_golang writes const ones: quantiles or buckets
+    in order of their bound (a histogram gets the +Inf bucket it lacks), then sum and count.
+    """
     all_names: set[str] = set()
     for metric in family.metrics:
         all_names.update(name for name, _ in metric.labels)
     kind = family.effective_type
-    out = []
+    out = MetricFamily(family.name, help_text, kind)
+    special = "quantile" if kind == SUMMARY else "le"
     for metric in family.metrics:
         labels = dict(metric.labels)
         for name in all_names:
             labels.setdefault(name, "")
-        const = _Const(family.name, help_text, kind, tuple(sorted(labels.items())))
-        if kind == SUMMARY:
-            const.count, const.sum = metric.count, metric.sum
-            const.parts = {q: v for q, v in metric.quantiles}
-        elif kind == HISTOGRAM:
-            const.count, const.sum = metric.count, metric.sum
-            const.parts = {bound: float(count) for bound, count in metric.buckets}
-        else:
-            const.value = metric.value if metric.value is not None else 0.0
-        out.append(const)
-    return out
-
-
-_SUFFIXES = ("_count", "_sum", "_bucket")
-
-
-def _suffix_collision(name: str, kind: str, gathered: dict[str, _Gathered]) -> str | None:
-    """client_golang's checkSuffixCollisions, within the textfile output."""
-    for suffix in _SUFFIXES:
-        if name.endswith(suffix):
-            base = gathered.get(name[: -len(suffix)])
-            if base is not None and (base.type == HISTOGRAM or (
-                    base.type == SUMMARY and suffix != "_bucket")):
-                return f"collides with {base.type} {base.name}"
-            break
-    if kind in (SUMMARY, HISTOGRAM):
-        for suffix in ("_count", "_sum") + (("_bucket",) if kind == HISTOGRAM else ()):
-            if name + suffix in gathered:
-                return f"collides with {name + suffix}"
-    return None
-
-
-@dataclass(slots=True)
-class _Gathered:
-    name: str
-    help: str
-    type: str
-    metrics: dict[LabelPairs, _Const] = field(default_factory=dict)
-
-
-def gather(consts: list[_Const]) -> list[MetricFamily]:
-    """The registry's Gather over the collector's metrics, in the order they were sent.
-
-    A metric whose family was already seen with another type or HELP, a repeated
-    label set, or a family name clashing with a summary/histogram's series is
-    dropped and logged, as client_golang drops it (the rest is still served).
-    """
-    gathered: dict[str, _Gathered] = {}
-    for const in consts:
-        fam = gathered.get(const.name)
-        if fam is None:
-            clash = _suffix_collision(const.name, const.type, gathered)
-            if clash is not None:
-                log.error("dropped textfile metric %s: %s", const.name, clash)
-                continue
-            fam = gathered[const.name] = _Gathered(const.name, const.help, const.type)
-        elif fam.type != const.type:
-            log.error("dropped textfile metric %s: has type %s but should have %s",
-                      const.name, const.type, fam.type)
+        pairs: LabelPairs = tuple(sorted(labels.items()))
+        if kind not in (SUMMARY, HISTOGRAM):
+            out.samples.append(Sample(family.name, pairs, metric.value if metric.value is not None else 0.0))
             continue
-        elif fam.help != const.help:
-            log.error("dropped textfile metric %s: has help %r but should have %r",
-                      const.name, const.help, fam.help)
-            continue
-        if const.labels in fam.metrics:
-            log.error("dropped textfile metric %s%s: collected before with the same name and label values",
-                      const.name, dict(const.labels))
-            continue
-        fam.metrics[const.labels] = const
-    return [_render(fam) for fam in gathered.values()]
-
-
-def _go_metric_order(labels: LabelPairs) -> tuple[int, tuple[str, ...]]:
-    """client_golang's metric sorter: by label count, then label values in label-name order."""
-    return len(labels), tuple(value for _, value in labels)
-
-
-def _render(fam: _Gathered) -> MetricFamily:
-    out = MetricFamily(fam.name, fam.help, fam.type)
-    if fam.type not in (SUMMARY, HISTOGRAM):
-        for labels, const in fam.metrics.items():
-            out.samples.append(Sample(fam.name, labels, const.value))
-        return out
-    special = "quantile" if fam.type == SUMMARY else "le"
-    for labels in sorted(fam.metrics, key=_go_metric_order):
-        const = fam.metrics[labels]
-        parts = sorted(const.parts.items())
-        if fam.type == HISTOGRAM and not any(math.isinf(bound) and bound > 0 for bound, _ in parts):
-            parts.append((math.inf, float(const.count)))
-        series = f"{fam.name}_bucket" if fam.type == HISTOGRAM else fam.name
+        parts = sorted(_metric_parts(metric, kind).items())
+        if kind == HISTOGRAM and not any(math.isinf(bound) and bound > 0 for bound, _ in parts):
+            parts.append((math.inf, float(metric.count)))
+        series = f"{family.name}_bucket" if kind == HISTOGRAM else family.name
         for bound, value in parts:
-            out.samples.append(Sample(series, (*labels, (special, format_go_float(bound))), value))
-        out.samples.append(Sample(f"{fam.name}_sum", labels, const.sum))
-        out.samples.append(Sample(f"{fam.name}_count", labels, float(const.count)))
+            out.samples.append(Sample(series, (*pairs, (special, format_go_float(bound))), value))
+        out.samples.append(Sample(f"{family.name}_sum", pairs, metric.sum))
+        out.samples.append(Sample(f"{family.name}_count", pairs, float(metric.count)))
     return out
 
 
@@ -197,20 +110,23 @@ def _go_unix_seconds(mtime_ns: int) -> float:
     return float(seconds if mtime_ns >= 0 else -seconds)
 
 
+DIRECTORY = ListFlag(
+    "collector.textfile.directory",
+    "Directory to read text files with metrics from, supports glob matching. (repeatable)", ("",))
+
+
 @register
 class TextfileCollector(Collector):
     name = "textfile"
-    flags = (
-        Flag("collector.textfile.directory",
-             "Directory to read text files with metrics from, supports glob matching. (repeatable)",
-             ("",), "list"),
-    )
+    flags = (DIRECTORY,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.directories: tuple[str, ...] = tuple(self.flag("collector.textfile.directory"))
+        self.directories = settings[DIRECTORY]
         self.mtime_desc = gauge("node_textfile_mtime_seconds",
                                 "Unixtime mtime of textfiles successfully read.", "file")
+        self.scrape_error_desc = gauge(
+            "node_textfile_scrape_error", "1 if there was an error opening or reading a file, 0 otherwise")
         #: Larger files are refused (node_exporter reads any size).
         self.max_file_bytes = fs.MAX_FILE_BYTES
 
@@ -248,7 +164,7 @@ class TextfileCollector(Collector):
             return _FileResult(families=families, error=f"failed to stat {path!r}: {exc}")
         return _FileResult(mtime=_go_unix_seconds(mtime_ns), families=families)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         errored = False
         parsed: list[Family] = []
         files_of: dict[str, list[str]] = {}
@@ -296,7 +212,9 @@ class TextfileCollector(Collector):
                 assert result.mtime is not None
                 mtimes[path] = result.mtime
 
-        consts: list[_Const] = []
+        # Families are gathered with everything else (pyexporter.gather): a later file's family of
+        # another type or HELP, a repeated series or a summary's colliding series is dropped there,
+        # as node_exporter's registry drops it.
         default_help: dict[str, str] = {}
         for family in parsed:
             help_text = family.help
@@ -305,9 +223,9 @@ class TextfileCollector(Collector):
                 if help_text is None:
                     help_text = f"Metric read from {', '.join(files_of[family.name])}"
                     default_help[family.name] = help_text
-            consts.extend(convert_family(family, help_text))
+            yield convert_family(family, help_text)
+        mtime = self.mtime_desc.family()
         for path in sorted(mtimes):
-            consts.append(_Const(self.mtime_desc.name, self.mtime_desc.help, GAUGE, (("file", path),),
-                                 mtimes[path]))
-        consts.append(_Const(SCRAPE_ERROR_NAME, SCRAPE_ERROR_HELP, GAUGE, (), 1.0 if errored else 0.0))
-        return gather(consts)
+            mtime.add(mtimes[path], path)
+        yield mtime
+        yield self.scrape_error_desc.one(1.0 if errored else 0.0)

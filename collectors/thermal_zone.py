@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 
 from pyexporter.errors import NoDataError, ParseError, raise_if_parts_failed
-from pyexporter.fs import list_dir, resolve_dir
+from pyexporter.fs import link_loop_error, list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -31,7 +32,7 @@ class ThermalZoneCollector(Collector):
         self.max_state = gauge(f"{NAMESPACE}_cooling_device_max_state",
                                "Maximum throttle state of the cooling device", "name", "type")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "thermal")
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
@@ -44,6 +45,10 @@ class ThermalZoneCollector(Collector):
                 continue
             path = resolve_dir(os.path.join(class_dir, entry))
             if path is None:
+                # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+                loop = link_loop_error(os.path.join(class_dir, entry))
+                if loop is not None:
+                    failures.append(loop)
                 continue
             try:
                 if is_zone:
@@ -63,4 +68,5 @@ class ThermalZoneCollector(Collector):
                 labels = (valid_utf8(device.name), valid_utf8(device.type))
                 cur.add(device.cur_state, *labels)
                 maximum.add(device.max_state, *labels)
-        return raise_if_parts_failed(failures, [temps, cur, maximum])
+        yield from (temps, cur, maximum)
+        raise_if_parts_failed(failures)

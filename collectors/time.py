@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import list_dir
@@ -38,10 +39,12 @@ class TimeCollector(Collector):
                              "device", "clocksource")
         self.clocksource_dir = self.roots.sys("devices", "system", "clocksource")
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         now_ns = time.time_ns()
         local = time.localtime(now_ns // 1_000_000_000)
-        out = [self.now.one(now_ns / 1e9), self.zone.one(local.tm_gmtoff, local.tm_zone)]
+        yield self.now.one(now_ns / 1e9)
+        yield self.zone.one(local.tm_gmtoff, local.tm_zone)
+        # The clock sources are all read before any is sent, as node_exporter's sysfs.ClockSources().
         available = self.available.family()
         current = self.current.family()
         names = [n for n in list_dir(self.clocksource_dir)
@@ -54,5 +57,4 @@ class TimeCollector(Collector):
             for source in sources:
                 available.add(1.0, str(index), source)
             current.add(1.0, str(index), chosen)
-        out.extend((available, current))
-        return out
+        yield from (available, current)

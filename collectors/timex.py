@@ -6,6 +6,7 @@ import ctypes
 import ctypes.util
 import errno
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError
@@ -152,7 +153,7 @@ class TimexCollector(Collector):
             (field, make(f"{NAMESPACE}_timex_{field}", help)) for field, make, help in _DESCRIPTIONS
         )
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         try:
             state, tx = adjtimex(self.adjtimex)
         except OSError as exc:
@@ -161,4 +162,4 @@ class TimexCollector(Collector):
                 raise NoDataError(str(exc)) from None
             raise
         values = timex_values(state, tx)
-        return [desc.one(getattr(values, field)) for field, desc in self.descs]
+        yield from (desc.one(getattr(values, field)) for field, desc in self.descs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 from pyexporter.errors import NoDataError
 from pyexporter.fs import read_optional_text
@@ -23,8 +24,7 @@ class UDPQueuesCollector(Collector):
                           "Number of allocated memory in the kernel for UDP datagrams in bytes.",
                           "queue", "ip")
 
-    def collect(self) -> list[MetricFamily]:
-        family = self.desc.family()
+    def collect(self) -> Iterator[MetricFamily]:
         found = False
         for filename, ip in (("udp", "v4"), ("udp6", "v6")):
             # A kernel without IPv4 or IPv6 has no such file; only both missing is "no data".
@@ -34,8 +34,8 @@ class UDPQueuesCollector(Collector):
                 continue
             found = True
             summary = parse_socket_summary(text, udp=True)
-            family.add(summary.tx_queue_length, "tx", ip)
-            family.add(summary.rx_queue_length, "rx", ip)
+            # Each address family's samples are sent before the next file is read.
+            family = self.desc.family()
+            yield family.add(summary.tx_queue_length, "tx", ip).add(summary.rx_queue_length, "rx", ip)
         if not found:
             raise NoDataError("neither /proc/net/udp nor /proc/net/udp6 exists")
-        return [family]

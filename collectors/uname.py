@@ -5,12 +5,13 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+from collections.abc import Iterator
 
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
-log = logging.getLogger("pyexporter.collectors.uname")
+log = logging.getLogger(__name__)
 
 #: struct utsname's field size on Linux (_UTSNAME_LENGTH).
 UTSNAME_LENGTH = 65
@@ -46,7 +47,7 @@ class UnameCollector(Collector):
                           "sysname", "release", "version", "machine", "nodename", "domainname")
         self.libc = _Libc()
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         uts = os.uname()
-        return [self.info.one(1.0, uts.sysname, uts.release, uts.version, uts.machine, uts.nodename,
-                              self.libc.domainname())]
+        yield self.info.one(1.0, uts.sysname, uts.release, uts.version, uts.machine, uts.nodename,
+                            self.libc.domainname())

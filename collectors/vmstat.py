@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+from pyexporter.flags import RegexFlag
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, UNTYPED, MetricFamily
 from pyexporter.procfs.vmstat import parse_vmstat
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 _NAME_TAIL = re.compile(r"[a-zA-Z0-9_:]+")
 
 
+FIELDS = RegexFlag("collector.vmstat.fields", "Regexp of fields to return for vmstat collector.",
+                   "^(oom_kill|pgpg|pswp|pg.*fault).*")
+
+
 @register
 class VmstatCollector(Collector):
     name = "vmstat"
-    flags = (Flag("collector.vmstat.fields", "Regexp of fields to return for vmstat collector.",
-                  "^(oom_kill|pgpg|pswp|pg.*fault).*", "regex"),)
+    flags = (FIELDS,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.fields = re.compile(self.flag("collector.vmstat.fields"))
+        self.fields = settings[FIELDS] or re.compile("")
 
-    def collect(self) -> list[MetricFamily]:
-        out = []
+    def collect(self) -> Iterator[MetricFamily]:
         # node_exporter parses every value before filtering: a bad line anywhere fails the scrape.
         for field, value in parse_vmstat(read_text(self.roots.proc("vmstat"))):
             if not self.fields.search(field):
@@ -34,5 +38,4 @@ class VmstatCollector(Collector):
                 continue
             fam = MetricFamily(f"{NAMESPACE}_vmstat_{field}", f"/proc/vmstat information field {field}.",
                                UNTYPED)
-            out.append(fam.add(value))
-        return out
+            yield fam.add(value)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
-from pyexporter.errors import NoDataError
-from pyexporter.fs import list_dir, read_link, resolve_dir
+from pyexporter.errors import NoDataError, raise_if_parts_failed
+from pyexporter.fs import link_loop_error, list_dir, read_link, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -56,13 +57,19 @@ class WatchdogCollector(Collector):
                     values[attr] = value
         return parse_watchdog(name, values)
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         class_dir = self.roots.sys("class", "watchdog")
         if not os.path.isdir(class_dir):
             raise NoDataError(f"{class_dir} does not exist")
         families = [(attr, desc.family()) for attr, desc in self.numeric]
         info = self.info.family()
+        failures: list[str] = []
         for name in list_dir(class_dir):
+            # A loop of links is broken input (node_exporter fails on it): reported, not hidden.
+            loop = link_loop_error(os.path.join(class_dir, name))
+            if loop is not None:
+                failures.append(loop)
+                continue
             wd = self.read(class_dir, name)
             if wd is None:
                 continue
@@ -71,4 +78,5 @@ class WatchdogCollector(Collector):
                 if attr in wd.numbers:
                     family.add(wd.numbers[attr], label)
             info.add(1.0, label, *(valid_utf8(wd.text.get(attr, "")) for attr in TEXT))
-        return [info, *(family for _, family in families)]
+        yield from (info, *(family for _, family in families))
+        raise_if_parts_failed(failures)

@@ -13,6 +13,7 @@ simply has no such metrics.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 import os
@@ -21,11 +22,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pyexporter import fs, netlink_thread
+from pyexporter import fs
 from pyexporter.errors import NoDataError
+from pyexporter.flags import StringFlag
 from pyexporter.golang import json as gojson
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
-from pyexporter.registry import Collector, Flag, register
+from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -206,37 +208,81 @@ class Nl80211Source:
         return stations or None
 
 
+class _Deadline:
+    """Stops an event loop `timeout` seconds from now.
+
+    pyroute2's synchronous sockets run each call to completion on their event
+    loop (run_until_complete): a call still waiting for the kernel when the loop
+    stops ends at once with RuntimeError. With the loop given to IW before it is
+    made, every nl80211 request of a scrape, the family lookup included, ends by
+    the deadline.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, timeout: float) -> None:
+        self.expired = False
+        self.handle = loop.call_later(timeout, self._expire, loop)
+
+    def _expire(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.expired = True
+        loop.stop()
+
+
 @contextmanager
-def open_nl80211() -> Iterator[Nl80211Source]:
-    """An nl80211 connection for one scrape; NoDataError when this kernel or sandbox has none."""
+def open_nl80211(timeout: float) -> Iterator[Nl80211Source]:
+    """An nl80211 connection for one scrape, every request of it answered within `timeout` seconds.
+
+    NoDataError when this kernel or sandbox has no nl80211; TimeoutError when
+    the kernel has not answered in time.
+    """
     try:
         from pyroute2.iwutil import IW
         from pyroute2.netlink.exceptions import NetlinkError
     except ImportError:
         raise NoDataError("pyroute2 is not installed; wifi statistics need nl80211") from None
+    # The scrape's own loop and socket, in the collector's thread.
+    loop = asyncio.new_event_loop()
+    deadline = _Deadline(loop, timeout)
+    iw = None
     try:
-        iw = IW()
-    except NetlinkError as exc:
-        if exc.code in (errno.ENOENT, errno.EPERM, errno.EACCES):
-            raise NoDataError(f"wifi metrics are not available for this system: {exc}") from None
-        raise
-    except PermissionError as exc:
-        raise NoDataError(f"wifi collector got permission denied: {exc}") from None
-    try:
+        try:
+            iw = IW(use_event_loop=loop)
+        except NetlinkError as exc:
+            if exc.code in (errno.ENOENT, errno.EPERM, errno.EACCES):
+                raise NoDataError(f"wifi metrics are not available for this system: {exc}") from None
+            raise
+        except PermissionError as exc:
+            raise NoDataError(f"wifi collector got permission denied: {exc}") from None
         yield Nl80211Source(iw)
+    except RuntimeError:
+        if deadline.expired:
+            raise TimeoutError(f"nl80211 requests not answered within {timeout:g}s") from None
+        raise
     finally:
-        iw.close()
+        deadline.handle.cancel()
+        # Tasks of a call the deadline stopped are cancelled before pyroute2 closes the loop.
+        pending = asyncio.all_tasks(loop) if not loop.is_closed() else set()
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        if iw is not None:
+            iw.close()
+        if not loop.is_closed():
+            loop.close()
+
+
+FIXTURES = StringFlag("collector.wifi.fixtures", "test fixtures to use for wifi collector metrics", "")
 
 
 @register
 class WifiCollector(Collector):
     name = "wifi"
     default_enabled = False
-    flags = (Flag("collector.wifi.fixtures", "test fixtures to use for wifi collector metrics", ""),)
+    flags = (FIXTURES,)
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self.fixtures = self.flag("collector.wifi.fixtures") or ""
+        self.fixtures = settings[FIXTURES] or ""
         sub = f"{NAMESPACE}_wifi"
         labels = ("device", "mac_address")
         self.frequency = gauge(f"{sub}_interface_frequency_hertz",
@@ -285,30 +331,48 @@ class WifiCollector(Collector):
                 "The total number of times a station has detected a beacon loss.", *labels)),
         )
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         if self.fixtures:
-            return self.collect_from(FixtureSource(self.fixtures))
-        return netlink_thread.run(self._collect_live)
+            families, error = self.collect_from(FixtureSource(self.fixtures))
+        else:
+            families, error = self._collect_live()
+        yield from families
+        if error is not None:
+            raise error
 
-    def _collect_live(self) -> list[MetricFamily]:
-        with open_nl80211() as source:
-            return self.collect_from(source)
+    def _collect_live(self) -> tuple[list[MetricFamily], Exception | None]:
+        with open_nl80211(self.settings.collector_timeout) as source:
+            families, error = self.collect_from(source)
+            if isinstance(error, RuntimeError):
+                # The deadline stopped the loop mid-request: open_nl80211 reports it as the timeout.
+                raise error
+        return families, error
 
-    def collect_from(self, source: WifiSource) -> list[MetricFamily]:
+    def collect_from(self, source: WifiSource) -> tuple[list[MetricFamily], Exception | None]:
+        """The families, and the error that ended the reading (None when it did not end early).
+
+        node_exporter sends each interface's metrics as it asks for them and stops at the first
+        request that fails: what was read before is kept (the reading may run on the netlink
+        thread of its own, so the families are handed back complete rather than filled after yielding).
+        """
         frequency = self.frequency.family()
         info = self.station_info.family()
         stations = [(attr, desc.family()) for attr, desc in self.station_descs]
-        for ifi in source.interfaces():
-            # Some virtual devices (P2P) have no name.
-            if not ifi.name:
-                continue
-            frequency.add(ifi.frequency_mhz * 1e6, ifi.name)
-            bss = source.bss(ifi)
-            if bss is None:
-                log.debug("BSS information not found for wifi device", extra={"device": ifi.name})
-            else:
-                info.add(1, ifi.name, bss.bssid, bss.ssid, bss_mode(bss.status))
-            for station in source.stations(ifi) or ():
-                for attr, family in stations:
-                    family.add(getattr(station, attr), ifi.name, station.mac)
-        return [frequency, info, *(family for _, family in stations)]
+        families = [frequency, info, *(family for _, family in stations)]
+        try:
+            for ifi in source.interfaces():
+                # Some virtual devices (P2P) have no name.
+                if not ifi.name:
+                    continue
+                frequency.add(ifi.frequency_mhz * 1e6, ifi.name)
+                bss = source.bss(ifi)
+                if bss is None:
+                    log.debug("BSS information not found for wifi device", extra={"device": ifi.name})
+                else:
+                    info.add(1, ifi.name, bss.bssid, bss.ssid, bss_mode(bss.status))
+                for station in source.stations(ifi) or ():
+                    for attr, family in stations:
+                        family.add(getattr(station, attr), ifi.name, station.mac)
+        except Exception as exc:
+            return families, exc
+        return families, None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
 from pyexporter.procfs.net_xfrm_stat import parse_xfrm_stat
@@ -58,7 +60,7 @@ class XfrmCollector(Collector):
             for key, name, help_text in XFRM_COUNTERS
         )
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         stats = parse_xfrm_stat(read_text(self.roots.proc("net", "xfrm_stat")))
         # Every known counter is exposed; one the kernel does not list reads 0, as in procfs.
-        return [desc.one(stats.get(key, 0)) for key, desc in self.descs]
+        yield from (desc.one(stats.get(key, 0)) for key, desc in self.descs)

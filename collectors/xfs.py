@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
 
 from pyexporter import fs
 from pyexporter.errors import ParseError
@@ -99,7 +100,7 @@ class XfsCollector(Collector):
         self.metrics = [(section, index, counter(f"{NAMESPACE}_xfs_{metric}", help_text, "device"))
                         for section, index, metric, help_text in METRICS]
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         fams = [desc.family() for _, _, desc in self.metrics]
         base = self.roots.sys("fs", "xfs")
         for device in fs.list_dir(base):
@@ -116,4 +117,4 @@ class XfsCollector(Collector):
                 values = stats.get(section, ())
                 # A section the kernel did not print counts as zero, as in procfs.
                 fam.add(values[index] if index < len(values) else 0, device)
-        return fams
+        yield from fams

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 
 from pyexporter.errors import NoDataError
 from pyexporter.fs import exists, is_dir, list_dir, read_optional_text, read_text
@@ -68,12 +69,12 @@ class ZfsCollector(Collector):
                 self._descs[key] = None
         return self._descs[key]
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         base = self.roots.proc("spl", "kstat", "zfs")
         if not exists(base):
             log.debug("ZFS / ZFS statistics are not available: %s does not exist", base)
             raise NoDataError(f"{base} does not exist")
-        out: list[MetricFamily] = []
+        # Each file's values are sent before the next file is read, as node_exporter does.
         for subsystem, file in sorted(SUBSYSTEM_FILES.items()):
             # Files appear as ZFS gains features; an absent one is fine.
             text = read_optional_text(f"{base}/{file}")
@@ -83,15 +84,14 @@ class ZfsCollector(Collector):
             for kstat, value in parse_kstat_named(text):
                 desc = self._desc(subsystem, file, kstat)
                 if desc is not None:
-                    out.append(desc.one(value))
+                    yield desc.one(value)
         pools = [p for p in list_dir(base) if is_dir(f"{base}/{p}")]
         for pool in pools:
-            out.extend(self._pool_io(base, pool))
+            yield from self._pool_io(base, pool)
         for pool in pools:
-            out.extend(self._pool_objsets(base, pool))
+            yield from self._pool_objsets(base, pool)
         for pool in pools:
-            out.extend(self._pool_state(base, pool))
-        return out
+            yield from self._pool_state(base, pool)
 
     def _pool_io(self, base: str, pool: str) -> list[MetricFamily]:
         text = read_optional_text(f"{base}/{pool}/io")

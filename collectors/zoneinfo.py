@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pyexporter.fs import read_text
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, Families, MetricFamily, gauge
 from pyexporter.procfs.zoneinfo import parse_zoneinfo
@@ -71,11 +73,11 @@ class ZoneinfoCollector(Collector):
             )
         return desc
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         families = Families()
         for zone in parse_zoneinfo(read_text(self.roots.proc("zoneinfo"))):
             for key, value in zone.values.items():
                 families.of(self.descs[key]).add(value, zone.node, zone.zone)
             for index, value in enumerate(zone.protection):
                 families.of(self._protection_desc(index)).add(value, zone.node, zone.zone)
-        return list(families.values())
+        yield from families.values()

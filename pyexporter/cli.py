@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import re
+import os
+import platform
 import sys
 from collections.abc import Sequence
 from types import MappingProxyType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
-from pyexporter import NODE_EXPORTER_COMPAT, __version__
-from pyexporter.errors import ConfigError, ParseError
+from pyexporter import NODE_EXPORTER_COMPAT, __version__, buildinfo
+from pyexporter.errors import ConfigError
+from pyexporter.flags import BoolFlag, DurationFlag, Flag, IntFlag, Kind, ListFlag, StringFlag, convert
 from pyexporter.fs import Roots
-from pyexporter.golang.duration import parse_go_duration
-from pyexporter.registry import Flag, all_flags, load_collectors
+from pyexporter.registry import all_flags, registered_collectors
 from pyexporter.settings import Settings
+
+T = TypeVar("T")
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -77,75 +80,133 @@ class _ManPageAction(argparse.Action):
         parser.exit()
 
 
-def _convert(flag: Flag, raw: Any) -> Any:
-    if flag.kind == "bool" or raw is None:
-        return raw
-    if flag.kind == "list":
-        return tuple(raw)
-    if flag.kind == "int":
-        return int(raw)
-    if flag.kind == "float":
-        return float(raw)
-    if flag.kind == "duration":
-        # kingpin's time.ParseDuration, plus Prometheus's d/w/y; a timeout is never negative.
-        return parse_go_duration(raw, long_units=True, negative=False) if isinstance(raw, str) else float(raw)
-    if flag.kind == "regex":
-        try:
-            re.compile(raw)
-        except re.error as exc:
-            raise ConfigError(f"--{flag.name}: invalid regular expression {raw!r}: {exc}") from None
-    return raw
+def version_text() -> str:
+    """--version, laid out as prometheus/common's version.Print is for node_exporter."""
+    return (f"pyexporter, version {__version__} (revision: {buildinfo.revision()})\n"
+            f"  node_exporter:    {NODE_EXPORTER_COMPAT} compatible\n"
+            f"  python version:   {platform.python_version()}\n"
+            f"  platform:         linux/{platform.machine()}")
 
 
-_METAVARS = {"int": "INT", "float": "FLOAT", "duration": "DURATION", "regex": "REGEX"}
+class _VersionAction(_ManPageAction):
+    """--version, printed as it is (argparse's own action would re-wrap the lines)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        sys.stdout.write(version_text() + "\n")
+        parser.exit()
 
 
-def _add_flag(parser: argparse.ArgumentParser, flag: Flag) -> None:
-    opt = f"--{flag.name}"
-    text = argparse.SUPPRESS if flag.hidden else flag.help
-    if flag.kind == "bool":
-        parser.add_argument(
-            opt, dest=flag.name, action=argparse.BooleanOptionalAction, default=flag.default, help=text
-        )
-    elif flag.kind == "list":
-        shown = f" (default: {','.join(flag.default)})" if flag.default else ""
-        parser.add_argument(opt, dest=flag.name, action="append", default=None, metavar="VALUE",
-                            help=text if flag.hidden else flag.help + shown)
-    else:
-        parser.add_argument(
-            opt, dest=flag.name, default=flag.default, help=text, choices=flag.choices or None,
-            metavar=None if flag.choices else _METAVARS.get(flag.kind, "STRING"),
-        )
+#: Where the parser records the flags given on the command line (kingpin's PreAction).
+_GIVEN = "_given_flags"
 
 
-CORE_FLAGS: tuple[Flag, ...] = (
-    Flag("web.listen-address", "Addresses on which to expose metrics and web interface. Repeatable.",
-         ("0.0.0.0:20000",), "list"),
-    Flag("web.telemetry-path", "Path under which to expose metrics.", "/metrics"),
-    Flag("web.disable-exporter-metrics",
-         "Exclude metrics about the exporter itself (process_*, python_*, promhttp_*).", False, "bool"),
-    Flag("web.max-requests",
-         "Maximum number of parallel scrape requests. Use 0 to disable.", 40, "int"),
-    Flag("web.config.file", "Path to configuration file that can enable TLS or authentication.", None),
-    Flag("web.systemd-socket", "Use systemd socket activation listeners (not supported; accepted).",
-         False, "bool"),
-    Flag("runtime.gomaxprocs", "Accepted for compatibility with node_exporter; has no effect.", 1, "int"),
-    Flag("path.procfs", "procfs mountpoint.", "/proc"),
-    Flag("path.sysfs", "sysfs mountpoint.", "/sys"),
-    Flag("path.rootfs", "rootfs mountpoint.", "/"),
-    Flag("path.udev.data", "udev data path.", "/run/udev/data"),
-    Flag("collector.disable-defaults", "Set all collectors to disabled by default.", False, "bool"),
-    Flag("collector.timeout",
-         "Longest time one collector may take before the scrape is answered without it "
-         "(pyexporter; also bounded by X-Prometheus-Scrape-Timeout-Seconds).", "7s", "duration"),
-    Flag("log.level", "Only log messages with the given severity or above.", "info", "string",
-         ("debug", "info", "warn", "error")),
-    Flag("log.format", "Output format of log messages.", "logfmt", "string", ("logfmt", "json")),
+def _record_given(namespace: argparse.Namespace, dest: str) -> None:
+    given = getattr(namespace, _GIVEN, None)
+    if given is None:
+        given = set()
+        setattr(namespace, _GIVEN, given)
+    given.add(dest)
+
+
+class _Store(argparse.Action):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, values)
+        _record_given(namespace, self.dest)
+
+
+class _Append(argparse.Action):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or ()), values])
+        _record_given(namespace, self.dest)
+
+
+class _Bool(argparse.BooleanOptionalAction):
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        super().__call__(parser, namespace, values, option_string)
+        _record_given(namespace, self.dest)
+
+
+_METAVARS = {Kind.INT: "INT", Kind.DURATION: "DURATION", Kind.REGEX: "REGEX"}
+
+
+def _add_option(parser: argparse.ArgumentParser, flag: Flag[Any], name: str, hidden: bool,
+                default: Any) -> None:
+    opt = f"--{name}"
+    text = argparse.SUPPRESS if hidden else flag.help
+    match flag.kind:
+        case Kind.BOOL:
+            parser.add_argument(opt, dest=name, action=_Bool, default=default, help=text)
+        case Kind.LIST:
+            shown = f" (default: {','.join(flag.default)})" if flag.default else ""
+            parser.add_argument(opt, dest=name, action=_Append, default=None, metavar="VALUE",
+                                help=text if hidden else flag.help + shown)
+        case Kind.STRING | Kind.INT | Kind.DURATION | Kind.REGEX:
+            choices = flag.choices if isinstance(flag, StringFlag) and flag.choices else None
+            metavar = None if choices else flag.metavar or _METAVARS.get(flag.kind, "STRING")
+            parser.add_argument(opt, dest=name, action=_Store, default=default, help=text,
+                                choices=choices, metavar=metavar)
+
+
+def _add_flag(parser: argparse.ArgumentParser, flag: Flag[Any]) -> None:
+    _add_option(parser, flag, flag.name, flag.hidden, flag.default)
+    if flag.alias is not None:
+        _add_option(parser, flag, flag.alias.name, True, None)
+
+
+def _flag_values(flags: Sequence[Flag[Any]], namespace: dict[str, Any],
+                 given: frozenset[str]) -> dict[str, Any]:
+    """Every flag's (and alias's) value, converted and validated once."""
+    values: dict[str, Any] = {}
+    for flag in flags:
+        raw = namespace.get(flag.name)
+        if flag.envar is not None and flag.name not in given and os.environ.get(flag.envar):
+            # kingpin's Envar: the environment stands in for a flag not given on the command line.
+            raw = os.environ[flag.envar]
+        values[flag.name] = convert(flag, raw)
+        if flag.alias is not None:
+            old = namespace.get(flag.alias.name)
+            values[flag.alias.name] = None if old is None else convert(flag, old)
+    return values
+
+
+LISTEN_ADDRESS = ListFlag("web.listen-address",
+                          "Addresses on which to expose metrics and web interface. Repeatable.",
+                          ("0.0.0.0:20000",))
+TELEMETRY_PATH = StringFlag("web.telemetry-path", "Path under which to expose metrics.", "/metrics")
+DISABLE_EXPORTER_METRICS = BoolFlag(
+    "web.disable-exporter-metrics",
+    "Exclude metrics about the exporter itself (process_*, python_*, promhttp_*).")
+MAX_REQUESTS = IntFlag("web.max-requests",
+                       "Maximum number of parallel scrape requests. Use 0 to disable.", 40)
+WEB_CONFIG_FILE = StringFlag("web.config.file",
+                             "Path to configuration file that can enable TLS or authentication.")
+SYSTEMD_SOCKET = BoolFlag("web.systemd-socket",
+                          "Use systemd socket activation listeners (not supported; accepted).")
+GOMAXPROCS = IntFlag("runtime.gomaxprocs", "Accepted for compatibility with node_exporter; has no effect.", 1)
+PROCFS = StringFlag("path.procfs", "procfs mountpoint.", "/proc")
+SYSFS = StringFlag("path.sysfs", "sysfs mountpoint.", "/sys")
+ROOTFS = StringFlag("path.rootfs", "rootfs mountpoint.", "/")
+UDEV_DATA = StringFlag("path.udev.data", "udev data path.", "/run/udev/data")
+DISABLE_DEFAULTS = BoolFlag("collector.disable-defaults", "Set all collectors to disabled by default.")
+COLLECTOR_TIMEOUT = DurationFlag(
+    "collector.timeout", "Longest time one collector may take before the scrape is answered without it "
+    "(pyexporter; also bounded by X-Prometheus-Scrape-Timeout-Seconds).", "7s")
+LOG_LEVEL = StringFlag("log.level", "Only log messages with the given severity or above.", "info",
+                       choices=("debug", "info", "warn", "error"))
+LOG_FORMAT = StringFlag("log.format", "Output format of log messages.", "logfmt", choices=("logfmt", "json"))
+
+CORE_FLAGS: tuple[Flag[Any], ...] = (
+    LISTEN_ADDRESS, TELEMETRY_PATH, DISABLE_EXPORTER_METRICS, MAX_REQUESTS, WEB_CONFIG_FILE, SYSTEMD_SOCKET,
+    GOMAXPROCS, PROCFS, SYSFS, ROOTFS, UDEV_DATA, DISABLE_DEFAULTS, COLLECTOR_TIMEOUT, LOG_LEVEL, LOG_FORMAT,
 )
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, list[Flag]]:
-    registry = load_collectors()
+def build_parser() -> tuple[argparse.ArgumentParser, list[Flag[Any]]]:
+    registry = registered_collectors()
     parser = _Parser(
         prog="pyexporter",
         usage="%(prog)s [<flags>]",
@@ -154,10 +215,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, list[Flag]]:
         "for hardware and OS metrics exposed by *NIX kernels.",
         allow_abbrev=False,
     )
-    parser.add_argument(
-        "--version", action="version",
-        version=f"pyexporter, version {__version__} (node_exporter {NODE_EXPORTER_COMPAT} compatible)",
-    )
+    parser.add_argument("--version", action=_VersionAction, help="Show application version.")
     # kingpin's other help flags: node_exporter accepts them, and so does any script that calls it.
     parser.add_argument("--help-long", action="help", help=argparse.SUPPRESS)
     parser.add_argument("--help-man", action=_ManPageAction, help=argparse.SUPPRESS)
@@ -181,48 +239,47 @@ def parse_args(argv: Sequence[str]) -> Settings:
     """Flags -> Settings. Exits 2 on a bad flag; raises ConfigError on a bad value."""
     parser, flags = build_parser()
     ns = vars(parser.parse_args(list(argv)))
-    values: dict[str, Any] = {}
-    for flag in flags:
-        raw = ns.get(flag.name)
-        if flag.kind == "list" and raw is None:
-            raw = flag.default or ()
-        try:
-            values[flag.name] = _convert(flag, raw)
-        except (ValueError, ParseError) as exc:
-            raise ConfigError(f"--{flag.name}: {exc}") from None
+    given = frozenset(ns.pop(_GIVEN, ()))
+    values = _flag_values(flags, ns, given)
 
-    registry = load_collectors()
+    def value(flag: Flag[T]) -> T:
+        return flag.read(values, given)
+
+    registry = registered_collectors()
     enabled = []
     for name in sorted(registry):
         explicit = ns.get(f"collector.{name}")
-        default = registry[name].default_enabled and not values["collector.disable-defaults"]
+        default = registry[name].default_enabled and not value(DISABLE_DEFAULTS)
         if explicit if explicit is not None else default:
             enabled.append(name)
 
-    telemetry_path = values["web.telemetry-path"]
+    telemetry_path = value(TELEMETRY_PATH) or ""
     if not telemetry_path.startswith("/"):
         raise ConfigError(f"--web.telemetry-path must start with '/': {telemetry_path!r}")
-    if values["collector.timeout"] <= 0:
+    if value(COLLECTOR_TIMEOUT) <= 0:
         raise ConfigError("--collector.timeout must be positive")
     return Settings(
-        roots=Roots(values["path.procfs"], values["path.sysfs"], values["path.rootfs"],
-                    values["path.udev.data"]),
-        listen_addresses=tuple(values["web.listen-address"]),
+        roots=Roots(value(PROCFS), value(SYSFS), value(ROOTFS), value(UDEV_DATA)),
+        listen_addresses=value(LISTEN_ADDRESS),
         telemetry_path=telemetry_path,
-        disable_exporter_metrics=values["web.disable-exporter-metrics"],
-        max_requests=values["web.max-requests"],
-        web_config_file=values["web.config.file"],
-        collector_timeout=values["collector.timeout"],
+        disable_exporter_metrics=value(DISABLE_EXPORTER_METRICS),
+        max_requests=value(MAX_REQUESTS),
+        web_config_file=value(WEB_CONFIG_FILE),
+        collector_timeout=value(COLLECTOR_TIMEOUT),
         enabled_collectors=tuple(enabled),
         flags=MappingProxyType(values),
-        log_level=values["log.level"],
-        log_format=values["log.format"],
+        given_flags=given,
+        log_level=value(LOG_LEVEL) or "info",
+        log_format=value(LOG_FORMAT) or "logfmt",
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from pyexporter.loader import load_collectors
     from pyexporter.server import run
 
+    # The collectors register themselves as they load; their flags are parsed with the core ones.
+    load_collectors()
     try:
         settings = parse_args(sys.argv[1:] if argv is None else argv)
     except ConfigError as exc:

@@ -3,7 +3,7 @@
 Parsers raise `ParseError` for input they cannot make sense of; collectors raise
 `NoDataError` when their source does not exist on this kernel. The scrape engine
 turns both (and any other exception) into `node_scrape_collector_success 0` for
-that collector alone.
+that collector alone, serving what the collector yielded before it.
 """
 
 
@@ -19,28 +19,24 @@ class NoDataError(PyExporterError):
     """The collector's source is absent on this machine (node_exporter's ErrNoData)."""
 
 
-class PartialError(PyExporterError):
-    """The collector failed part way, after node_exporter would already have sent `families`.
+class CollectorError(PyExporterError):
+    """The collector failed, with node_exporter's message for it (logged without a traceback).
 
-    node_exporter's Update() sends metrics as it goes and may then return an
-    error: the samples sent are exposed and the collector reports success 0.
+    As any exception from collect(), it leaves the families yielded before it served, with
+    `node_scrape_collector_success 0`: node_exporter's Update() sends metrics as it goes and may
+    then return an error.
     """
 
-    def __init__(self, message: str, families: list) -> None:
-        super().__init__(message)
-        self.families = families
 
-
-def raise_if_parts_failed(failures: list[str], families: list) -> list:
-    """`families`, or PartialError carrying them when parts of the collection failed.
+def raise_if_parts_failed(failures: list[str]) -> None:
+    """CollectorError naming the last failure, if parts of the collection failed.
 
     For collectors that go on past a part they cannot read (a chip, a zone, a CPU) where
-    node_exporter reports the collector failed: the last failure is named, as node_exporter
-    returns its last error.
+    node_exporter reports the collector failed, called after yielding the other parts' families:
+    the last failure is named, as node_exporter returns its last error.
     """
     if failures:
-        raise PartialError(failures[-1], families)
-    return families
+        raise CollectorError(failures[-1])
 
 
 class ConfigError(PyExporterError):

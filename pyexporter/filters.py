@@ -6,26 +6,31 @@ import re
 
 from pyexporter.errors import ConfigError
 
+Pattern = re.Pattern[str]
+
+
+def _set(pattern: Pattern | None) -> Pattern | None:
+    """The pattern, or None for a flag without a value or with an empty one (node_exporter's "")."""
+    return pattern if pattern is not None and pattern.pattern else None
+
 
 class DeviceFilter:
     """`ignored(name)` is true when the exclude pattern matches or the include pattern does not.
 
-    Patterns are searched (Go's MatchString), not anchored; an empty pattern is unset.
+    Patterns (as RegexFlag values arrive: compiled, or None) are searched (Go's MatchString), not
+    anchored; an empty pattern is unset.
     """
 
     __slots__ = ("exclude", "include")
 
-    def __init__(self, exclude: str | None = None, include: str | None = None) -> None:
-        try:
-            self.exclude = re.compile(exclude) if exclude else None
-            self.include = re.compile(include) if include else None
-        except re.error as exc:
-            raise ConfigError(f"invalid regular expression: {exc}") from None
+    def __init__(self, exclude: Pattern | None = None, include: Pattern | None = None) -> None:
+        self.exclude = _set(exclude)
+        self.include = _set(include)
 
     @classmethod
-    def exclusive(cls, exclude: str | None, include: str | None, what: str) -> DeviceFilter:
+    def exclusive(cls, exclude: Pattern | None, include: Pattern | None, what: str) -> DeviceFilter:
         """node_exporter refuses both flags at once for most collectors."""
-        if exclude and include:
+        if _set(exclude) and _set(include):
             raise ConfigError(f"{what}-exclude and {what}-include are mutually exclusive")
         return cls(exclude, include)
 

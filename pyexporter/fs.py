@@ -27,8 +27,6 @@ SYSFS_ATTR_BYTES = 4096 * 4
 #: from the heap (bigger ones are mapped and unmapped by malloc on every read).
 _FIRST_CHUNK = 64 * 1024
 _CHUNK = 256 * 1024
-#: A link target is a path, far shorter than this.
-_STORED_LINK_BYTES = 4096
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
 
 #: errnos that mean "this optional file is not there" rather than "broken".
@@ -119,18 +117,18 @@ def read_text(path: str, limit: int = MAX_FILE_BYTES) -> str:
     return read_file(path, limit).decode("utf-8", "replace")
 
 
-def read_optional(path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
+def read_optional(path: str) -> bytes | None:
     """Like `read_file`, but None when the file (or a parent directory) is absent."""
     try:
-        return read_file(path, limit)
+        return read_file(path)
     except OSError as exc:
         if exc.errno in _ABSENT:
             return None
         raise
 
 
-def read_optional_text(path: str, limit: int = MAX_FILE_BYTES) -> str | None:
-    data = read_optional(path, limit)
+def read_optional_text(path: str) -> str | None:
+    data = read_optional(path)
     return None if data is None else data.decode("utf-8", "replace")
 
 
@@ -182,6 +180,16 @@ def list_dir(path: str) -> list[str]:
         raise
 
 
+def count_open_fds(fd_dir: str) -> int:
+    """How many descriptors a /proc/<pid>/fd folder holds, counted as procfs counts them.
+
+    Linux 6.2+ gives the count as the folder's size, without listing it (and without the descriptor a
+    listing holds open); older kernels say 0, and the folder is listed.
+    """
+    size = os.stat(fd_dir).st_size
+    return size if size > 0 else len(os.listdir(fd_dir))
+
+
 def scan_dir(path: str) -> Iterator[os.DirEntry[str]]:
     """Directory entries sorted by name; nothing when the directory does not exist."""
     try:
@@ -202,41 +210,11 @@ def is_dir(path: str) -> bool:
     return os.path.isdir(path)
 
 
-def _link_stored_as_file(path: str) -> str | None:
-    """The target text of a symlink that a checkout without symlink support wrote as a file.
-
-    Fixture trees kept in git and checked out with `core.symlinks=false` (as
-    node_exporter's own conformance tree is) hold each link as a small regular
-    file containing its relative target and no newline. A real sysfs attribute
-    always ends in a newline, so it is never taken for one.
-    """
-    try:
-        fd = _open_regular(path)
-    except (OSError, ParseError):
-        return None
-    try:
-        data = os.read(fd, _STORED_LINK_BYTES + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    if not data or len(data) > _STORED_LINK_BYTES or data.startswith(b"/") or b"/" not in data:
-        return None
-    if any(c in data for c in b"\n\r\0"):
-        return None
-    try:
-        return data.decode()
-    except UnicodeDecodeError:
-        return None
-
-
 def resolve_link(path: str) -> str | None:
     """The target of a symlink resolved relative to its directory, or None if absent or not a link.
 
     /sys/class entries are relative links into /sys/devices; resolving them
-    relative to the link keeps them inside the configured sysfs root. A link
-    stored as a file by a checkout without symlinks resolves the same way when
-    its target exists (see `read_link`).
+    relative to the link keeps them inside the configured sysfs root.
     """
     target = read_link(path)
     if target is None:
@@ -245,28 +223,11 @@ def resolve_link(path: str) -> str | None:
 
 
 def read_link(path: str) -> str | None:
-    """The target of a symlink, as readlink() gives it; None when `path` is not a link.
-
-    A link stored as a file by a checkout without symlinks (see
-    `_link_stored_as_file`) counts as the link it stands for when its target
-    exists. Only small files are looked at: real sysfs attributes report a
-    size of 4096 and are never opened here.
-    """
+    """The target of a symlink, as readlink() gives it; None when `path` is absent or not a link."""
     try:
         return os.readlink(path)
-    except OSError as exc:
-        if exc.errno != errno.EINVAL:
-            return None
-    try:
-        st = os.lstat(path)
     except OSError:
         return None
-    if not stat.S_ISREG(st.st_mode) or not 0 < st.st_size < _STORED_LINK_BYTES:
-        return None
-    stored = _link_stored_as_file(path)
-    if stored is None or not os.path.exists(os.path.join(os.path.dirname(path), stored)):
-        return None
-    return stored
 
 
 #: Bound on links followed while resolving one path (the kernel's is 40).
@@ -276,8 +237,8 @@ _MAX_LINKS = 40
 def real_path(path: str) -> str | None:
     """`path` with every link in it followed, like Go's filepath.EvalSymlinks; None if any part is missing.
 
-    Unlike os.path.realpath it also follows links stored as text files (see
-    `read_link`) and reports a missing component instead of guessing.
+    Unlike os.path.realpath it reports a missing component (or a link loop)
+    instead of guessing.
     """
     pending = os.path.abspath(path).split("/")[::-1]
     resolved = "/"
@@ -309,14 +270,24 @@ def resolve_dir(path: str) -> str | None:
     """A directory entry (as in /sys/class/<class>/) as a directory to read from, or None.
 
     A directory or a link to one resolves to a usable path; a broken link, a
-    regular file or anything else is None.
+    link loop, a regular file or anything else is None.
     """
-    if os.path.isdir(path):
-        return path
-    if read_link(path) is None:
-        return None
-    resolved = real_path(path)
-    return resolved if resolved is not None and os.path.isdir(resolved) else None
+    return path if os.path.isdir(path) else None
+
+
+def link_loop_error(path: str) -> str | None:
+    """Go's error text when resolving `path` runs into a loop of symbolic links (ELOOP), else None.
+
+    A /sys/class entry that is a broken link can be a device going away; one that
+    loops is broken input. Collectors that walk a class go on past it, but report
+    it, so success 0 never hides it (node_exporter fails the collector on it).
+    """
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"stat {path}: too many levels of symbolic links"
+    return None
 
 
 _DIR_FLAGS = os.O_DIRECTORY | os.O_CLOEXEC | getattr(os, "O_PATH", os.O_RDONLY)
@@ -369,17 +340,9 @@ class AttrDir:
 
 
 def open_attr_dir(path: str) -> AttrDir | None:
-    """The directory `resolve_dir(path)` names, opened for reading attributes; None where that is None."""
+    """The directory `path` names (a link to one followed), opened for reading attributes; None if it is
+    not a directory (absent, a broken link, a link loop, a regular file)."""
     try:
         return AttrDir(os.open(path, _DIR_FLAGS), path)
-    except OSError as exc:
-        if exc.errno != errno.ENOTDIR:
-            return None
-    # A regular file there may be a link stored as a file (see `read_link`).
-    resolved = resolve_dir(path)
-    if resolved is None:
-        return None
-    try:
-        return AttrDir(os.open(resolved, _DIR_FLAGS), resolved)
     except OSError:
         return None

@@ -1,10 +1,12 @@
 """Modules imported on first use.
 
-pyroute2 imports most of itself, sqlite3, multiprocessing and psutil on the
-way: about 11 MiB of resident memory, which a node that reads /proc/net/dev
-(--no-collector.netdev.netlink) and runs no other netlink collector never
-needs. Modules that only the netlink paths use are bound with `lazy_module`
-and load on the first attribute access.
+Modules of several MiB that only collectors off by default use are not
+imported at start: such a collector binds them with `lazy_module`
+(supervisord's xmlrpc.client) or imports them inside the function that needs
+them (pyroute2 for wifi and ethtool, about 9 MiB with sqlite3,
+multiprocessing and psutil; jeepney for systemd and logind in
+pyexporter.dbus). The default collectors' netlink dumps use the standard
+library (pyexporter.netlink) and import none of them.
 
 Not importlib.util.LazyLoader: in Python 3.11 two threads touching a module it
 defers can see it half executed (collectors run on several threads). The

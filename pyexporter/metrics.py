@@ -149,14 +149,23 @@ def untyped(name: str, help: str, *label_names: str) -> Desc:
 
 
 class Families(dict[str, MetricFamily]):
-    """The families of one collect(), by name, each made on first use.
+    """The families of one collect(), by name, each made on first use: the one idiom for that.
 
     For collectors whose families depend on what they find (a family only
-    when some device has the value): `of(desc)` is the family to add to.
+    when some device has the value): `of(desc)` is the family to add to;
+    `named(...)` where the name itself is found at collect time (a sensor
+    type, a RAPL zone). The first call for a name decides its HELP and TYPE.
     """
 
     def of(self, desc: Desc) -> MetricFamily:
         family = self.get(desc.name)
         if family is None:
             family = self[desc.name] = desc.family()
+        return family
+
+    def named(self, name: str, help: str, type: str = GAUGE,
+              label_names: tuple[str, ...] = ()) -> MetricFamily:
+        family = self.get(name)
+        if family is None:
+            family = self[name] = MetricFamily(name, help, type, label_names)
         return family

@@ -26,7 +26,7 @@ import gc
 import logging
 import os
 
-log = logging.getLogger("pyexporter.runtime")
+log = logging.getLogger(__name__)
 
 #: mallopt parameters (malloc.h).
 M_MMAP_THRESHOLD = -3

@@ -26,20 +26,20 @@ the event loop; a spare is started only for a collector that looks blocked.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
-from operator import eq, itemgetter
 
-from pyexporter.errors import NoDataError, PartialError
-from pyexporter.metrics import GAUGE, MetricFamily, Sample
+from pyexporter.errors import CollectorError, NoDataError
+from pyexporter.gather import gather
+from pyexporter.metrics import GAUGE, MetricFamily
 from pyexporter.registry import Collector
+from pyexporter.workers import Job, WorkerPool
 
-log = logging.getLogger("pyexporter.scrape")
+log = logging.getLogger(__name__)
 
 SCRAPE_DURATION_HELP = "node_exporter: Duration of a collector scrape."
 SCRAPE_SUCCESS_HELP = "node_exporter: Whether a collector succeeded."
@@ -104,8 +104,8 @@ class _Group:
 class _Run:
     """One collection in progress: its collectors, their outcomes, and who waits for it."""
 
-    __slots__ = ("cancelled", "deadline", "future", "group_ready", "groups", "left", "lock", "loop", "names",
-                 "outcomes", "partial", "slow", "started", "watch")
+    __slots__ = ("cancelled", "deadline", "future", "group_ready", "groups", "jobs", "left", "lock", "loop",
+                 "names", "outcomes", "partial", "slow", "started", "watch")
 
     def __init__(self, names: Sequence[str], loop: asyncio.AbstractEventLoop, timeout: float,
                  groups: Sequence[_Group] = (),
@@ -121,6 +121,8 @@ class _Run:
         #: perf_counter() at which each running collector began; those left when
         #: the run times out are stuck.
         self.started: dict[str, float] = {}
+        #: Each collector's job on the engine's pool.
+        self.jobs: dict[str, Job] = {}
         self.cancelled = False
         self.deadline = time.perf_counter() + timeout
         self.slow = min(SLOW_COLLECTOR_SECONDS, timeout / 4)
@@ -180,34 +182,22 @@ class _Batch:
     collection: Collection | None = None
 
 
-_STOP = object()
-
-
 class ScrapeEngine:
     def __init__(self, collectors: Mapping[str, Collector], timeout: float, workers: int = WORKERS) -> None:
         self.collectors = dict(collectors)
         self.timeout = timeout
-        self._workers = max(1, min(workers, len(self.collectors)))
         # Every collector could be stuck at once and one worker still free.
-        self._max_workers = len(self.collectors) + 1
-        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._threads = 0
-        self._idle = 0
-        self._pool_lock = threading.Lock()
+        self._pool = WorkerPool("collector", min(workers, len(self.collectors)),
+                                spare_idle=SPARE_IDLE_SECONDS, max_threads=len(self.collectors) + 1)
         # One lock per collector: the same collector never runs twice at once.
         self._locks = {name: threading.Lock() for name in self.collectors}
         self._stuck: set[str] = set()
         self._last_duration: dict[str, float] = {}
         self._pending: dict[tuple[str, ...], _Batch] = {}
         self._active: dict[tuple[str, ...], _Batch] = {}
-        self._closed = False
 
     def shutdown(self) -> None:
-        self._closed = True
-        with self._pool_lock:
-            threads = self._threads
-        for _ in range(threads):
-            self._queue.put(_STOP)
+        self._pool.shutdown()
 
     # --- requests -------------------------------------------------------------------------------
 
@@ -336,10 +326,8 @@ class ScrapeEngine:
             wanted = frozenset().union(*(g.late for g in groups))
             last = self._last_duration
             runnable.sort(key=lambda n: (n not in wanted, last.get(n, 0.0)))
-            # Threads still blocked in collectors of earlier scrapes do not count.
-            self._ensure_workers(min(self._workers, len(runnable)) + len(self._stuck))
             for name in runnable:
-                self._queue.put((run, name))
+                run.jobs[name] = self._pool.submit(functools.partial(self._run_one, run, name))
             for group in groups:
                 if not group.left:
                     self._complete_group(group)
@@ -375,6 +363,8 @@ class ScrapeEngine:
                 began = run.started.get(name)
                 if began is not None:
                     self._stuck.add(name)
+                    # Its thread is blocked: a fresh one serves the other collectors.
+                    self._pool.write_off(run.jobs[name])
                     log.error("collector timed out; the scrape goes on without it", extra={
                         "collector": name, "timeout": f"{now - began:.3g}s"})
                     run.outcomes[name] = CollectorOutcome(name, [], False, now - began)
@@ -389,40 +379,12 @@ class ScrapeEngine:
         now = time.perf_counter()
         with run.lock:
             slow = sum(1 for began in run.started.values() if now - began >= run.slow)
-        if slow and not self._queue.empty():
-            self._ensure_workers(self._workers + len(self._stuck) + slow)
+        if slow and len(run.started) + len(run.outcomes) < len(run.names):
+            # Collectors of this run wait to start: a spare worker for each slow one.
+            self._pool.ensure(self._pool.size + slow)
         run.watch = run.loop.call_later(run.slow, self._watch, run)
 
-    # --- workers -------------------------------------------------------------------------------
-
-    def _ensure_workers(self, wanted: int) -> None:
-        with self._pool_lock:
-            wanted = min(wanted, self._max_workers)
-            while self._threads < wanted:
-                self._threads += 1
-                threading.Thread(target=self._work, name=f"collector-{self._threads}", daemon=True).start()
-
-    def _work(self) -> None:
-        spare_timeout = None
-        while True:
-            with self._pool_lock:
-                self._idle += 1
-                # Threads beyond the base pool exist for blocked collectors; they leave when idle.
-                spare_timeout = SPARE_IDLE_SECONDS if self._threads > self._workers else None
-            try:
-                item = self._queue.get(timeout=spare_timeout)
-            except queue.Empty:
-                item = None
-            with self._pool_lock:
-                self._idle -= 1
-                if item is None or item is _STOP:
-                    if item is _STOP or self._threads > self._workers:
-                        self._threads -= 1
-                        return
-                    continue
-            self._run_one(*item)  # type: ignore[misc]
-            # A finished run holds its collection: keep no reference while idle.
-            item = None
+    # --- running one collector ------------------------------------------------------------------
 
     def _run_one(self, run: _Run, name: str) -> None:
         if run.cancelled:
@@ -447,28 +409,39 @@ class ScrapeEngine:
         self._stuck.discard(name)
 
     def _run_sync(self, name: str, start: float) -> CollectorOutcome:
-        collector = self.collectors[name]
-        try:
-            families = list(collector.collect())
-            ok = True
-        except PartialError as exc:
-            log.error("collector failed", extra={"collector": name, "err": str(exc)})
-            families, ok = list(exc.families), False
-        except NoDataError as exc:
-            log.debug("collector returned no data", extra={"collector": name, "err": str(exc)})
-            families, ok = [], False
-        except FileNotFoundError as exc:
-            log.debug("collector source is absent", extra={"collector": name, "err": str(exc)})
-            families, ok = [], False
-        except Exception as exc:
-            log.error("collector failed", extra={"collector": name, "err": f"{type(exc).__name__}: {exc}"},
-                      exc_info=True)
-            families, ok = [], False
-        return CollectorOutcome(name, families, ok, time.perf_counter() - start)
+        families, error = collect_until_error(self.collectors[name])
+        if error is None:
+            pass
+        elif isinstance(error, NoDataError):
+            log.debug("collector returned no data", extra={"collector": name, "err": str(error)})
+        elif isinstance(error, FileNotFoundError):
+            log.debug("collector source is absent", extra={"collector": name, "err": str(error)})
+        elif isinstance(error, CollectorError):
+            log.error("collector failed", extra={"collector": name, "err": str(error)})
+        else:
+            log.error("collector failed", exc_info=error,
+                      extra={"collector": name, "err": f"{type(error).__name__}: {error}"})
+        return CollectorOutcome(name, families, error is None, time.perf_counter() - start)
+
+
+def collect_until_error(collector: Collector) -> tuple[list[MetricFamily], Exception | None]:
+    """The families a collector yields, and the exception that stopped it (None when it finished).
+
+    As node_exporter serves what a collector's Update() sent on its channel before it returned an
+    error, the families yielded before an exception are kept (with success 0), in whatever state the
+    collector left them: samples added to a family after yielding it count too.
+    """
+    families: list[MetricFamily] = []
+    try:
+        for family in collector.collect():
+            families.append(family)
+    except Exception as exc:
+        return families, exc
+    return families, None
 
 
 def _assemble(ordered: Sequence[CollectorOutcome]) -> Collection:
-    """The collection of these outcomes: their families merged, with the duration and success series."""
+    """The collection of these outcomes: their families gathered, with the duration and success series."""
     duration = MetricFamily("node_scrape_collector_duration_seconds", SCRAPE_DURATION_HELP, GAUGE,
                             ("collector",))
     success = MetricFamily("node_scrape_collector_success", SCRAPE_SUCCESS_HELP, GAUGE, ("collector",))
@@ -477,109 +450,7 @@ def _assemble(ordered: Sequence[CollectorOutcome]) -> Collection:
         success.add(1.0 if outcome.success else 0.0, outcome.name)
     groups = [o.families for o in ordered]
     groups.append([duration, success])
-    # The merged families hold copies of the samples lists; the collection need
+    # The gathered families hold copies of the samples lists; the collection need
     # not keep the collectors' own (a big node's rendering is the peak).
-    return Collection(merge_families(groups),
+    return Collection(gather(groups),
                       [CollectorOutcome(o.name, [], o.success, o.duration) for o in ordered])
-
-
-def merge_families(groups: Sequence[Sequence[MetricFamily]]) -> list[MetricFamily]:
-    """One family per name, sorted by name, samples sorted and de-duplicated.
-
-    Families with the same name from several collectors (or several calls in
-    one collector) are merged as client_golang's registry merges them. A sample
-    that repeats an earlier one (same name and labels) is dropped and logged
-    once: a duplicate would make Prometheus reject the whole scrape.
-    """
-    by_name: dict[str, MetricFamily] = {}
-    for group in groups:
-        for fam in group:
-            have = by_name.get(fam.name)
-            if have is None:
-                merged = MetricFamily(fam.name, fam.help, fam.type, fam.label_names)
-                merged.samples = list(fam.samples)
-                by_name[fam.name] = merged
-            else:
-                if have.type != fam.type:
-                    _log_type_conflict(fam.name, have.type, fam.type)
-                    continue
-                have.samples.extend(fam.samples)
-    out = []
-    for name in sorted(by_name):
-        fam = by_name[name]
-        if fam.type in ("histogram", "summary"):
-            out.append(fam)
-            continue
-        samples = fam.samples
-        if len(samples) > 1:
-            samples.sort(key=_sort_key(samples))
-            # Duplicates are rare: look for neighbours with equal keys before building a new list.
-            keys = list(map(_SAMPLE_KEY, samples))
-            if any(map(eq, keys, islice(keys, 1, None))):
-                fam.samples = _drop_duplicates(samples)
-        out.append(fam)
-    return out
-
-
-#: (name, labels) of a sample: the order client_golang sorts samples in.
-_SAMPLE_KEY = itemgetter(0, 1)
-_NAME = itemgetter(0)
-_LABELS = itemgetter(1)
-
-
-def _label_value(sample: Sample) -> str:
-    return sample[1][0][1]
-
-
-def _sort_key(samples: list[Sample]) -> Callable[[Sample], object]:
-    """A key ordering `samples` as _SAMPLE_KEY does, but cheaper to compare where the family allows.
-
-    Comparing (name, ((label, value), ...)) goes three tuples deep for every
-    comparison. Where every sample has the family's name, the labels alone
-    order them; where every sample also has the same single label, its value
-    does: a plain string comparison, several times faster on a big family.
-    """
-    if len(set(map(_NAME, samples))) != 1:
-        return _SAMPLE_KEY
-    label_sets = samples[0][1]
-    if len(label_sets) == 1:
-        label = label_sets[0][0]
-        if all(len(labels) == 1 and labels[0][0] == label for labels in map(_LABELS, samples)):
-            return _label_value
-    return _LABELS
-
-
-def _drop_duplicates(samples: list[Sample]) -> list[Sample]:
-    kept: list[Sample] = []
-    previous = None
-    for sample in samples:
-        key = (sample.name, sample.labels)
-        if key == previous:
-            _log_duplicate(sample)
-            continue
-        previous = key
-        kept.append(sample)
-    return kept
-
-
-_reported_duplicates: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
-_reported_conflicts: set[tuple[str, str, str]] = set()
-
-
-def _log_type_conflict(name: str, kept: str, dropped: str) -> None:
-    # Once per family and types, as duplicates are: the clash repeats on every scrape.
-    key = (name, kept, dropped)
-    if key not in _reported_conflicts and len(_reported_conflicts) < 10_000:
-        _reported_conflicts.add(key)
-        log.error("metric family %s collected with two types (%s, %s); keeping the first",
-                  name, kept, dropped)
-
-
-def _log_duplicate(sample: Sample) -> None:
-    key = (sample.name, sample.labels)
-    if key not in _reported_duplicates and len(_reported_duplicates) < 10_000:
-        _reported_duplicates.add(key)
-        log.warning("dropped duplicate sample %s%s; the first one is served",
-                    sample.name, dict(sample.labels))
-
-

@@ -19,7 +19,7 @@ from pyexporter.errors import ConfigError
 from pyexporter.exposition import OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, encode, negotiate
 from pyexporter.logs import setup_logging
 from pyexporter.metrics import MetricFamily
-from pyexporter.registry import Collector, create_collectors, load_collectors
+from pyexporter.registry import Collector, create_collectors, registered_collectors
 from pyexporter.scrape import Collection, ScrapeEngine
 from pyexporter.selfmetrics import ExporterMetrics
 from pyexporter.settings import Settings
@@ -51,7 +51,7 @@ class MetricsHandler:
         self.engine = engine
         self.exporter_metrics = exporter_metrics
         self.enabled = tuple(sorted(engine.collectors))
-        self.known = frozenset(load_collectors()) | frozenset(engine.collectors)
+        self.known = frozenset(registered_collectors()) | frozenset(engine.collectors)
         self.in_flight = 0
 
     def _select(self, request: web.Request) -> tuple[str, ...] | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from pyexporter.loader import load_collectors
 from tests.support import PROCFS_FIXTURES_ARCHIVE, unpack_procfs_fixtures
 
 settings.register_profile(
@@ -26,6 +27,9 @@ settings.register_profile(
     "deep", derandomize=False, deadline=None, max_examples=1000, suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("deep" if os.environ.get("PYEXPORTER_FUZZ_PROFILE") == "robustness-deep" else "ci")
+
+# The suite works with every collector registered, as the program does after its entry point ran.
+load_collectors()
 
 
 @pytest.fixture(scope="session")

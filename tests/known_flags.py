@@ -11,9 +11,11 @@ from __future__ import annotations
 import sys
 
 from pyexporter.cli import build_parser, main
+from pyexporter.loader import load_collectors
 
 
 def known_only(argv: list[str]) -> tuple[list[str], list[str]]:
+    load_collectors()
     parser, _ = build_parser()
     known = set(parser._option_string_actions)
     keep, dropped = [], []

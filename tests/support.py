@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
@@ -14,9 +18,11 @@ from pathlib import Path
 
 from pyexporter.cli import parse_args
 from pyexporter.exposition import render_text
+from pyexporter.gather import gather
+from pyexporter.loader import load_collectors
 from pyexporter.metrics import MetricFamily
-from pyexporter.registry import Collector, load_collectors
-from pyexporter.scrape import merge_families
+from pyexporter.registry import Collector
+from pyexporter.scrape import collect_until_error
 from pyexporter.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -24,6 +30,35 @@ SHARED = REPO.parent / "shared"
 #: The reference node_exporter (Debian's prometheus-node-exporter, 1.5.0) for differential tests.
 NODE_EXPORTER = Path("/usr/bin/prometheus-node-exporter")
 CONFORMANCE = SHARED / "conformance"
+#: The textfile collector's own cases with node_exporter's output: the one part of the old
+#: flattened copy of the suite that stays (../shared/conformance/README.md).
+TEXTFILE_CASES = CONFORMANCE / "node_exporter-1.12.1" / "textfile"
+
+
+@functools.cache
+def conformance_fixtures() -> Path | None:
+    """node_exporter's fixture tree (`collector/fixtures`: real symlinks, empty folders kept),
+    unpacked from ../shared/conformance/fixtures.tar.gz by `check --unpack` once per test session
+    and removed at exit; None when ../shared is not beside the checkout."""
+    check = CONFORMANCE / "check"
+    if not (CONFORMANCE / "fixtures.tar.gz").exists() or not check.exists():
+        return None
+    dest = tempfile.mkdtemp(prefix="pyexporter-suite-")
+    atexit.register(shutil.rmtree, dest, ignore_errors=True)
+    out = subprocess.run([sys.executable, str(check), "--unpack", dest], capture_output=True, text=True,
+                         timeout=120, check=True)
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+def conformance_flags(fixtures: Path) -> list[str]:
+    """The suite's FLAGS (relative to the folder holding collector/fixtures) made absolute for `fixtures`."""
+    base = str(fixtures.parent.parent)
+    flags = []
+    for line in (CONFORMANCE / "FLAGS").read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            flags.append(line.replace("=collector/fixtures", f"={base}/collector/fixtures"))
+    return flags
 
 
 def write_tree(root: Path, files: Mapping[str, str | bytes | None]) -> Path:
@@ -49,6 +84,7 @@ def symlink(root: Path, link: str, target: str) -> None:
 
 def make_settings(root: Path, *flags: str) -> Settings:
     """Settings for a fixture tree laid out as root/proc, root/sys, root/udev/data, root (rootfs)."""
+    load_collectors()  # their flags are parsed too (outside pytest no conftest has loaded them)
     return parse_args([
         f"--path.procfs={root / 'proc'}",
         f"--path.sysfs={root / 'sys'}",
@@ -64,14 +100,23 @@ def make_collector(name: str, root: Path, *flags: str) -> Collector:
 
 
 def collect_text(collector: Collector) -> str:
-    """The collector's output in text format, merged and sorted as the server serves it."""
-    return render_text(merge_families([collector.collect()])).decode()
+    """The collector's output in text format, gathered as the server serves it."""
+    # Drained before gathering, as the engine does: a family may be filled after it was yielded.
+    return render_text(gather([list(collector.collect())])).decode()
+
+
+def collect_failing(collector: Collector) -> tuple[list[MetricFamily], Exception]:
+    """What the scrape engine serves of a collector that fails: the families it yielded before the
+    failure (with success 0), and the exception."""
+    families, error = collect_until_error(collector)
+    assert error is not None, f"collector {collector.name} did not fail"
+    return families, error
 
 
 def samples(families: Iterable[MetricFamily]) -> dict[str, float]:
     """{'name{a="b"}': value} for quick assertions."""
     out = {}
-    for fam in merge_families([list(families)]):
+    for fam in gather([list(families)]):
         for name, labels, value in fam.samples:
             key = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels) + "}" if labels else "")
             out[key] = value

@@ -12,8 +12,11 @@ import urllib.request
 import pytest
 
 from pyexporter.cli import parse_args
+from pyexporter.collectors import filesystem, netdev, qdisc, supervisord
 from pyexporter.errors import ConfigError
-from pyexporter.registry import all_flags, load_collectors
+from pyexporter.flags import Kind
+from pyexporter.loader import load_collectors
+from pyexporter.registry import all_flags
 from tests.support import REPO, free_port
 
 
@@ -64,7 +67,7 @@ def test_unknown_flag_exits_2_with_one_line():
 
 
 def test_bad_regex_exits_2_with_one_line():
-    regex_flags = [f for f in all_flags() if f.kind == "regex"]
+    regex_flags = [f for f in all_flags() if f.kind is Kind.REGEX]
     assert regex_flags, "some collector flag takes a regular expression"
     proc = run_exporter(f"--{regex_flags[0].name}=(unclosed")
     assert proc.returncode == 2
@@ -83,14 +86,43 @@ DEPRECATED_FLAGS = ("collector.netdev.device-whitelist", "collector.netdev.devic
 
 def test_deprecated_flags_are_accepted_but_hidden_from_help():
     # node_exporter marks them Hidden(): old command lines keep working, --help does not offer them.
-    hidden = {f.name for f in all_flags() if f.hidden}
+    hidden = {f.name for f in all_flags() if f.hidden} | {f.alias.name for f in all_flags() if f.alias}
     assert hidden == set(DEPRECATED_FLAGS)
     settings = parse_args(["--collector.netdev.device-whitelist=^eth",
                            "--collector.qdisk.device-include=^eth"])
-    assert settings.flags["collector.netdev.device-whitelist"] == "^eth"
+    # Read through the flag it is an alias of, with node_exporter's warning.
+    assert settings[netdev.DEVICE_INCLUDE].pattern == "^eth"
+    assert settings[qdisc.DEVICE_INCLUDE].pattern == "^eth"
     help_text = run_exporter("--help").stdout
     assert "--collector.netdev.device-include" in help_text
     assert not [name for name in DEPRECATED_FLAGS if f"--{name}" in help_text]
+
+
+def test_values_arrive_typed_and_validated_once():
+    settings = parse_args(["--collector.filesystem.mount-timeout=1m30s",
+                           "--collector.filesystem.fs-types-include=^xfs$"])
+    assert settings[filesystem.MOUNT_TIMEOUT] == 90.0
+    assert settings[filesystem.FS_TYPES_INCLUDE].fullmatch("xfs")
+    assert settings[filesystem.MOUNT_POINTS_INCLUDE] is None  # no default, not given
+    assert settings[filesystem.STAT_WORKERS] == 4
+
+
+def test_the_parser_records_what_was_given():
+    # Given at its default value and not given are told apart, as kingpin's PreAction does.
+    default = filesystem.DEFAULT_MOUNT_POINTS_EXCLUDE
+    given = parse_args([f"--collector.filesystem.mount-points-exclude={default}", "--no-collector.cpu"])
+    unset = parse_args([])
+    assert given[filesystem.MOUNT_POINTS_EXCLUDE].pattern == unset[filesystem.MOUNT_POINTS_EXCLUDE].pattern
+    assert given.given(filesystem.MOUNT_POINTS_EXCLUDE) and not unset.given(filesystem.MOUNT_POINTS_EXCLUDE)
+    assert not given.given(filesystem.FS_TYPES_EXCLUDE)
+
+
+def test_an_environment_variable_stands_in_for_a_flag_not_given(monkeypatch):
+    # kingpin's Envar: $SUPERVISORD_URL, unless the flag is on the command line (even at its default).
+    monkeypatch.setenv("SUPERVISORD_URL", "unix:///run/supervisor.sock")
+    assert parse_args([])[supervisord.URL] == "unix:///run/supervisor.sock"
+    explicit = parse_args([f"--collector.supervisord.url={supervisord.DEFAULT_URL}"])
+    assert explicit[supervisord.URL] == supervisord.DEFAULT_URL
 
 
 def test_version():

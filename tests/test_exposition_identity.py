@@ -9,7 +9,6 @@ values and label texts.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -18,21 +17,12 @@ from hypothesis import strategies as st
 from benchmarks.tree import TreeSize, generate
 from pyexporter import exposition
 from pyexporter.cli import parse_args
+from pyexporter.gather import gather
 from pyexporter.metrics import COUNTER, GAUGE, HISTOGRAM, SUMMARY, UNTYPED, MetricFamily
 from pyexporter.registry import create_collectors
-from pyexporter.scrape import merge_families
 from tests import exposition_reference as reference
 from tests.known_flags import known_only
-from tests.support import REPO
-
-
-def _conformance_dir() -> Path | None:
-    # The shared folder sits beside the main checkout, one level further up from a worktree.
-    for base in (REPO.parent, REPO.parent.parent):
-        candidate = base / "shared" / "conformance" / "node_exporter-1.12.1"
-        if (candidate / "FLAGS").exists():
-            return candidate
-    return None
+from tests.support import conformance_fixtures, conformance_flags
 
 
 def _collect(argv: list[str]) -> list[MetricFamily]:
@@ -44,7 +34,7 @@ def _collect(argv: list[str]) -> list[MetricFamily]:
             groups.append(list(collector.collect()))
         except Exception:  # a failing collector simply has no families, as in a scrape
             continue
-    return merge_families(groups)
+    return gather(groups)
 
 
 def _assert_identical(families: list[MetricFamily]) -> None:
@@ -56,12 +46,10 @@ def _assert_identical(families: list[MetricFamily]) -> None:
 
 
 def test_identical_on_the_conformance_tree():
-    folder = _conformance_dir()
-    if folder is None:
+    fixtures = conformance_fixtures()
+    if fixtures is None:
         pytest.skip("the conformance tree is not present")
-    argv = [line.strip().replace("{F}", str(folder)) for line in (folder / "FLAGS").read_text().splitlines()
-            if line.strip() and not line.startswith("#")]
-    _assert_identical(_collect(argv))
+    _assert_identical(_collect(conformance_flags(fixtures)))
 
 
 def test_identical_on_a_big_synthetic_node(tmp_path):

@@ -71,3 +71,12 @@ def test_list_dir_and_links(tmp_path):
     assert fs.list_dir(str(tmp_path / "absent")) == []
     assert fs.resolve_link(str(tmp_path / "class" / "eth0")) == str(tmp_path / "devices" / "eth0")
     assert fs.resolve_link(str(tmp_path / "devices")) is None
+
+
+def test_count_open_fds_counts_this_process_descriptors(tmp_path):
+    from pyexporter.fs import count_open_fds
+
+    before = count_open_fds("/proc/self/fd")
+    with open(tmp_path / "a", "w"), open(tmp_path / "b", "w"):
+        assert count_open_fds("/proc/self/fd") == before + 2
+    assert count_open_fds("/proc/self/fd") == before

@@ -50,10 +50,9 @@ def test_open_attr_dir_follows_resolve_dir(tmp_path, device):
     os.symlink("../devices/eth0", cls / "eth0")
     os.symlink("../devices/none", cls / "broken")
     (cls / "bonding_masters").write_text("bond0\n")
-    # A link stored as a file by a checkout without symlinks, as in node_exporter's fixtures.
-    (cls / "stored").write_text("../devices/eth0")
+    os.symlink("loop", cls / "loop")
     os.mkfifo(cls / "fifo")
-    for name in ["eth0", "broken", "bonding_masters", "stored", "fifo", "absent"]:
+    for name in ["eth0", "broken", "bonding_masters", "loop", "fifo", "absent"]:
         path = str(cls / name)
         resolved = fs.resolve_dir(path)
         attrs = fs.open_attr_dir(path)

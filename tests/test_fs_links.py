@@ -1,4 +1,4 @@
-"""The file layer's link handling: real symlinks, links stored as text files, broken links."""
+"""The file layer's link handling: real symlinks, regular files, broken and looping links."""
 
 import os
 
@@ -24,24 +24,11 @@ def test_real_symlink(tmp_path):
     assert fs.real_path(link + "/mtu") == str(tmp_path / "devices/net/eth0/mtu")
 
 
-def test_link_stored_as_text_file(tmp_path):
-    write_tree(tmp_path, {
-        "devices/net/eth0/mtu": "1500\n",
-        "class/net/eth0": "../../devices/net/eth0/",
-        "class/net/bonding_masters": "bond0 dmz\n",
-    })
-    stored = str(tmp_path / "class/net/eth0")
-    assert fs.read_link(stored) == "../../devices/net/eth0/"
-    assert fs.resolve_dir(stored) == str(tmp_path / "devices/net/eth0")
-    assert fs.resolve_dir(str(tmp_path / "class/net/bonding_masters")) is None
-    assert fs.read_link(str(tmp_path / "class/net/bonding_masters")) is None
-
-
-def test_stored_link_to_nothing_is_a_plain_file(tmp_path):
-    write_tree(tmp_path, {"class/x/a": "../../nowhere", "class/x/b": "../../devices\n"})
-    assert fs.read_link(str(tmp_path / "class/x/a")) is None
-    assert fs.read_link(str(tmp_path / "class/x/b")) is None
-    assert fs.resolve_dir(str(tmp_path / "class/x/a")) is None
+def test_a_regular_file_is_no_link(tmp_path):
+    write_tree(tmp_path, {"class/net/bonding_masters": "bond0 dmz\n", "class/x/a": "../../devices"})
+    for name in ("class/net/bonding_masters", "class/x/a"):
+        assert fs.read_link(str(tmp_path / name)) is None
+        assert fs.resolve_dir(str(tmp_path / name)) is None
 
 
 def test_broken_and_looping_links(tmp_path):
@@ -54,8 +41,8 @@ def test_broken_and_looping_links(tmp_path):
 
 
 def test_real_path_follows_links_in_the_middle(tmp_path):
-    write_tree(tmp_path, {"devices/platform/coretemp.0/hwmon/hwmon0/name": "coretemp\n",
-                          "class/hwmon/hwmon0": "../../devices/platform/coretemp.0/hwmon/hwmon0"})
+    write_tree(tmp_path, {"devices/platform/coretemp.0/hwmon/hwmon0/name": "coretemp\n"})
+    symlink(tmp_path, "class/hwmon/hwmon0", "../../devices/platform/coretemp.0/hwmon/hwmon0")
     symlink(tmp_path, "devices/platform/coretemp.0/hwmon/hwmon0/device", "../../../coretemp.0")
     got = fs.real_path(str(tmp_path / "class/hwmon/hwmon0/device"))
     assert got == str(tmp_path / "devices/platform/coretemp.0")

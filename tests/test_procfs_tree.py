@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from pyexporter.registry import load_collectors
+from pyexporter.loader import load_collectors
 from tests.support import scrape_once
 
 #: Collectors whose files procfs's tree does not have: success 0, as in node_exporter.

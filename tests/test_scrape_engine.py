@@ -7,8 +7,10 @@ import random
 import threading
 import time
 
+import pytest
+
 from pyexporter import scrape
-from pyexporter.errors import PartialError
+from pyexporter.errors import CollectorError, NoDataError
 from pyexporter.metrics import gauge
 from pyexporter.registry import Collector
 from pyexporter.scrape import Collection, ScrapeEngine
@@ -35,7 +37,7 @@ class Counting(Collector):
             self.block.wait(10)
         if self.delay:
             time.sleep(self.delay)
-        return [self.desc.one(call)]
+        yield self.desc.one(call)
 
 
 def _success(collection: Collection) -> dict[str, bool]:
@@ -194,23 +196,53 @@ async def test_a_blocked_collector_does_not_starve_the_others():
 
 
 class FailingPartWay(Collector):
-    def __init__(self) -> None:
+    """Yields a family, then one it goes on filling, then fails (or blocks, with `block`)."""
+
+    def __init__(self, error: Exception, block: threading.Event | None = None) -> None:
         super().__init__(Settings())
-        self.desc = gauge("node_test_partial", "Test.")
+        self.error = error
+        self.block = block
+        self.first = gauge("node_test_partial_first", "Test.")
+        self.devices = gauge("node_test_partial_devices", "Test.", "device")
 
     def collect(self):
-        raise PartialError("the second source failed", [self.desc.one(1)])
+        yield self.first.one(1)
+        devices = self.devices.family()
+        yield devices
+        devices.add(1, "a")
+        if self.block is not None:
+            self.block.wait(10)
+            devices.add(2, "b")
+        raise self.error
 
 
-async def test_a_collector_failing_part_way_serves_what_it_had():
-    # As node_exporter: what Update() sent before its error is exposed, with success 0.
-    engine = ScrapeEngine({"partial": FailingPartWay(), "ok": Counting("ok")}, timeout=5)
+@pytest.mark.parametrize("error", [CollectorError("the second source failed"), NoDataError("absent"),
+                                   FileNotFoundError("/proc/x"), ValueError("a bug")])
+async def test_a_collector_failing_part_way_serves_what_it_had(error):
+    # As node_exporter: what Update() sent before its error is exposed, with success 0, whatever the
+    # error; samples added to a family after it was yielded count too.
+    engine = ScrapeEngine({"partial": FailingPartWay(error), "ok": Counting("ok")}, timeout=5)
     try:
         collection = await engine.scrape()
         assert _success(collection) == {"partial": False, "ok": True}
-        names = {f.name for f in collection.families}
-        assert {"node_test_partial", "node_test_ok"} <= names
+        got = {(s.name, s.labels, s.value) for f in collection.families for s in f.samples
+               if s.name.startswith("node_test_")}
+        assert got == {("node_test_partial_first", (), 1.0), ("node_test_ok", (), 1.0),
+                       ("node_test_partial_devices", (("device", "a"),), 1.0)}
     finally:
+        engine.shutdown()
+
+
+async def test_a_collector_that_times_out_contributes_nothing_half_built():
+    # Its thread still runs and may still change what it yielded: none of it is served.
+    release = threading.Event()
+    engine = ScrapeEngine({"partial": FailingPartWay(CollectorError("late"), release)}, timeout=0.3)
+    try:
+        collection = await engine.scrape()
+        assert _success(collection) == {"partial": False}
+        assert not [f for f in collection.families if f.name.startswith("node_test_")]
+    finally:
+        release.set()
         engine.shutdown()
 
 
@@ -220,6 +252,6 @@ async def test_one_worker_by_default():
     try:
         for _ in range(3):
             await engine.scrape()
-        assert engine._threads == scrape.WORKERS == 1
+        assert engine._pool.threads == scrape.WORKERS == 1
     finally:
         engine.shutdown()

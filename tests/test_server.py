@@ -38,7 +38,8 @@ class FakeCollector(Collector):
             raise RuntimeError("boom")
         if self.behaviour == "nodata":
             raise NoDataError("absent")
-        return [self.desc.family().add(1.5, "a").add(2, 'q"uo\\te'), self.total.one(7)]
+        yield self.desc.family().add(1.5, "a").add(2, 'q"uo\\te')
+        yield self.total.one(7)
 
 
 @pytest.fixture

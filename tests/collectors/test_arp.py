@@ -34,7 +34,7 @@ def test_include_and_exclude_both_apply(tmp_path):
 
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("arp", tmp_path, NO_NETLINK).collect()
+        list(make_collector("arp", tmp_path, NO_NETLINK).collect())
 
 
 def test_empty_file(tmp_path):
@@ -45,12 +45,12 @@ def test_empty_file(tmp_path):
 def test_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/net/arp": ARP + "garbage line\n"})
     with pytest.raises(ParseError):
-        make_collector("arp", tmp_path, NO_NETLINK).collect()
+        list(make_collector("arp", tmp_path, NO_NETLINK).collect())
 
 
 def test_arp_from_netlink_skips_noarp_entries(tmp_path, monkeypatch):
-    monkeypatch.setattr(rtnetlink, "interface_names", lambda: {1: "lo", 2: "eth0"})
-    monkeypatch.setattr(rtnetlink, "neighbours", lambda family: [
+    monkeypatch.setattr(rtnetlink, "interface_names", lambda timeout: {1: "lo", 2: "eth0"})
+    monkeypatch.setattr(rtnetlink, "neighbours", lambda family, timeout: [
         rtnetlink.Neighbour(2, 0x02, True), rtnetlink.Neighbour(2, 0x04, True),
         rtnetlink.Neighbour(1, rtnetlink.NUD_NOARP, True), rtnetlink.Neighbour(2, 0x02, False)])
     assert samples(make_collector("arp", tmp_path).collect()) == {'node_arp_entries{device="eth0"}': 2}
@@ -58,18 +58,21 @@ def test_arp_from_netlink_skips_noarp_entries(tmp_path, monkeypatch):
 
 def test_arp_from_netlink_asks_for_ipv4_and_skips_vanished_interfaces(tmp_path, monkeypatch):
     asked = []
-    monkeypatch.setattr(rtnetlink, "interface_names", lambda: {1: "lo", 3: "br0"})
-    monkeypatch.setattr(rtnetlink, "neighbours", lambda family: asked.append(family) or [
+    monkeypatch.setattr(rtnetlink, "interface_names",
+                        lambda timeout: asked.append(timeout) or {1: "lo", 3: "br0"})
+    monkeypatch.setattr(rtnetlink, "neighbours", lambda family, timeout: asked.append((family, timeout)) or [
         rtnetlink.Neighbour(3, 0x02, True), rtnetlink.Neighbour(7, 0x02, True)])
-    got = samples(make_collector("arp", tmp_path, "--collector.arp.device-exclude=^lo$").collect())
+    got = samples(make_collector("arp", tmp_path, "--collector.arp.device-exclude=^lo$",
+                                 "--collector.timeout=2s").collect())
     assert got == {'node_arp_entries{device="br0"}': 1}
-    assert asked == [socket.AF_INET]
+    # IPv4 neighbours first, then the names, each dump with the collector's timeout.
+    assert asked == [(socket.AF_INET, 2.0), 2.0]
 
 
 def test_arp_netlink_failure_is_an_error(tmp_path, monkeypatch):
-    def refuse(family):
+    def refuse(family, timeout):
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(rtnetlink, "neighbours", refuse)
     with pytest.raises(PermissionError):
-        make_collector("arp", tmp_path).collect()
+        list(make_collector("arp", tmp_path).collect())

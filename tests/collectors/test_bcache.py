@@ -93,14 +93,6 @@ def test_bcache_priority_stats(tmp_path):
                    cache("node_bcache_priority_stats_metadata_percent"): 0}
 
 
-def test_bcache_stored_links(tmp_path):
-    """Links kept as files holding their target, as in node_exporter's checked-out fixtures."""
-    write_tree(tmp_path, {f"{SDC}/written": "7\n",
-                          f"{SET}/cache0": "../../../devices/pci0000:00/ata5/block/sdc/bcache"})
-    got = samples(make_collector("bcache", tmp_path).collect())
-    assert got == {cache("node_bcache_written_bytes_total"): 7}
-
-
 def test_bcache_help(tmp_path):
     tree(tmp_path)
     text = collect_text(make_collector("bcache", tmp_path))

@@ -90,13 +90,13 @@ def test_bcachefs_counter_help(tmp_path):
 
 def test_bcachefs_absent(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("bcachefs", tmp_path).collect()
+        list(make_collector("bcachefs", tmp_path).collect())
 
 
 def test_bcachefs_no_filesystem(tmp_path):
     os.makedirs(tmp_path / "sys/fs/bcachefs")
     with pytest.raises(NoDataError):
-        make_collector("bcachefs", tmp_path).collect()
+        list(make_collector("bcachefs", tmp_path).collect())
 
 
 def test_bcachefs_empty_filesystem(tmp_path):

@@ -41,7 +41,7 @@ def test_bonding_help(tmp_path):
 def test_bonding_without_driver(tmp_path):
     write_tree(tmp_path, {f"{NET}/eth0/mtu": "1500\n"})
     with pytest.raises(NoDataError):
-        make_collector("bonding", tmp_path).collect()
+        list(make_collector("bonding", tmp_path).collect())
 
 
 def test_bonding_no_masters(tmp_path):

@@ -3,7 +3,7 @@ import os
 import struct
 import uuid as uuidlib
 
-from collectors.btrfs import (
+from pyexporter.collectors.btrfs import (
     BTRFS_IOC_DEV_INFO,
     BTRFS_IOC_FS_INFO,
     BTRFS_IOC_GET_DEV_STATS,
@@ -150,7 +150,7 @@ def test_btrfs_ioctl_device_stats(tmp_path, monkeypatch):
         "95 1 0:50 / /srv/my\\040data rw,relatime shared:40 - btrfs /dev/sda rw,space_cache=v2\n"
         "96 1 0:50 / /srv/again rw,relatime - btrfs /dev/sda rw\n")})
     # Mount points are subvolume roots (inode 256); this test directory stands in for one.
-    monkeypatch.setattr("collectors.btrfs.BTRFS_SUBVOLUME_INO", os.stat(mount).st_ino)
+    monkeypatch.setattr("pyexporter.collectors.btrfs.BTRFS_SUBVOLUME_INO", os.stat(mount).st_ino)
     fake = FakeBtrfs(UUID)
     collector = BtrfsCollector(make_settings(tmp_path), ioctl=fake)
     got = samples(collector.collect())

@@ -31,12 +31,12 @@ def test_buddyinfo_empty_file(tmp_path):
 def test_buddyinfo_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/buddyinfo": BUDDYINFO + "Node 2, zone\n"})
     with pytest.raises(ParseError):
-        make_collector("buddyinfo", tmp_path).collect()
+        list(make_collector("buddyinfo", tmp_path).collect())
 
 
 def test_buddyinfo_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("buddyinfo", tmp_path).collect()
+        list(make_collector("buddyinfo", tmp_path).collect())
 
 
 def test_buddyinfo_is_disabled_by_default(tmp_path):

@@ -27,9 +27,9 @@ def test_cgroups_empty_file(tmp_path):
 def test_cgroups_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/cgroups": CGROUPS + "broken 1\n"})
     with pytest.raises(ParseError):
-        make_collector("cgroups", tmp_path).collect()
+        list(make_collector("cgroups", tmp_path).collect())
 
 
 def test_cgroups_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("cgroups", tmp_path).collect()
+        list(make_collector("cgroups", tmp_path).collect())

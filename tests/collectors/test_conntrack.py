@@ -27,18 +27,18 @@ def test_conntrack_collector(tmp_path):
 @pytest.mark.parametrize("missing", ["stat", "count", "limit"])
 def test_missing_file_is_no_data(tmp_path, missing):
     with pytest.raises(NoDataError):
-        make_collector("conntrack", tree(tmp_path, **{missing: None})).collect()
+        list(make_collector("conntrack", tree(tmp_path, **{missing: None})).collect())
 
 
 def test_empty_files(tmp_path):
     with pytest.raises(ParseError):
-        make_collector("conntrack", tree(tmp_path, count="")).collect()
+        list(make_collector("conntrack", tree(tmp_path, count="")).collect())
     got = samples(make_collector("conntrack", tree(tmp_path, stat="", count="1")).collect())
     assert got["node_nf_conntrack_stat_found"] == 0
 
 
 def test_malformed_values(tmp_path):
     with pytest.raises(ParseError):
-        make_collector("conntrack", tree(tmp_path, limit="-1\n")).collect()
+        list(make_collector("conntrack", tree(tmp_path, limit="-1\n")).collect())
     with pytest.raises(ParseError):
-        make_collector("conntrack", tree(tmp_path, stat=STAT + "bad line\n")).collect()
+        list(make_collector("conntrack", tree(tmp_path, stat=STAT + "bad line\n")).collect())

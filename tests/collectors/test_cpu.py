@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from collectors.cpu import advance_cpu_stats
+from pyexporter.collectors.cpu import advance_cpu_stats
 from pyexporter.errors import ParseError
 from pyexporter.procfs.cpuinfo import X86
 from pyexporter.procfs.stat import CPUStat
@@ -133,7 +133,7 @@ def test_cpu_help_text(tmp_path):
 def test_cpu_counters_never_go_backwards_between_scrapes(tmp_path):
     cpu_tree(tmp_path)
     collector = cpu_collector(tmp_path)
-    collector.collect()
+    list(collector.collect())
     write_tree(tmp_path, {"proc/stat": STAT.replace("cpu0 10 20", "cpu0 5 20")})
     got = samples(collector.collect())
     assert got['node_cpu_seconds_total{cpu="0",mode="user"}'] == 0.1
@@ -186,13 +186,13 @@ def test_cpu_missing_throttle_counts(tmp_path):
 def test_cpu_missing_stat_fails(tmp_path):
     write_tree(tmp_path, {"sys/devices/system/cpu/isolated": ""})
     with pytest.raises(FileNotFoundError):
-        cpu_collector(tmp_path).collect()
+        list(cpu_collector(tmp_path).collect())
 
 
 def test_cpu_malformed_stat_fails(tmp_path):
     cpu_tree(tmp_path, **{"proc/stat": "cpu0 1 2 three\n"})
     with pytest.raises(ParseError):
-        cpu_collector(tmp_path).collect()
+        list(cpu_collector(tmp_path).collect())
 
 
 def test_cpu_empty_stat(tmp_path):
@@ -204,12 +204,12 @@ def test_cpu_empty_stat(tmp_path):
 def test_cpu_missing_cpuinfo_fails_only_with_info(tmp_path):
     cpu_tree(tmp_path)
     os.remove(tmp_path / "proc/cpuinfo")
-    cpu_collector(tmp_path).collect()
+    list(cpu_collector(tmp_path).collect())
     with pytest.raises(FileNotFoundError):
-        cpu_collector(tmp_path, "--collector.cpu.info").collect()
+        list(cpu_collector(tmp_path, "--collector.cpu.info").collect())
 
 
 def test_cpu_bad_isolated_file_fails_scrapes(tmp_path):
     cpu_tree(tmp_path, **{"sys/devices/system/cpu/isolated": "1-x\n"})
     with pytest.raises(ParseError):
-        cpu_collector(tmp_path).collect()
+        list(cpu_collector(tmp_path).collect())

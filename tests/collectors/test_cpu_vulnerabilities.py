@@ -30,4 +30,4 @@ def test_cpu_vulnerabilities_missing_directory(tmp_path):
 def test_cpu_vulnerabilities_unreadable_entry(tmp_path):
     write_tree(tmp_path, {f"{VULN}/meltdown": "Mitigation: PTI\n", f"{VULN}/odd": None})
     with pytest.raises(ParseError):
-        make_collector("cpu_vulnerabilities", tmp_path).collect()
+        list(make_collector("cpu_vulnerabilities", tmp_path).collect())

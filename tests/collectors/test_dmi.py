@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.dmi import dmi_labels
+from pyexporter.collectors.dmi import dmi_labels
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, write_tree
 
@@ -26,13 +26,13 @@ def test_dmi_collector(tmp_path):
 
 def test_dmi_missing(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("dmi", tmp_path).collect()
+        list(make_collector("dmi", tmp_path).collect())
 
 
 def test_dmi_only_unknown_files(tmp_path):
     write_tree(tmp_path, {f"{ID}/modalias": "x\n", f"{ID}/power": None})
     with pytest.raises(NoDataError):
-        make_collector("dmi", tmp_path).collect()
+        list(make_collector("dmi", tmp_path).collect())
 
 
 def test_dmi_labels():

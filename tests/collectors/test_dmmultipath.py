@@ -71,7 +71,7 @@ def test_dmmultipath_help(tmp_path):
 
 
 def test_dmmultipath_default_enabled():
-    from pyexporter.registry import load_collectors
+    from pyexporter.loader import load_collectors
     assert load_collectors()["dmmultipath"].default_enabled
 
 
@@ -82,4 +82,4 @@ def test_dmmultipath_no_maps(tmp_path):
 
 def test_dmmultipath_absent(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("dmmultipath", tmp_path).collect()
+        list(make_collector("dmmultipath", tmp_path).collect())

@@ -34,9 +34,9 @@ def test_drbd_empty_file(tmp_path):
 def test_drbd_malformed_value(tmp_path, bad):
     write_tree(tmp_path, {"proc/drbd": DRBD + f" 3: {bad}\n"})
     with pytest.raises(ParseError):
-        make_collector("drbd", tmp_path).collect()
+        list(make_collector("drbd", tmp_path).collect())
 
 
 def test_drbd_missing_file_is_no_data(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("drbd", tmp_path).collect()
+        list(make_collector("drbd", tmp_path).collect())

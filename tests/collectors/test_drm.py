@@ -64,7 +64,7 @@ def test_drm_card_without_uevent(tmp_path):
     tree(tmp_path)
     (tmp_path / AMD / "uevent").unlink()
     with pytest.raises(ParseError):
-        make_collector("drm", tmp_path).collect()
+        list(make_collector("drm", tmp_path).collect())
 
 
 @pytest.mark.parametrize("value", ["busy\n", "-1\n", "", "0x\n"])
@@ -72,4 +72,4 @@ def test_drm_malformed_value(tmp_path, value):
     tree(tmp_path)
     (tmp_path / AMD / "gpu_busy_percent").write_text(value)
     with pytest.raises(ParseError):
-        make_collector("drm", tmp_path).collect()
+        list(make_collector("drm", tmp_path).collect())

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from collectors.edac import format_dimm_label
+from pyexporter.collectors.edac import format_dimm_label
 from tests.support import collect_text, make_collector, samples, write_tree
 
 MC = "sys/devices/system/edac/mc"

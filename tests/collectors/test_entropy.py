@@ -17,12 +17,12 @@ def test_entropy_collector(tmp_path):
 def test_entropy_missing_poolsize_fails(tmp_path):
     write_tree(tmp_path, {f"{RANDOM}/entropy_avail": "1337\n"})
     with pytest.raises(ParseError):
-        make_collector("entropy", tmp_path).collect()
+        list(make_collector("entropy", tmp_path).collect())
 
 
 def test_entropy_missing_directory_fails(tmp_path):
     with pytest.raises(ParseError):
-        make_collector("entropy", tmp_path).collect()
+        list(make_collector("entropy", tmp_path).collect())
 
 
 def test_entropy_malformed_optional_file_fails(tmp_path):
@@ -30,10 +30,10 @@ def test_entropy_malformed_optional_file_fails(tmp_path):
     write_tree(tmp_path, {f"{RANDOM}/entropy_avail": "1337\n", f"{RANDOM}/poolsize": "4096\n",
                           f"{RANDOM}/write_wakeup_threshold": "lots\n"})
     with pytest.raises(ParseError):
-        make_collector("entropy", tmp_path).collect()
+        list(make_collector("entropy", tmp_path).collect())
 
 
 def test_entropy_empty_file_fails(tmp_path):
     write_tree(tmp_path, {f"{RANDOM}/entropy_avail": "", f"{RANDOM}/poolsize": "4096\n"})
     with pytest.raises(ParseError):
-        make_collector("entropy", tmp_path).collect()
+        list(make_collector("entropy", tmp_path).collect())

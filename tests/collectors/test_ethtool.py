@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from collectors.ethtool import (
+from pyexporter.collectors.ethtool import (
     DRVINFO_SIZE,
     ETHTOOL_GDRVINFO,
     DriverInfo,
@@ -18,10 +18,10 @@ from collectors.ethtool import (
 )
 from pyexporter.errors import NoDataError, ParseError
 from tests.support import (
-    CONFORMANCE,
     NODE_EXPORTER,
     REPO,
     collect_text,
+    conformance_fixtures,
     make_collector,
     samples,
     scrape_once,
@@ -29,7 +29,6 @@ from tests.support import (
     write_tree,
 )
 
-SUITE = CONFORMANCE / "node_exporter-1.12.1"
 MODE_BITS = {"10baseT/Half": 0, "10baseT/Full": 1, "100baseT/Half": 2, "100baseT/Full": 3,
              "1000baseT/Half": 4, "1000baseT/Full": 5, "10000baseT/Full": 12}
 
@@ -199,13 +198,13 @@ def test_ethtool_filters(tmp_path, flags, expected):
 
 def test_ethtool_no_net_class(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("ethtool", tmp_path).collect()
+        list(make_collector("ethtool", tmp_path).collect())
 
 
 def test_ethtool_only_plain_files(tmp_path):
     write_tree(tmp_path, {"sys/class/net/bonding_masters": "bond0\n"})
     with pytest.raises(NoDataError):
-        make_collector("ethtool", tmp_path).collect()
+        list(make_collector("ethtool", tmp_path).collect())
 
 
 def test_ethtool_malformed_driver_answers_skip_the_device(tmp_path):
@@ -232,11 +231,13 @@ def test_ethtool_metric_name(stat, name):
     assert ethtool_metric_name(stat) == name
 
 
-@pytest.mark.skipif(not (SUITE / "ethtool").is_dir(), reason="conformance suite not present")
 def test_ethtool_on_node_exporter_fixtures(tmp_path):
     """node_exporter's own ethtool test: its sys tree and ethtool fixtures give these series for eth0."""
-    collector = make_collector("ethtool", SUITE)
-    with_backend(collector, SUITE / "ethtool")
+    suite = conformance_fixtures()
+    if suite is None:
+        pytest.skip("conformance suite not present")
+    collector = make_collector("ethtool", suite)
+    with_backend(collector, suite / "ethtool")
     got = samples(collector.collect())
     assert {key for key in got if 'device="eth0"' not in key} == set()
     assert got['node_ethtool_info{bus_info="0000:00:1f.6",device="eth0",driver="e1000e",'
@@ -265,7 +266,7 @@ def test_ethtool_live(tmp_path):
     """The real ioctl path on this machine's devices: it runs, and reports only numbers it got."""
     collector = make_collector("ethtool", Path("/"), "--path.sysfs=/sys")
     try:
-        families = collector.collect()
+        families = list(collector.collect())
     except NoDataError:
         pytest.skip("no network devices visible")
     assert all(name.startswith(("node_ethtool_", "node_network_")) for name in samples(families))

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from collectors.fibrechannel import host_attribute
+from pyexporter.collectors.fibrechannel import host_attribute
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
@@ -63,7 +63,7 @@ def test_fibrechannel_host_without_statistics(tmp_path):
 
 def test_fibrechannel_absent(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("fibrechannel", tmp_path).collect()
+        list(make_collector("fibrechannel", tmp_path).collect())
 
 
 def test_fibrechannel_empty_class(tmp_path):

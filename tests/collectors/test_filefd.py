@@ -15,10 +15,10 @@ def test_filefd_collector(tmp_path):
 def test_filefd_empty_malformed_missing(tmp_path):
     collector = make_collector("filefd", tmp_path)
     with pytest.raises(FileNotFoundError):
-        collector.collect()
+        list(collector.collect())
     write_tree(tmp_path, {"proc/sys/fs/file-nr": ""})
     with pytest.raises(ParseError):
-        collector.collect()
+        list(collector.collect())
     write_tree(tmp_path, {"proc/sys/fs/file-nr": "1024\tzero\n"})
     with pytest.raises(ParseError):
-        collector.collect()
+        list(collector.collect())

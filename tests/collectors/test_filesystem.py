@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from pyexporter.collectors.filesystem import DEFAULT_MOUNT_POINTS_EXCLUDE
 from pyexporter.errors import ConfigError, ParseError
 from tests.procfs.test_mountinfo import ROOT_LINE
 from tests.support import make_collector, samples, write_tree
@@ -107,7 +108,7 @@ def test_help_and_type(tmp_path):
 
 def test_statfs_is_called_below_rootfs(tmp_path):
     collector = fs_collector(tmp_path)
-    collector.collect()
+    list(collector.collect())
     assert sorted(collector.statfs.calls) == sorted(
         ["/run", "/", "/boot", "/data", "/mnt/my disk", "/run/user/1000"])
 
@@ -139,6 +140,15 @@ def test_exclude_flags(tmp_path):
         '/var/lib/docker/overlay2/abc/merged"}'}
 
 
+def test_an_include_flag_replaces_the_deprecated_alias_too(tmp_path):
+    # node_exporter: the alias does not mark the exclude flag as set, so an include flag clears it.
+    collector = fs_collector(tmp_path, MOUNTINFO, "--collector.filesystem.ignored-mount-points=^/boot$",
+                             "--collector.filesystem.mount-points-include=^/(boot|data)$")
+    got = samples(collector.collect())
+    points = {k.split('mountpoint="')[1] for k in got if k.startswith("node_filesystem_size_bytes")}
+    assert points == {'/boot"}', '/data"}'}
+
+
 def test_deprecated_alias(tmp_path):
     collector = fs_collector(tmp_path, MOUNTINFO, "--collector.filesystem.ignored-mount-points=^/boot$",
                              "--collector.filesystem.ignored-fs-types=^xfs$")
@@ -156,6 +166,11 @@ def test_deprecated_alias(tmp_path):
         ("--collector.filesystem.mount-points-exclude=^/x",
          "--collector.filesystem.ignored-mount-points=^/y"),
         ("--collector.filesystem.fs-types-exclude=^x$", "--collector.filesystem.ignored-fs-types=^y$"),
+        # Given at its default value, the flag is still given (kingpin's PreAction), as node_exporter.
+        (f"--collector.filesystem.mount-points-exclude={DEFAULT_MOUNT_POINTS_EXCLUDE}",
+         "--collector.filesystem.ignored-mount-points=^/y"),
+        (f"--collector.filesystem.mount-points-exclude={DEFAULT_MOUNT_POINTS_EXCLUDE}",
+         "--collector.filesystem.mount-points-include=^/y"),
     ],
 )
 def test_mutually_exclusive_flags(tmp_path, flags):
@@ -172,7 +187,7 @@ def test_rootfs_prefix_is_stripped(tmp_path):
     )
     write_tree(tmp_path, {"proc/1/mountinfo": mountinfo})
     from pyexporter.cli import parse_args
-    from pyexporter.registry import load_collectors
+    from pyexporter.loader import load_collectors
 
     settings = parse_args([f"--path.procfs={tmp_path / 'proc'}", f"--path.rootfs={host}"])
     collector = load_collectors()["filesystem"](settings)
@@ -193,7 +208,7 @@ def test_falls_back_to_self_mountinfo(tmp_path):
 def test_missing_mountinfo_fails_the_collector(tmp_path):
     collector = make_collector("filesystem", tmp_path)
     with pytest.raises(FileNotFoundError):
-        collector.collect()
+        list(collector.collect())
 
 
 def test_empty_mountinfo(tmp_path):
@@ -202,9 +217,9 @@ def test_empty_mountinfo(tmp_path):
 
 def test_malformed_mountinfo_fails_the_collector(tmp_path):
     with pytest.raises(ParseError):
-        fs_collector(tmp_path, ROOT_LINE + "\n1 0 8:1 / /x rw ext4\n").collect()
+        list(fs_collector(tmp_path, ROOT_LINE + "\n1 0 8:1 / /x rw ext4\n").collect())
     with pytest.raises(ParseError):
-        fs_collector(tmp_path, "1 0 nope / /x rw - ext4 /dev/sda1 rw\n").collect()
+        list(fs_collector(tmp_path, "1 0 nope / /x rw - ext4 /dev/sda1 rw\n").collect())
 
 
 def test_duplicate_mounts_are_reported_once(tmp_path):
@@ -274,5 +289,5 @@ def test_stat_pool_stays_bounded(tmp_path):
     collector = fs_collector(tmp_path, MOUNTINFO, "--collector.filesystem.stat-workers=2")
     before = threading.active_count()
     for _ in range(3):
-        collector.collect()
+        list(collector.collect())
     assert threading.active_count() - before <= 2

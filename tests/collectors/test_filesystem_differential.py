@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from collectors.filesystem import DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE
+from pyexporter.collectors.filesystem import DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE
 from tests.support import NODE_EXPORTER, scrape_once
 
 pytestmark = pytest.mark.skipif(not NODE_EXPORTER.exists(),

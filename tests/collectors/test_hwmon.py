@@ -2,10 +2,17 @@ import os
 
 import pytest
 
-from collectors.hwmon import Chip, clean_metric_name, disambiguate, explode_sensor_filename, sensor_samples
-from pyexporter.errors import NoDataError, PartialError
+from pyexporter.collectors.hwmon import (
+    Chip,
+    clean_metric_name,
+    disambiguate,
+    explode_sensor_filename,
+    sensor_samples,
+)
+from pyexporter.errors import NoDataError
 from tests.support import (
     NODE_EXPORTER,
+    collect_failing,
     collect_text,
     make_collector,
     samples,
@@ -52,10 +59,9 @@ def tree(root):
         "sys/class/hwmon/hwmon4/temp5_input": "",
         "sys/class/hwmon/hwmon4/intrusion0_alarm": "1\n",
         "sys/class/hwmon/hwmon4/notasensor": "1\n",
-        # Link stored as a text file, chip named by its name file.
+        # A chip without a device link, named by its name file.
         "sys/devices/platform/nct6775.656/hwmon/hwmon6/name": "nct6779\n",
         "sys/devices/platform/nct6775.656/hwmon/hwmon6/in1_alarm": "1\n",
-        "sys/class/hwmon/hwmon6": "../../devices/platform/nct6775.656/hwmon/hwmon6",
         # Two chips on one device with the same name: the hwmonX name tells them apart.
         "sys/devices/platform/dup/hwmon/hwmon7/name": "dup\n",
         "sys/devices/platform/dup/hwmon/hwmon7/temp1_input": "1000\n",
@@ -71,6 +77,7 @@ def tree(root):
         symlink(root, f"sys/class/hwmon/hwmon{n}", f"../../devices/platform/{dev}/hwmon/hwmon{n}")
         symlink(root, f"sys/devices/platform/{dev}/hwmon/hwmon{n}/device", f"../../../{dev}")
     symlink(root, "sys/class/hwmon/hwmon5", "../../devices/platform/gone/hwmon/hwmon5")
+    symlink(root, "sys/class/hwmon/hwmon6", "../../devices/platform/nct6775.656/hwmon/hwmon6")
 
 
 def test_hwmon_collector(tmp_path):
@@ -149,11 +156,10 @@ def test_hwmon_failing_chip_keeps_the_others(tmp_path):
         "sys/class/hwmon/hwmon2/temp1_input": "43000\n",
     })
     collector = make_collector("hwmon", tmp_path)
-    with pytest.raises(PartialError) as caught:
-        collector.collect()
+    families, caught = collect_failing(collector)
     # Named as node_exporter names it: after the `device` entry, which resolves (to the file).
-    assert str(caught.value).startswith("chip hwmon1_device: ") and "not a directory" in str(caught.value)
-    got = samples(caught.value.families)
+    assert str(caught).startswith("chip hwmon1_device: ") and "not a directory" in str(caught)
+    got = samples(families)
     assert got['node_hwmon_temp_celsius{chip="good",sensor="temp1"}'] == 41.0
     assert got['node_hwmon_temp_celsius{chip="hwmon2",sensor="temp1"}'] == 43.0
     assert not [k for k in got if 'chip="hwmon1_device"' in k]
@@ -179,7 +185,7 @@ def test_hwmon_failing_chip_as_node_exporter_1_5(tmp_path):
 
 def test_hwmon_missing_class_dir(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("hwmon", tmp_path).collect()
+        list(make_collector("hwmon", tmp_path).collect())
 
 
 @pytest.mark.parametrize(

@@ -85,7 +85,7 @@ def test_infiniband_filters_are_exclusive(tmp_path):
 
 def test_infiniband_absent(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("infiniband", tmp_path).collect()
+        list(make_collector("infiniband", tmp_path).collect())
 
 
 def test_infiniband_empty(tmp_path):

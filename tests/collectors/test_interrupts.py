@@ -37,7 +37,7 @@ def test_interrupts_without_zeros(tmp_path):
 )
 def test_interrupts_name_filters(tmp_path, flag, types):
     write_tree(tmp_path, {"proc/interrupts": INTERRUPTS})
-    families = make_collector("interrupts", tmp_path, flag).collect()
+    families = list(make_collector("interrupts", tmp_path, flag).collect())
     assert {dict(s.labels)["type"] for s in families[0].samples} == types
 
 
@@ -49,15 +49,15 @@ def test_interrupts_invalid_filter(tmp_path):
 def test_interrupts_malformed_value(tmp_path):
     write_tree(tmp_path, {"proc/interrupts": INTERRUPTS + "LOC:  12  x  Local timer interrupts\n"})
     with pytest.raises(ParseError):
-        make_collector("interrupts", tmp_path).collect()
+        list(make_collector("interrupts", tmp_path).collect())
 
 
 def test_interrupts_empty_file(tmp_path):
     write_tree(tmp_path, {"proc/interrupts": ""})
     with pytest.raises(ParseError):
-        make_collector("interrupts", tmp_path).collect()
+        list(make_collector("interrupts", tmp_path).collect())
 
 
 def test_interrupts_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("interrupts", tmp_path).collect()
+        list(make_collector("interrupts", tmp_path).collect())

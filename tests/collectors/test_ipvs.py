@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.ipvs import parse_backend_labels
+from pyexporter.collectors.ipvs import parse_backend_labels
 from pyexporter.errors import ConfigError, NoDataError, ParseError
 from tests.procfs.test_ipvs import IPVS, STATS
 from tests.support import collect_text, make_collector, samples, write_tree
@@ -44,19 +44,19 @@ def test_ipvs_unknown_label_is_a_config_error(tmp_path):
 def test_ipvs_missing_stats_is_no_data(tmp_path):
     write_tree(tmp_path, {"proc/net/ip_vs": IPVS})
     with pytest.raises(NoDataError):
-        make_collector("ipvs", tmp_path).collect()
+        list(make_collector("ipvs", tmp_path).collect())
 
 
 def test_ipvs_missing_backends_fails(tmp_path):
     write_tree(tmp_path, {"proc/net/ip_vs_stats": STATS})
     with pytest.raises(FileNotFoundError):
-        make_collector("ipvs", tmp_path).collect()
+        list(make_collector("ipvs", tmp_path).collect())
 
 
 def test_ipvs_empty_files(tmp_path):
     write_tree(tmp_path, {"proc/net/ip_vs_stats": "", "proc/net/ip_vs": ""})
     with pytest.raises(ParseError):
-        make_collector("ipvs", tmp_path).collect()
+        list(make_collector("ipvs", tmp_path).collect())
     write_tree(tmp_path, {"proc/net/ip_vs_stats": STATS})
     got = samples(make_collector("ipvs", tmp_path).collect())
     assert not any("backend" in k for k in got) and len(got) == 5
@@ -66,4 +66,4 @@ def test_ipvs_malformed_backend_line_fails(tmp_path):
     bad = IPVS + "  -> C0A8321A:0CEA Route x 6 7\n"
     write_tree(tmp_path, {"proc/net/ip_vs_stats": STATS, "proc/net/ip_vs": bad})
     with pytest.raises(ParseError):
-        make_collector("ipvs", tmp_path).collect()
+        list(make_collector("ipvs", tmp_path).collect())

@@ -14,11 +14,11 @@ def test_kernel_hung_collector(tmp_path):
 
 def test_kernel_hung_missing_file_is_no_data(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("kernel_hung", tmp_path).collect()
+        list(make_collector("kernel_hung", tmp_path).collect())
 
 
 @pytest.mark.parametrize("content", ["", "many\n"])
 def test_kernel_hung_empty_or_malformed_file_fails(tmp_path, content):
     write_tree(tmp_path, {"proc/sys/kernel/hung_task_detect_count": content})
     with pytest.raises(ParseError):
-        make_collector("kernel_hung", tmp_path).collect()
+        list(make_collector("kernel_hung", tmp_path).collect())

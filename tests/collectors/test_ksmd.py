@@ -44,4 +44,4 @@ def test_ksmd_malformed_value(tmp_path, value):
     # node_exporter reads every file as an unsigned integer; a negative profit fails it too.
     tree(tmp_path, general_profit=value)
     with pytest.raises(ParseError):
-        make_collector("ksmd", tmp_path).collect()
+        list(make_collector("ksmd", tmp_path).collect())

@@ -29,15 +29,15 @@ def test_lnstat_collector(tmp_path):
 def test_lnstat_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/net/stat/arp_cache": ARP_CACHE + "zz 1 2\n"})
     with pytest.raises(ParseError):
-        make_collector("lnstat", tmp_path).collect()
+        list(make_collector("lnstat", tmp_path).collect())
 
 
 def test_lnstat_invalid_counter_name(tmp_path):
     write_tree(tmp_path, {"proc/net/stat/x": "bad-name\n1\n"})
     with pytest.raises(ParseError):
-        make_collector("lnstat", tmp_path).collect()
+        list(make_collector("lnstat", tmp_path).collect())
 
 
 def test_lnstat_missing_directory(tmp_path):
     # node_exporter globs /proc/net/stat/*: nothing there is no error.
-    assert make_collector("lnstat", tmp_path).collect() == []
+    assert list(make_collector("lnstat", tmp_path).collect()) == []

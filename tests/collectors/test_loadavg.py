@@ -13,4 +13,4 @@ def test_loadavg_collector(tmp_path):
 def test_loadavg_missing_file(tmp_path):
     collector = make_collector("loadavg", tmp_path)
     with pytest.raises(FileNotFoundError):
-        collector.collect()
+        list(collector.collect())

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.logind import (
+from pyexporter.collectors.logind import (
     CLASS_VALUES,
     REMOTE_VALUES,
     TYPE_VALUES,
@@ -178,27 +178,27 @@ def test_logind_no_sessions(bus, tmp_path):
 ])
 def test_logind_list_calls_fail(bus, tmp_path, seats, sessions, message):
     with fake_logind(bus, seats, sessions), pytest.raises(DBusError, match=message):
-        make_collector("logind", tmp_path).collect()
+        list(make_collector("logind", tmp_path).collect())
 
 
 def test_logind_garbled_list(bus, tmp_path):
     service = fake_logind(bus, ["seat0"], [])
     service.methods[(ROOT, MANAGER, "ListSessions")] = lambda body: ("a(ss)", ([("a", "b")],))
     with service, pytest.raises(DBusError, match="unable to get sessions"):
-        make_collector("logind", tmp_path).collect()
+        list(make_collector("logind", tmp_path).collect())
 
 
 def test_logind_absent_bus(tmp_path, monkeypatch):
     require_jeepney()
     monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={tmp_path / 'none'}")
     with pytest.raises(NoDataError):
-        make_collector("logind", tmp_path).collect()
+        list(make_collector("logind", tmp_path).collect())
 
 
 def test_logind_bus_without_logind(bus, tmp_path):
     # The bus is there but nobody owns org.freedesktop.login1: the bus answers with an error.
     with pytest.raises(DBusError, match="unable to get seats"):
-        make_collector("logind", tmp_path).collect()
+        list(make_collector("logind", tmp_path).collect())
 
 
 def test_logind_hung_session_is_bounded(bus, tmp_path):
@@ -220,7 +220,7 @@ def test_logind_hung_service_is_bounded(bus, tmp_path):
         collector = make_collector("logind", tmp_path)
         collector.call_timeout = 0.2
         with pytest.raises(DBusError, match="unable to get seats"):
-            collector.collect()
+            list(collector.collect())
 
 
 @pytest.mark.skipif(not NODE_EXPORTER.exists(), reason="node_exporter 1.5.0 is not installed")

@@ -76,7 +76,7 @@ def test_a_reshape_in_mdstat_sets_no_state(tmp_path):
 
 def test_missing_mdstat_is_no_data(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("mdadm", tree(tmp_path, mdstat=None)).collect()
+        list(make_collector("mdadm", tree(tmp_path, mdstat=None)).collect())
 
 
 def test_empty_mdstat(tmp_path):
@@ -87,7 +87,7 @@ def test_empty_mdstat(tmp_path):
 
 def test_malformed_mdstat(tmp_path):
     with pytest.raises(ParseError):
-        make_collector("mdadm", tree(tmp_path, mdstat="md0 : active\n")).collect()
+        list(make_collector("mdadm", tree(tmp_path, mdstat="md0 : active\n")).collect())
 
 
 def test_no_md_arrays_in_sysfs(tmp_path):
@@ -99,16 +99,16 @@ def test_no_md_arrays_in_sysfs(tmp_path):
 def test_missing_sysfs_attribute_is_no_data(tmp_path):
     arrays = {"md1": mdraid("raid1", uuid=None)}
     with pytest.raises(NoDataError):
-        make_collector("mdadm", tree(tmp_path, arrays=arrays)).collect()
+        list(make_collector("mdadm", tree(tmp_path, arrays=arrays)).collect())
 
 
 def test_unreadable_sysfs_attribute_fails(tmp_path):
     arrays = {"md1": mdraid("raid1", degraded="two")}
     with pytest.raises(ParseError):
-        make_collector("mdadm", tree(tmp_path, arrays=arrays)).collect()
+        list(make_collector("mdadm", tree(tmp_path, arrays=arrays)).collect())
     arrays = {"md1": mdraid("raid1", sync_completed="delayed")}
     with pytest.raises(ParseError):
-        make_collector("mdadm", tree(tmp_path / "b", arrays=arrays)).collect()
+        list(make_collector("mdadm", tree(tmp_path / "b", arrays=arrays)).collect())
 
 
 def test_sysfs_array_through_symlink_and_broken_member(tmp_path):
@@ -122,4 +122,4 @@ def test_sysfs_array_through_symlink_and_broken_member(tmp_path):
     # A component whose state cannot be read fails the collector, as in node_exporter.
     os.symlink("nowhere", real / "md/dev-sdz")
     with pytest.raises(NoDataError):
-        make_collector("mdadm", tmp_path).collect()
+        list(make_collector("mdadm", tmp_path).collect())

@@ -34,15 +34,15 @@ def test_meminfo_help_and_type(tmp_path):
 
 def test_meminfo_empty_file(tmp_path):
     write_tree(tmp_path, {"proc/meminfo": ""})
-    assert make_collector("meminfo", tmp_path).collect() == []
+    assert list(make_collector("meminfo", tmp_path).collect()) == []
 
 
 def test_meminfo_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/meminfo": MEMINFO + "Broken: many kB\n"})
     with pytest.raises(ParseError):
-        make_collector("meminfo", tmp_path).collect()
+        list(make_collector("meminfo", tmp_path).collect())
 
 
 def test_meminfo_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("meminfo", tmp_path).collect()
+        list(make_collector("meminfo", tmp_path).collect())

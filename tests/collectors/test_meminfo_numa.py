@@ -45,7 +45,7 @@ def test_meminfo_numa_collector(tmp_path):
 
 
 def test_meminfo_numa_no_nodes(tmp_path):
-    assert make_collector("meminfo_numa", tmp_path).collect() == []
+    assert list(make_collector("meminfo_numa", tmp_path).collect()) == []
 
 
 def test_meminfo_numa_empty_files(tmp_path):
@@ -59,11 +59,11 @@ def test_meminfo_numa_empty_files(tmp_path):
 def test_meminfo_numa_malformed_line(tmp_path):
     _tree(tmp_path, **{"sys/devices/system/node/node1/numastat": "numa_hit\n"})
     with pytest.raises(ParseError):
-        make_collector("meminfo_numa", tmp_path).collect()
+        list(make_collector("meminfo_numa", tmp_path).collect())
 
 
 def test_meminfo_numa_missing_numastat(tmp_path):
     _tree(tmp_path)
     (tmp_path / "sys/devices/system/node/node1/numastat").unlink()
     with pytest.raises(FileNotFoundError):
-        make_collector("meminfo_numa", tmp_path).collect()
+        list(make_collector("meminfo_numa", tmp_path).collect())

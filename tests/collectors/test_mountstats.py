@@ -107,51 +107,52 @@ def test_mountstats_without_mountinfo_entries(tmp_path):
     assert key("age_seconds_total", UDP_MOUNT, mountaddr="") in got
 
 
-def test_mountstats_self_as_plain_file(tmp_path):
-    # a fixture tree copied without symlinks keeps the link target as the content of "self"
+def test_mountstats_self_not_a_link_fails(tmp_path):
+    # procfs reads <procfs>/self with readlink: a plain file there is an error, not a pid.
     files = {"proc/42/mountstats": MOUNTSTATS, "proc/42/mountinfo": MOUNTINFO, "proc/self": "42"}
     write_tree(tmp_path, files)
-    assert samples(make_collector("mountstats", tmp_path).collect())
+    with pytest.raises(ParseError):
+        list(make_collector("mountstats", tmp_path).collect())
 
 
 def test_mountstats_no_nfs(tmp_path):
     proc_only = "device proc mounted on /proc with fstype proc\n"
     _tree(tmp_path, proc_only, "17 21 0:4 / /proc rw - proc proc rw\n")
-    assert make_collector("mountstats", tmp_path).collect() == []
+    assert list(make_collector("mountstats", tmp_path).collect()) == []
 
 
 def test_mountstats_empty_files(tmp_path):
     _tree(tmp_path, "", "")
-    assert make_collector("mountstats", tmp_path).collect() == []
+    assert list(make_collector("mountstats", tmp_path).collect()) == []
 
 
 def test_mountstats_malformed_line(tmp_path):
     _tree(tmp_path, MOUNTSTATS.replace("\tage:\t13968", "\tage:\tsoon"))
     with pytest.raises(ParseError):
-        make_collector("mountstats", tmp_path).collect()
+        list(make_collector("mountstats", tmp_path).collect())
 
 
 def test_mountstats_malformed_mountinfo(tmp_path):
     _tree(tmp_path, mountinfo=MOUNTINFO + "broken\n")
     with pytest.raises(ParseError):
-        make_collector("mountstats", tmp_path).collect()
+        list(make_collector("mountstats", tmp_path).collect())
 
 
 def test_mountstats_missing_file(tmp_path):
     _tree(tmp_path)
     os.remove(tmp_path / "proc/42/mountstats")
     with pytest.raises(FileNotFoundError):
-        make_collector("mountstats", tmp_path).collect()
+        list(make_collector("mountstats", tmp_path).collect())
 
 
 def test_mountstats_missing_self(tmp_path):
     write_tree(tmp_path, {"proc/42/mountstats": MOUNTSTATS})
     with pytest.raises(FileNotFoundError):
-        make_collector("mountstats", tmp_path).collect()
+        list(make_collector("mountstats", tmp_path).collect())
 
 
 def test_mountstats_self_names_no_process(tmp_path):
     write_tree(tmp_path, {"proc/x": None})
     symlink(tmp_path, "proc/self", "43")
     with pytest.raises((ParseError, OSError)):
-        make_collector("mountstats", tmp_path).collect()
+        list(make_collector("mountstats", tmp_path).collect())

@@ -1,7 +1,7 @@
 import pytest
 
-from collectors.netdev import format_address, legacy_names
 from pyexporter import rtnetlink
+from pyexporter.collectors.netdev import format_address, legacy_names
 from pyexporter.errors import ConfigError, NoDataError, ParseError
 from tests.procfs.test_net_dev import HEADER
 from tests.support import collect_text, make_collector, samples, write_tree
@@ -78,7 +78,7 @@ def test_include_and_exclude_are_exclusive(tmp_path):
 
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("netdev", tmp_path, NO_NETLINK).collect()
+        list(make_collector("netdev", tmp_path, NO_NETLINK).collect())
 
 
 def test_empty_file(tmp_path):
@@ -89,7 +89,7 @@ def test_empty_file(tmp_path):
 def test_malformed_line_fails_collection(tmp_path):
     write_tree(tmp_path, {"proc/net/dev": HEADER + "eth0: 1 2\n"})
     with pytest.raises(ParseError):
-        make_collector("netdev", tmp_path, NO_NETLINK).collect()
+        list(make_collector("netdev", tmp_path, NO_NETLINK).collect())
 
 
 def test_ifalias_label(tmp_path):
@@ -104,7 +104,7 @@ def test_ifalias_label(tmp_path):
 def test_ifalias_without_sysfs_is_no_data(tmp_path):
     write_tree(tmp_path, {"proc/net/dev": NET_DEV})
     with pytest.raises(NoDataError):
-        make_collector("netdev", tmp_path, NO_NETLINK, "--collector.netdev.label-ifalias").collect()
+        list(make_collector("netdev", tmp_path, NO_NETLINK, "--collector.netdev.label-ifalias").collect())
 
 
 def _link(index, name, **stats):
@@ -117,8 +117,10 @@ def test_netlink_statistics(tmp_path, monkeypatch):
     links = [_link(1, "lo", rx_bytes=10, rx_dropped=1, rx_missed_errors=2, rx_nohandler=3),
              _link(2, "eth0", tx_carrier_errors=1, tx_window_errors=1),
              rtnetlink.Link(3, "dummy0", None)]
-    monkeypatch.setattr(rtnetlink, "links", lambda: links)
-    got = samples(make_collector("netdev", tmp_path).collect())
+    asked = []
+    monkeypatch.setattr(rtnetlink, "links", lambda timeout: asked.append(timeout) or links)
+    got = samples(make_collector("netdev", tmp_path, "--collector.timeout=3s").collect())
+    assert asked == [3.0]  # the dump has the collector's timeout
     assert got['node_network_receive_bytes_total{device="lo"}'] == 10
     assert got['node_network_receive_drop_total{device="lo"}'] == 3
     assert got['node_network_receive_nohandler_total{device="lo"}'] == 3
@@ -129,18 +131,18 @@ def test_netlink_statistics(tmp_path, monkeypatch):
 
 
 def test_netlink_failure_is_an_error(tmp_path, monkeypatch):
-    def refuse():
+    def refuse(timeout):
         raise PermissionError(1, "Operation not permitted")
 
     monkeypatch.setattr(rtnetlink, "links", refuse)
     with pytest.raises(PermissionError):
-        make_collector("netdev", tmp_path).collect()
+        list(make_collector("netdev", tmp_path).collect())
 
 
 def test_address_info(tmp_path, monkeypatch):
     write_tree(tmp_path, {"proc/net/dev": NET_DEV})
-    monkeypatch.setattr(rtnetlink, "interface_names", lambda: {1: "lo", 2: "eth0"})
-    monkeypatch.setattr(rtnetlink, "addresses", lambda: [
+    monkeypatch.setattr(rtnetlink, "interface_names", lambda timeout: {1: "lo", 2: "eth0"})
+    monkeypatch.setattr(rtnetlink, "addresses", lambda timeout: [
         rtnetlink.Address(1, 2, 8, bytes([127, 0, 0, 1])),
         rtnetlink.Address(2, 10, 64, bytes.fromhex("fe800000000000000000000000000001")),
         rtnetlink.Address(2, 2, 24, bytes([192, 168, 1, 2])),

@@ -58,7 +58,7 @@ def test_missing_file(tmp_path, missing):
     del files[missing]
     write_tree(tmp_path, files)
     with pytest.raises(FileNotFoundError):
-        make_collector("netstat", tmp_path).collect()
+        list(make_collector("netstat", tmp_path).collect())
 
 
 def test_empty_files(tmp_path):
@@ -69,4 +69,4 @@ def test_empty_files(tmp_path):
 def test_unparsable_value_fails_even_when_filtered_out(tmp_path):
     write_tree(tmp_path, {"proc/net/netstat": "TcpExt: PruneCalled\nTcpExt: x\n", "proc/net/snmp": SNMP})
     with pytest.raises(ParseError):
-        make_collector("netstat", tmp_path).collect()
+        list(make_collector("netstat", tmp_path).collect())

@@ -1,5 +1,5 @@
-"""network_route: route messages decoded as a dump decodes them, label derivation, and a live
-comparison with node_exporter in a private network namespace.
+"""network_route: label derivation, the collector, and a live comparison with node_exporter in a private
+network namespace (route messages are decoded in tests/netlink/test_rtnl.py).
 
 Run as a module (`unshare --net python -m tests.collectors.test_network_route`) it sets up links
 and routes in the namespace it is in and prints what both exporters report; the live test does that.
@@ -11,125 +11,24 @@ import json
 import os
 import shutil
 import socket
-import struct
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from pyroute2.netlink.rtnl import RTM_NEWROUTE
-from pyroute2.netlink.rtnl.marshal import MarshalRtnl
 
-from collectors.network_route import NetworkRouteCollector, protocol_name, route_label_sets
-from pyexporter import rtnetlink_route
-from pyexporter.errors import ParseError
-from pyexporter.rtnetlink_route import NextHop, Route, destination, go_ip_string, parse_multipath
+from pyexporter import rtnetlink
+from pyexporter.collectors.network_route import (
+    NetworkRouteCollector,
+    destination,
+    go_ip_string,
+    protocol_name,
+    route_label_sets,
+)
+from pyexporter.netlink.rtnl import NextHop, Route
 from tests.support import NODE_EXPORTER, REPO, collect_text, make_collector, scrape_once
 
-RTA_DST, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_PREFSRC, RTA_MULTIPATH, RTA_TABLE = 1, 4, 5, 6, 7, 9, 15
 V4 = socket.inet_aton
-
-
-def attr(attr_type: int, data: bytes) -> bytes:
-    raw = struct.pack("=HH", 4 + len(data), attr_type) + data
-    return raw + b"\0" * (-len(raw) % 4)
-
-
-def route_message(family: int, dst_len: int, *attrs: bytes, proto: int = 2, rtype: int = 1) -> bytes:
-    body = struct.pack("=BBBBBBBBI", family, dst_len, 0, 0, 254, proto, 0, rtype, 0) + b"".join(attrs)
-    return struct.pack("=IHHII", 16 + len(body), RTM_NEWROUTE, 2, 1, 0) + body
-
-
-def decode(data: bytes) -> list:
-    marshal = MarshalRtnl()
-    marshal.msg_map[RTM_NEWROUTE] = rtnetlink_route.RouteMessage
-    return list(marshal.parse(data))
-
-
-def hop(ifindex: int, hops: int, *attrs: bytes) -> bytes:
-    payload = b"".join(attrs)
-    return struct.pack("=HBBi", 8 + len(payload), 0, hops, ifindex) + payload
-
-
-def test_route_message_with_every_attribute():
-    [msg] = decode(route_message(socket.AF_INET, 24, attr(RTA_TABLE, struct.pack("=I", 254)),
-                                 attr(RTA_DST, V4("10.1.0.0")), attr(RTA_PREFSRC, V4("10.1.0.2")),
-                                 attr(RTA_GATEWAY, V4("10.1.0.1")), attr(RTA_OIF, struct.pack("=I", 3)),
-                                 attr(RTA_PRIORITY, struct.pack("=I", 100)), proto=4))
-    route = rtnetlink_route.route_from_message(msg)
-    assert route == Route(socket.AF_INET, 24, 4, 1, V4("10.1.0.0"), V4("10.1.0.2"), V4("10.1.0.1"),
-                          3, 100, ())
-
-
-def test_default_route_without_attributes():
-    [msg] = decode(route_message(socket.AF_INET, 0))
-    route = rtnetlink_route.route_from_message(msg)
-    assert (route.dst, route.oif, route.priority, route.multipath) == (None, 0, 0, ())
-
-
-def test_multipath_route_message():
-    nexthops = hop(3, 1, attr(RTA_GATEWAY, V4("10.1.0.1"))) + hop(5, 0, attr(RTA_GATEWAY, V4("10.2.0.1")))
-    [msg] = decode(route_message(socket.AF_INET, 16, attr(RTA_DST, V4("172.16.0.0")),
-                                 attr(RTA_MULTIPATH, nexthops)))
-    assert rtnetlink_route.route_from_message(msg).multipath == (
-        NextHop(3, 1, V4("10.1.0.1")), NextHop(5, 0, V4("10.2.0.1")))
-
-
-@pytest.mark.parametrize(
-    "attrs",
-    [
-        (attr(RTA_DST, b"\x0a\x00\x00"),),  # an address of neither 4 nor 16 bytes
-        (attr(RTA_GATEWAY, b""),),
-        (attr(RTA_PREFSRC, bytes(5)),),
-        (attr(RTA_OIF, b"\x01\x00"),),  # not a uint32
-        (attr(RTA_PRIORITY, bytes(8)),),
-        (attr(RTA_MULTIPATH, b"\x01\x02\x03"),),
-    ],
-)
-def test_malformed_attributes_fail_the_message(attrs):
-    [msg] = decode(route_message(socket.AF_INET, 8, *attrs))
-    with pytest.raises(ParseError):
-        rtnetlink_route.route_from_message(msg)
-
-
-@pytest.mark.parametrize("msg", [None, [], "x", {"attrs": 5}, {"attrs": [1]}, {"attrs": [], "family": "x"},
-                                 {"attrs": [], "family": 2, "dst_len": 300, "proto": 0, "type": 1}])
-def test_nonsense_messages(msg):
-    with pytest.raises(ParseError):
-        rtnetlink_route.route_from_message(msg)
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        (b"", ()),
-        (hop(2, 0), (NextHop(2, 0, None),)),  # a next hop without gateway
-        (hop(7, 254, attr(RTA_GATEWAY, bytes(15) + b"\x01")), (NextHop(7, 254, bytes(15) + b"\x01"),)),
-        (hop(2, 0, attr(99, b"zz")), (NextHop(2, 0, None),)),  # unknown nested attributes are skipped
-        (hop(1, 0) + hop(2, 3), (NextHop(1, 0, None), NextHop(2, 3, None))),
-    ],
-)
-def test_parse_multipath(data, expected):
-    assert parse_multipath(data) == expected
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        b"\x08\x00",  # shorter than an rtnexthop
-        hop(1, 0)[:7],
-        struct.pack("=HBBi", 4, 0, 0, 1),  # length shorter than its own header
-        struct.pack("=HBBi", 64, 0, 0, 1),  # length past the end
-        hop(1, 0, attr(RTA_GATEWAY, b"\x01\x02\x03")),  # gateway of neither 4 nor 16 bytes
-        hop(1, 0) + b"\x00" * 3,
-        struct.pack("=HBBi", 14, 0, 0, 1) + struct.pack("=HH", 40, RTA_GATEWAY) + b"\0\0",  # nested overrun
-        struct.pack("=HBBi", 10, 0, 0, 1) + b"\x01\x00",  # truncated nested header
-        b"\xff" * 64,
-    ],
-)
-def test_parse_multipath_rejects_garbage(data):
-    with pytest.raises(ParseError):
-        parse_multipath(data)
 
 
 @pytest.mark.parametrize(
@@ -197,7 +96,7 @@ def test_collector_counts_unicast_routes_per_device(monkeypatch, tmp_path):
         _route(dst=None, dst_len=0, gateway=V4("10.0.0.254"), oif=3, protocol=16),
         _route(multipath=(NextHop(2, 0, V4("10.0.0.7")), NextHop(3, 4, V4("10.0.0.8")))),
     ]
-    monkeypatch.setattr(rtnetlink_route, "routes", lambda: (routes, {2: "eth0", 3: "wlan0"}))
+    monkeypatch.setattr(rtnetlink, "routes", lambda timeout: (routes, {2: "eth0", 3: "wlan0"}))
     text = collect_text(make_collector("network_route", tmp_path))
     assert text == """\
 # HELP node_network_route_info network routing table information
@@ -215,8 +114,8 @@ node_network_routes{device="wlan0"} 2
 
 
 def test_collector_without_routes_has_no_families(monkeypatch, tmp_path):
-    monkeypatch.setattr(rtnetlink_route, "routes", lambda: ([_route(type=2)], {}))
-    assert make_collector("network_route", tmp_path).collect() == []
+    monkeypatch.setattr(rtnetlink, "routes", lambda timeout: ([_route(type=2)], {}))
+    assert list(make_collector("network_route", tmp_path).collect()) == []
 
 
 def test_collector_is_off_by_default_and_has_no_flags():

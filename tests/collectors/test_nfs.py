@@ -26,7 +26,7 @@ def test_nfs_collector(tmp_path):
 
 def test_nfs_collector_missing_file_is_no_data(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("nfs", tmp_path).collect()
+        list(make_collector("nfs", tmp_path).collect())
 
 
 def test_nfs_collector_empty_file_reports_zeros(tmp_path):
@@ -38,4 +38,4 @@ def test_nfs_collector_empty_file_reports_zeros(tmp_path):
 def test_nfs_collector_malformed_line_fails(tmp_path):
     write_tree(tmp_path, {"proc/net/rpc/nfs": CLIENT + "rpc 1 2 three\n"})
     with pytest.raises(ParseError):
-        make_collector("nfs", tmp_path).collect()
+        list(make_collector("nfs", tmp_path).collect())

@@ -29,7 +29,7 @@ def test_nfsd_collector(tmp_path):
 
 def test_nfsd_collector_missing_file_is_no_data(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("nfsd", tmp_path).collect()
+        list(make_collector("nfsd", tmp_path).collect())
 
 
 def test_nfsd_collector_empty_file_reports_zeros(tmp_path):
@@ -42,4 +42,4 @@ def test_nfsd_collector_empty_file_reports_zeros(tmp_path):
 def test_nfsd_collector_malformed_line_fails(tmp_path):
     write_tree(tmp_path, {"proc/net/rpc/nfsd": SERVER.replace("io 157286400 72864", "io 157286400")})
     with pytest.raises(ParseError):
-        make_collector("nfsd", tmp_path).collect()
+        list(make_collector("nfsd", tmp_path).collect())

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from collectors.ntp import (
+from pyexporter.collectors.ntp import (
     DEPRECATION_WARNING,
     NtpPacket,
     NtpResponse,
@@ -455,18 +455,18 @@ def test_zero_reference_time_reads_as_2036(tmp_path):
 def test_bad_replies_fail_the_scrape(tmp_path, reply):
     with fake_ntp_server(reply) as port:
         with pytest.raises(ParseError, match="couldn't get SNTP reply"):
-            ntp_collector(tmp_path, port).collect()
+            list(ntp_collector(tmp_path, port).collect())
 
 
 def test_silent_server_is_no_data(tmp_path):
     with fake_ntp_server(lambda req: None) as port:
         with pytest.raises(NoDataError, match="couldn't get SNTP reply"):
-            ntp_collector(tmp_path, port).collect()
+            list(ntp_collector(tmp_path, port).collect())
 
 
 def test_closed_port_is_no_data(tmp_path):
     with pytest.raises(NoDataError):
-        ntp_collector(tmp_path, free_port()).collect()
+        list(ntp_collector(tmp_path, free_port()).collect())
 
 
 #: A reference time fixed for the whole test run, recent enough to be "fresh".
@@ -520,4 +520,4 @@ def test_unusable_server_name_fails_the_scrape(tmp_path, server):
     collector = make_collector("ntp", tmp_path, f"--collector.ntp.server={server}",
                                "--collector.ntp.server-is-local")
     with pytest.raises(PyExporterError, match="couldn't get SNTP reply"):
-        collector.collect()
+        list(collector.collect())

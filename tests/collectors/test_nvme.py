@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.nvme import namespace_id
+from pyexporter.collectors.nvme import namespace_id
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
@@ -60,7 +60,7 @@ def test_nvme_help(tmp_path):
 
 def test_nvme_missing_class_dir(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("nvme", tmp_path).collect()
+        list(make_collector("nvme", tmp_path).collect())
 
 
 @pytest.mark.parametrize(

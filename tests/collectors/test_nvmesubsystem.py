@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.nvmesubsystem import normalize_state
+from pyexporter.collectors.nvmesubsystem import normalize_state
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, write_tree
 
@@ -50,14 +50,14 @@ def test_normalize_state(raw, state):
 
 def test_nvmesubsystem_missing_class(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("nvmesubsystem", tmp_path).collect()
+        list(make_collector("nvmesubsystem", tmp_path).collect())
 
 
 def test_nvmesubsystem_missing_attribute(tmp_path):
     tree(tmp_path)
     (tmp_path / SUBSYS / "nvme1" / "transport").unlink()
     with pytest.raises(NoDataError):
-        make_collector("nvmesubsystem", tmp_path).collect()
+        list(make_collector("nvmesubsystem", tmp_path).collect())
 
 
 def test_nvmesubsystem_without_controllers(tmp_path):

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.os import parse_os_release, read_os_release
+from pyexporter.collectors.os import parse_os_release, read_os_release
 from pyexporter.errors import NoDataError, ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 
@@ -99,7 +99,7 @@ def test_os_collector_help(tmp_path):
 def test_os_collector_rereads_on_change(tmp_path):
     write_tree(tmp_path, {"etc/os-release": UBUNTU})
     collector = make_collector("os", tmp_path)
-    collector.collect()
+    list(collector.collect())
     write_tree(tmp_path, {"etc/os-release": UBUNTU.replace('VERSION_ID="20.04"', 'VERSION_ID="22.04"')})
     os.utime(tmp_path / "etc/os-release", ns=(1, 1))
     got = samples(collector.collect())
@@ -108,7 +108,7 @@ def test_os_collector_rereads_on_change(tmp_path):
 
 def test_os_collector_no_file(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("os", tmp_path).collect()
+        list(make_collector("os", tmp_path).collect())
 
 
 def test_os_collector_empty_file(tmp_path):
@@ -120,7 +120,7 @@ def test_os_collector_empty_file(tmp_path):
 def test_os_collector_malformed_file(tmp_path):
     write_tree(tmp_path, {"etc/os-release": UBUNTU + "this is not a pair\n"})
     with pytest.raises(ParseError):
-        make_collector("os", tmp_path).collect()
+        list(make_collector("os", tmp_path).collect())
 
 
 @settings(max_examples=200, deadline=None)

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors import pcidevice
+from pyexporter.collectors import pcidevice
 from pyexporter.errors import NoDataError, ParseError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 from tests.sysfs.test_pci import PCI_IDS
@@ -37,8 +37,7 @@ def tree(tmp_path):
         f"{ROOT_PORT}/power_state": "D0\n",
     })
     symlink(tmp_path, "sys/bus/pci/devices/0000:00:1c.0", "../../../devices/pci0000:00/0000:00:1c.0")
-    # A tree copied without symlinks keeps the link as a file holding its target.
-    write_tree(tmp_path, {"sys/bus/pci/devices/0000:03:00.1": "../../../" + NIC.removeprefix("sys/")})
+    symlink(tmp_path, "sys/bus/pci/devices/0000:03:00.1", "../../../" + NIC.removeprefix("sys/"))
 
 
 def test_pcidevice_devices(tmp_path):
@@ -111,21 +110,21 @@ def test_pcidevice_default_ids_path(tmp_path, monkeypatch):
 
 def test_pcidevice_missing_directory(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("pcidevice", tmp_path).collect()
+        list(make_collector("pcidevice", tmp_path).collect())
 
 
 def test_pcidevice_missing_identity_attribute(tmp_path):
     tree(tmp_path)
     (tmp_path / NIC / "vendor").unlink()
     with pytest.raises(NoDataError):
-        make_collector("pcidevice", tmp_path).collect()
+        list(make_collector("pcidevice", tmp_path).collect())
 
 
 def test_pcidevice_broken_link(tmp_path):
     tree(tmp_path)
     symlink(tmp_path, "sys/bus/pci/devices/0000:05:00.0", "../../../devices/pci0000:00/0000:05:00.0")
     with pytest.raises(NoDataError):
-        make_collector("pcidevice", tmp_path).collect()
+        list(make_collector("pcidevice", tmp_path).collect())
 
 
 @pytest.mark.parametrize(("name", "content"), [
@@ -137,11 +136,11 @@ def test_pcidevice_malformed_attribute(tmp_path, name, content):
     tree(tmp_path)
     (tmp_path / NIC / name).write_text(content)
     with pytest.raises(ParseError):
-        make_collector("pcidevice", tmp_path).collect()
+        list(make_collector("pcidevice", tmp_path).collect())
 
 
 def test_pcidevice_entry_not_a_link(tmp_path):
     tree(tmp_path)
     write_tree(tmp_path, {"sys/bus/pci/devices/0000:09:00.0/class": "0x020000\n"})
     with pytest.raises(ParseError):
-        make_collector("pcidevice", tmp_path).collect()
+        list(make_collector("pcidevice", tmp_path).collect())

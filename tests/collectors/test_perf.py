@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from collectors import perf
-from collectors.perf import (
+from pyexporter.collectors import perf
+from pyexporter.collectors.perf import (
     CACHE_COUNTERS,
     HARDWARE_COUNTERS,
     SOFTWARE_COUNTERS,
@@ -30,7 +30,7 @@ from collectors.perf import (
     select_counters,
 )
 from pyexporter.errors import ConfigError, NoDataError, ParseError
-from pyexporter.registry import load_collectors
+from pyexporter.loader import load_collectors
 from tests.support import NODE_EXPORTER, REPO, collect_text, make_settings, scrape_once, write_tree
 from tests.sysfs.test_tracefs import U64_MAX
 
@@ -201,9 +201,9 @@ def test_software_counters_per_cpu(tmp_path, monkeypatch):
 def test_counters_are_opened_once_and_reused(tmp_path):
     events = FakeEvents()
     collector = make_perf(tmp_path, "--collector.perf.cpus=1", events=events)
-    collector.collect()
+    list(collector.collect())
     first = dict(events.opened)
-    collector.collect()
+    list(collector.collect())
     assert events.opened == first
     assert len(first) == len(HARDWARE_COUNTERS) + len(SOFTWARE_COUNTERS) + len(CACHE_COUNTERS)
 
@@ -223,7 +223,7 @@ def test_profiler_flags_select_and_disable(tmp_path):
 def test_nothing_opened_is_no_data(tmp_path):
     collector = make_perf(tmp_path, events=FakeEvents(refuse={"all"}))
     with pytest.raises(NoDataError):
-        collector.collect()
+        list(collector.collect())
 
 
 def test_all_profilers_disabled_is_no_data(tmp_path):
@@ -231,7 +231,7 @@ def test_all_profilers_disabled_is_no_data(tmp_path):
                           "--collector.perf.disable-software-profilers",
                           "--collector.perf.disable-cache-profilers")
     with pytest.raises(NoDataError):
-        collector.collect()
+        list(collector.collect())
 
 
 def test_read_failure_closes_and_reopens(tmp_path, monkeypatch):
@@ -240,10 +240,10 @@ def test_read_failure_closes_and_reopens(tmp_path, monkeypatch):
     collector = make_perf(tmp_path, "--collector.perf.cpus=0", "--collector.perf.disable-cache-profilers",
                           events=events)
     with pytest.raises(OSError):
-        collector.collect()
+        list(collector.collect())
     assert sorted(events.closed) == sorted(events.opened)
     events.fail_read = False
-    collector.collect()
+    list(collector.collect())
     assert len(events.opened) == 2 * (len(HARDWARE_COUNTERS) + len(SOFTWARE_COUNTERS))
 
 
@@ -282,7 +282,7 @@ def test_missing_tracepoint_is_no_data(tmp_path):
     write_tree(tmp_path, {"proc/mounts": mounts, "t/events": None})
     collector = make_perf(tmp_path, "--collector.perf.tracepoint=sched:nope")
     with pytest.raises(NoDataError):
-        collector.collect()
+        list(collector.collect())
 
 
 def test_malformed_tracepoint_id_fails_and_closes(tmp_path, monkeypatch):
@@ -293,7 +293,7 @@ def test_malformed_tracepoint_id_fails_and_closes(tmp_path, monkeypatch):
     collector = make_perf(tmp_path, "--collector.perf.cpus=0", "--collector.perf.tracepoint=a:b",
                           events=events)
     with pytest.raises(ParseError):
-        collector.collect()
+        list(collector.collect())
     assert sorted(events.closed) == sorted(events.opened)  # the counters opened before are closed
 
 
@@ -305,7 +305,7 @@ def test_bad_flags_are_config_errors(tmp_path, flags):
 
 
 def test_flags_as_node_exporter():
-    flags = {f.name: (f.default, f.kind, f.help) for f in PerfCollector.flags}
+    flags = {f.name: (f.default, f.kind.value, f.help) for f in PerfCollector.flags}
     assert flags["collector.perf.cpus"] == (
         "", "string", "List of CPUs from which perf metrics should be collected")
     assert flags["collector.perf.tracepoint"][1:] == ("list", "perf tracepoint that should be collected")
@@ -351,7 +351,7 @@ def test_live_software_profilers_agree_with_node_exporter(tmp_path):
         tmp_path, "--path.procfs=/proc", "--collector.perf.disable-hardware-profilers",
         "--collector.perf.disable-cache-profilers"))
     try:
-        collector.collect()
+        list(collector.collect())
     except NoDataError:
         pytest.skip("the kernel refuses even software perf events here")
     ours = _families(collect_text(collector), "node_perf_")
@@ -370,12 +370,12 @@ import subprocess, sys
 subprocess.run(["mount", "-t", "debugfs", "nodev", "/sys/kernel/debug"], check=True)
 from pathlib import Path
 from tests.support import NODE_EXPORTER, collect_text, make_settings, scrape_once
-from pyexporter.registry import load_collectors
+from pyexporter.loader import load_collectors
 flags = ["--collector.perf.tracepoint=sched:sched_switch", "--collector.perf.cpus=0"]
 collector = load_collectors()["perf"](make_settings(Path(sys.argv[1]), "--path.procfs=/proc",
     "--collector.perf.disable-hardware-profilers", "--collector.perf.disable-software-profilers",
     "--collector.perf.disable-cache-profilers", *flags))
-collector.collect()
+list(collector.collect())
 print(collect_text(collector))
 print("=====")
 print(scrape_once([str(NODE_EXPORTER)], ["--collector.disable-defaults", "--collector.perf", *flags]))

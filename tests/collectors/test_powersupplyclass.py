@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.powersupplyclass import info_labels, numeric_values
+from pyexporter.collectors.powersupplyclass import info_labels, numeric_values
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
@@ -54,7 +54,7 @@ def test_powersupplyclass_help(tmp_path):
 
 def test_powersupplyclass_missing_class_dir(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("powersupplyclass", tmp_path).collect()
+        list(make_collector("powersupplyclass", tmp_path).collect())
 
 
 def test_numeric_values_and_labels():

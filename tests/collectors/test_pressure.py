@@ -51,34 +51,34 @@ def test_pressure_missing_resources_are_skipped(tmp_path):
 
 def test_pressure_no_psi_at_all(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("pressure", tmp_path).collect()
+        list(make_collector("pressure", tmp_path).collect())
 
 
 def test_pressure_missing_some_line_is_no_data(tmp_path):
     psi_tree(tmp_path, memory="full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n")
     with pytest.raises(NoDataError):
-        make_collector("pressure", tmp_path).collect()
+        list(make_collector("pressure", tmp_path).collect())
 
 
 def test_pressure_empty_file_is_no_data(tmp_path):
     psi_tree(tmp_path, cpu="")
     with pytest.raises(NoDataError):
-        make_collector("pressure", tmp_path).collect()
+        list(make_collector("pressure", tmp_path).collect())
 
 
 def test_pressure_malformed_line_fails(tmp_path):
     psi_tree(tmp_path, io="some avg10=broken\n")
     with pytest.raises(ParseError):
-        make_collector("pressure", tmp_path).collect()
+        list(make_collector("pressure", tmp_path).collect())
 
 
 def test_pressure_disabled_by_kernel_is_no_data(tmp_path, monkeypatch):
     psi_tree(tmp_path)
-    import collectors.pressure as module
+    import pyexporter.collectors.pressure as module
 
     def refuse(path):
         raise OSError(errno.EOPNOTSUPP, "Operation not supported", path)
 
     monkeypatch.setattr(module, "read_text", refuse)
     with pytest.raises(NoDataError):
-        make_collector("pressure", tmp_path).collect()
+        list(make_collector("pressure", tmp_path).collect())

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-import collectors.processes as processes_module
+import pyexporter.collectors.processes as processes_module
 from pyexporter.errors import ParseError
 from tests.procfs.test_pid_stat import stat
 from tests.support import collect_text, make_collector, samples, write_tree
@@ -76,28 +76,28 @@ def test_processes_malformed_stat(tmp_path):
     _tree(tmp_path)
     (tmp_path / "proc/11/stat").write_text("11 (x) S 1 2\n")
     with pytest.raises(ParseError):
-        make_collector("processes", tmp_path).collect()
+        list(make_collector("processes", tmp_path).collect())
 
 
 def test_processes_empty_stat(tmp_path):
     _tree(tmp_path)
     (tmp_path / "proc/11/stat").write_text("")
     with pytest.raises(ParseError):
-        make_collector("processes", tmp_path).collect()
+        list(make_collector("processes", tmp_path).collect())
 
 
 def test_processes_missing_limit(tmp_path):
     _tree(tmp_path)
     os.remove(tmp_path / "proc/sys/kernel/pid_max")
     with pytest.raises(FileNotFoundError):
-        make_collector("processes", tmp_path).collect()
+        list(make_collector("processes", tmp_path).collect())
 
 
 def test_processes_malformed_limit(tmp_path):
     _tree(tmp_path)
     (tmp_path / "proc/sys/kernel/threads-max").write_text("-1\n")
     with pytest.raises(ParseError):
-        make_collector("processes", tmp_path).collect()
+        list(make_collector("processes", tmp_path).collect())
 
 
 def test_processes_live_procfs():

@@ -1,13 +1,15 @@
 import json
 import shutil
+import socket
+import struct
 import subprocess
-import threading
 
-import pyroute2
 import pytest
 
-from collectors.qdisc import QdiscInfo, parse_qdisc_fixture
+from pyexporter.collectors.qdisc import QdiscInfo, parse_qdisc_fixture
 from pyexporter.errors import ConfigError, ParseError
+from pyexporter.netlink import conn, rtnl
+from tests.netlink.peer import FakeKernel, attr, dump_of
 from tests.support import collect_text, make_collector, samples, write_tree
 
 RESULTS = """[
@@ -65,7 +67,8 @@ def test_qdisc_exclusive_flags(tmp_path, flags):
 
 def test_qdisc_missing_fixture(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("qdisc", tmp_path, f"--collector.qdisc.fixtures={tmp_path / 'nowhere'}").collect()
+        collector = make_collector("qdisc", tmp_path, f"--collector.qdisc.fixtures={tmp_path / 'nowhere'}")
+        list(collector.collect())
 
 
 @pytest.mark.parametrize("text", [
@@ -74,7 +77,7 @@ def test_qdisc_missing_fixture(tmp_path):
 ])
 def test_qdisc_malformed_fixture(tmp_path, text):
     with pytest.raises(ParseError):
-        make_collector("qdisc", tmp_path, fixture(tmp_path, text)).collect()
+        list(make_collector("qdisc", tmp_path, fixture(tmp_path, text)).collect())
 
 
 def test_qdisc_null_fixture_is_empty(tmp_path):
@@ -101,21 +104,18 @@ def test_qdisc_live_loopback(tmp_path):
     assert {key.split("{")[1] for key in got} == {labels[1:]}
 
 
-def test_qdisc_live_dump_runs_on_the_netlink_thread(tmp_path, monkeypatch):
-    # pyroute2 keeps per-thread buffers: it is used on the netlink thread only.
-    threads = []
-
-    class FakeIPRoute:
-        def __enter__(self):
-            threads.append(threading.current_thread().name)
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def get_qdiscs(self):
-            return []
-
-    monkeypatch.setattr(pyroute2, "IPRoute", FakeIPRoute)
-    assert samples(make_collector("qdisc", tmp_path).collect()) == {}
-    assert len(threads) == 1 and threads[0].startswith("netlink")
+def test_qdisc_live_dump_decoded_from_rtnetlink(tmp_path, monkeypatch):
+    lo = socket.if_nametoindex("lo")
+    kernel = FakeKernel({rtnl.RTM_GETQDISC: dump_of(rtnl.RTM_NEWQDISC, [
+        rtnl.TCMSG.pack(0, lo, 0, rtnl.TC_H_ROOT, 1) + attr(rtnl.TCA_KIND, b"noqueue\0")
+        + attr(rtnl.TCA_STATS2, attr(rtnl.TCA_STATS_BASIC, struct.pack("=QI", 700, 7) + bytes(4))
+               + attr(rtnl.TCA_STATS_QUEUE, struct.pack("=5I", 1, 2, 3, 4, 5))),
+        rtnl.TCMSG.pack(0, lo, 0, 0x10001, 1) + attr(rtnl.TCA_KIND, b"fq\0"),  # a child: left out
+    ])})
+    monkeypatch.setattr(conn, "open_socket", kernel.open_socket)
+    got = samples(make_collector("qdisc", tmp_path).collect())
+    assert got['node_qdisc_bytes_total{device="lo",kind="noqueue"}'] == 700
+    assert got['node_qdisc_requeues_total{device="lo",kind="noqueue"}'] == 4
+    assert got['node_qdisc_backlog{device="lo",kind="noqueue"}'] == 2
+    assert len(got) == 7
+    assert [request[1] for request in kernel.requests] == [rtnl.RTM_GETQDISC]

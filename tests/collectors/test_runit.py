@@ -4,7 +4,13 @@ import struct
 
 import pytest
 
-from collectors.runit import DEPRECATION_WARNING, TAI_OFFSET, RunitStatus, list_services, parse_status
+from pyexporter.collectors.runit import (
+    DEPRECATION_WARNING,
+    TAI_OFFSET,
+    RunitStatus,
+    list_services,
+    parse_status,
+)
 from pyexporter.errors import NoDataError, ParseError
 from tests.support import (
     NODE_EXPORTER,
@@ -126,21 +132,22 @@ def test_empty_servicedir(tmp_path):
 def test_absent_servicedir_is_no_data(tmp_path):
     collector = make_collector("runit", tmp_path, f"--collector.runit.servicedir={tmp_path}/nope")
     with pytest.raises(NoDataError):
-        collector.collect()
+        list(collector.collect())
 
 
 def test_servicedir_is_a_file(tmp_path):
     write_tree(tmp_path, {"service": "x"})
     collector = make_collector("runit", tmp_path, f"--collector.runit.servicedir={tmp_path}/service")
     with pytest.raises(NotADirectoryError):
-        collector.collect()
+        list(collector.collect())
 
 
 def test_disabled_by_default():
     from pyexporter.cli import parse_args
+    from pyexporter.collectors.runit import SERVICE_DIR
     settings = parse_args([])
     assert "runit" not in settings.enabled_collectors
-    assert settings.flag("collector.runit.servicedir") == "/etc/service"
+    assert settings[SERVICE_DIR] == "/etc/service"
 
 
 @pytest.mark.skipif(not NODE_EXPORTER.exists(), reason="reference node_exporter not installed")

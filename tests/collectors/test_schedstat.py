@@ -18,7 +18,7 @@ def test_schedstat_collector(tmp_path):
 
 def test_schedstat_missing_file_is_no_data(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("schedstat", tmp_path).collect()
+        list(make_collector("schedstat", tmp_path).collect())
 
 
 def test_schedstat_empty_file_and_malformed_lines(tmp_path):

@@ -64,7 +64,7 @@ def test_selinux_missing_avc_file_fails(tmp_path):
     tree = _enabled_tree(tmp_path)
     (tree / "sys/fs/selinux/avc/hash_stats").unlink()
     with pytest.raises(FileNotFoundError):
-        make_collector("selinux", tree).collect()
+        list(make_collector("selinux", tree).collect())
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_selinux_missing_avc_file_fails(tmp_path):
 )
 def test_selinux_malformed_or_empty_avc_file_fails(tmp_path, path, content):
     with pytest.raises(ParseError):
-        make_collector("selinux", _enabled_tree(tmp_path, **{path: content})).collect()
+        list(make_collector("selinux", _enabled_tree(tmp_path, **{path: content})).collect())
 
 
 def test_selinux_empty_cache_stats_reads_zero(tmp_path):

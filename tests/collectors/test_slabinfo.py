@@ -49,9 +49,9 @@ def test_slabinfo_empty_file(tmp_path):
 def test_slabinfo_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/slabinfo": SLABINFO + "broken 1 2\n"})
     with pytest.raises(ParseError):
-        make_collector("slabinfo", tmp_path).collect()
+        list(make_collector("slabinfo", tmp_path).collect())
 
 
 def test_slabinfo_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("slabinfo", tmp_path).collect()
+        list(make_collector("slabinfo", tmp_path).collect())

@@ -44,4 +44,4 @@ def test_empty_file(tmp_path):
 def test_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/net/sockstat": SOCKSTAT + "RAW: inuse\n"})
     with pytest.raises(ParseError):
-        make_collector("sockstat", tmp_path).collect()
+        list(make_collector("sockstat", tmp_path).collect())

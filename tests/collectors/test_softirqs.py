@@ -33,15 +33,15 @@ def test_softirqs_collector(tmp_path):
 def test_softirqs_empty_file(tmp_path):
     write_tree(tmp_path, {"proc/softirqs": ""})
     with pytest.raises(ParseError):
-        make_collector("softirqs", tmp_path).collect()
+        list(make_collector("softirqs", tmp_path).collect())
 
 
 def test_softirqs_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/softirqs": SOFTIRQS + "         RCU:     1  x\n"})
     with pytest.raises(ParseError):
-        make_collector("softirqs", tmp_path).collect()
+        list(make_collector("softirqs", tmp_path).collect())
 
 
 def test_softirqs_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("softirqs", tmp_path).collect()
+        list(make_collector("softirqs", tmp_path).collect())

@@ -28,7 +28,7 @@ def test_cpu_label_from_index_column(tmp_path):
 
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("softnet", tmp_path).collect()
+        list(make_collector("softnet", tmp_path).collect())
 
 
 def test_empty_file(tmp_path):
@@ -39,4 +39,4 @@ def test_empty_file(tmp_path):
 def test_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/net/softnet_stat": OLD + "1 2\n"})
     with pytest.raises(ParseError):
-        make_collector("softnet", tmp_path).collect()
+        list(make_collector("softnet", tmp_path).collect())

@@ -57,12 +57,12 @@ def test_stat_empty_file(tmp_path):
 
 def test_stat_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("stat", tmp_path).collect()
+        list(make_collector("stat", tmp_path).collect())
 
 
 def test_stat_malformed_line_fails(tmp_path):
     write_tree(tmp_path, {"proc/stat": STAT + "btime soon\n"})
     with pytest.raises(ParseError):
-        make_collector("stat", tmp_path).collect()
+        list(make_collector("stat", tmp_path).collect())
 
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.supervisord import (
+from pyexporter.collectors.supervisord import (
     DEFAULT_URL,
     DEPRECATION_WARNING,
     METHOD,
@@ -265,7 +265,7 @@ def test_basic_auth_from_url(tmp_path):
         assert samples(ok.collect())['node_supervisord_up{group="web",name="web"}'] == 1
         denied = supervisord_collector(tmp_path, f"http://127.0.0.1:{port}/RPC2")
         with pytest.raises(ParseError, match="401"):
-            denied.collect()
+            list(denied.collect())
 
 
 def test_unix_socket(tmp_path):
@@ -277,7 +277,7 @@ def test_unix_socket(tmp_path):
 def test_wrong_path_is_an_error(tmp_path):
     with fake_supervisord(PROCESSES) as port:
         with pytest.raises(ParseError, match="404"):
-            supervisord_collector(tmp_path, f"http://127.0.0.1:{port}/other").collect()
+            list(supervisord_collector(tmp_path, f"http://127.0.0.1:{port}/other").collect())
 
 
 @pytest.mark.parametrize(("status", "body"), [
@@ -291,20 +291,20 @@ def test_wrong_path_is_an_error(tmp_path):
 def test_bad_replies_fail_the_scrape(tmp_path, status, body):
     with fake_http(status, body) as port:
         with pytest.raises(ParseError):
-            supervisord_collector(tmp_path, f"http://127.0.0.1:{port}/RPC2").collect()
+            list(supervisord_collector(tmp_path, f"http://127.0.0.1:{port}/RPC2").collect())
 
 
 def test_unreachable_is_no_data(tmp_path):
     with pytest.raises(NoDataError, match="unable to call supervisord"):
-        supervisord_collector(tmp_path, f"http://127.0.0.1:{free_port()}/RPC2").collect()
+        list(supervisord_collector(tmp_path, f"http://127.0.0.1:{free_port()}/RPC2").collect())
     with pytest.raises(NoDataError):
-        supervisord_collector(tmp_path, f"unix://{tmp_path}/absent.sock").collect()
+        list(supervisord_collector(tmp_path, f"unix://{tmp_path}/absent.sock").collect())
 
 
 def test_unusable_url_fails_each_scrape_not_the_start(tmp_path):
     collector = supervisord_collector(tmp_path, "ftp://localhost/RPC2")
     with pytest.raises(ParseError, match="unsupported protocol scheme"):
-        collector.collect()
+        list(collector.collect())
 
 
 def test_silent_server_times_out():
@@ -350,7 +350,7 @@ def test_same_output_as_node_exporter():
 @pytest.mark.parametrize("url", ["http://bad\0host/RPC2", "http://" + "x" * 64 + ".example/RPC2"])
 def test_unusable_url_values_fail_the_scrape(tmp_path, url):
     with pytest.raises(ParseError):
-        supervisord_collector(tmp_path, url).collect()
+        list(supervisord_collector(tmp_path, url).collect())
 
 
 _XMLRPC_VALUES = st.recursive(

@@ -38,9 +38,9 @@ def test_swap_empty_file(tmp_path):
 def test_swap_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/swaps": SWAPS + "/dev/sdb1 partition\n"})
     with pytest.raises(ParseError):
-        make_collector("swap", tmp_path).collect()
+        list(make_collector("swap", tmp_path).collect())
 
 
 def test_swap_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("swap", tmp_path).collect()
+        list(make_collector("swap", tmp_path).collect())

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.sysctl import Sysctl
+from pyexporter.collectors.sysctl import Sysctl
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 
@@ -55,7 +55,7 @@ def test_sysctl_collector(tmp_path):
 
 
 def test_sysctl_nothing_selected(tmp_path):
-    assert make_collector("sysctl", tmp_path).collect() == []
+    assert list(make_collector("sysctl", tmp_path).collect()) == []
 
 
 @pytest.mark.parametrize(
@@ -74,4 +74,4 @@ def test_sysctl_nothing_selected(tmp_path):
 def test_sysctl_failures(tmp_path, flag):
     write_tree(tmp_path, TREE)
     with pytest.raises((ParseError, OSError)):
-        make_collector("sysctl", tmp_path, flag).collect()
+        list(make_collector("sysctl", tmp_path, flag).collect())

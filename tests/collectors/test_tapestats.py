@@ -1,7 +1,7 @@
 import pytest
 
 from pyexporter.errors import NoDataError
-from tests.support import collect_text, make_collector, samples, write_tree
+from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
 DEV = "sys/devices/pci0000:00/host0/target0:0:0/0:0:0:0/scsi_tape"
 STATS = {
@@ -18,12 +18,10 @@ def tree(root):
         f"{DEV}/st1/stats/in_flight": "garbage\n",
         f"{DEV}/st1/stats/io_ns": None,  # unreadable
         f"{DEV}/st2/dev": "9:2\n",  # no stats directory
-        "sys/class/scsi_tape/st0": f"../../{DEV.removeprefix('sys/')}/st0",
-        "sys/class/scsi_tape/nst0": f"../../{DEV.removeprefix('sys/')}/nst0",
-        "sys/class/scsi_tape/st1": f"../../{DEV.removeprefix('sys/')}/st1",
-        "sys/class/scsi_tape/st2": f"../../{DEV.removeprefix('sys/')}/st2",
     })
     write_tree(root, files)
+    for name in ("st0", "nst0", "st1", "st2"):
+        symlink(root, f"sys/class/scsi_tape/{name}", f"../../{DEV.removeprefix('sys/')}/{name}")
 
 
 def test_tapestats_collector(tmp_path):
@@ -61,4 +59,4 @@ def test_tapestats_help(tmp_path):
 
 def test_tapestats_missing_class_dir(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("tapestats", tmp_path).collect()
+        list(make_collector("tapestats", tmp_path).collect())

@@ -4,10 +4,10 @@ import shutil
 import pytest
 
 from pyexporter.cli import parse_args
-from pyexporter.registry import load_collectors
-from tests.support import CONFORMANCE, collect_text, samples, write_tree
+from pyexporter.loader import load_collectors
+from tests.support import TEXTFILE_CASES, collect_text, samples, write_tree
 
-SUITE = CONFORMANCE / "node_exporter-1.12.1" / "textfile"
+SUITE = TEXTFILE_CASES
 CASES = sorted(p.stem for p in SUITE.glob("*.out")) if SUITE.is_dir() else []
 
 

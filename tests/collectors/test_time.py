@@ -75,14 +75,14 @@ def test_time_help(tmp_path):
 def test_time_missing_clocksource_attribute_fails(tmp_path):
     write_tree(tmp_path, {f"{CLOCKSOURCE}/clocksource0/available_clocksource": "tsc\n"})
     with pytest.raises(ParseError):
-        make_collector("time", tmp_path).collect()
+        list(make_collector("time", tmp_path).collect())
 
 
 def test_time_broken_symlink_attribute_fails(tmp_path):
     write_tree(tmp_path, {f"{CLOCKSOURCE}/clocksource0/available_clocksource": "tsc\n"})
     (tmp_path / CLOCKSOURCE / "clocksource0/current_clocksource").symlink_to("/nonexistent")
     with pytest.raises(ParseError):
-        make_collector("time", tmp_path).collect()
+        list(make_collector("time", tmp_path).collect())
 
 
 def test_time_empty_clocksource_files(tmp_path):

@@ -2,8 +2,8 @@ import errno
 
 import pytest
 
-import collectors.timex as timex
-from collectors.timex import STA_NANO, TIME_ERROR, Timex, timex_values
+import pyexporter.collectors.timex as timex
+from pyexporter.collectors.timex import STA_NANO, TIME_ERROR, Timex, timex_values
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples
 
@@ -68,7 +68,7 @@ def test_permission_denied_is_no_data(tmp_path, monkeypatch):
 
     monkeypatch.setattr(timex, "adjtimex", denied)
     with pytest.raises(NoDataError):
-        make_collector("timex", tmp_path).collect()
+        list(make_collector("timex", tmp_path).collect())
 
 
 def test_other_errors_fail(tmp_path, monkeypatch):
@@ -77,4 +77,4 @@ def test_other_errors_fail(tmp_path, monkeypatch):
 
     monkeypatch.setattr(timex, "adjtimex", broken)
     with pytest.raises(OSError):
-        make_collector("timex", tmp_path).collect()
+        list(make_collector("timex", tmp_path).collect())

@@ -24,7 +24,7 @@ def test_one_missing_file_is_skipped(tmp_path):
 
 def test_both_missing_is_no_data(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("udp_queues", tmp_path).collect()
+        list(make_collector("udp_queues", tmp_path).collect())
 
 
 def test_empty_file_reads_zero(tmp_path):
@@ -36,4 +36,4 @@ def test_empty_file_reads_zero(tmp_path):
 def test_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/net/udp": UDP + "   2: garbage\n"})
     with pytest.raises(ParseError):
-        make_collector("udp_queues", tmp_path).collect()
+        list(make_collector("udp_queues", tmp_path).collect())

@@ -1,6 +1,6 @@
 import os
 
-from collectors.uname import UTSNAME_LENGTH
+from pyexporter.collectors.uname import UTSNAME_LENGTH
 from tests.support import collect_text, make_collector, samples
 
 
@@ -33,4 +33,4 @@ def test_uname_help(tmp_path):
 
 def test_uname_does_not_read_the_fixture_tree(tmp_path):
     # The tree is empty: uname comes from the system call, so collection still works.
-    assert make_collector("uname", tmp_path).collect()[0].samples
+    assert samples(make_collector("uname", tmp_path).collect())

@@ -46,7 +46,7 @@ def test_vmstat_help_and_type(tmp_path):
 def test_vmstat_bad_value_fails_even_when_filtered_out(tmp_path):
     write_tree(tmp_path, {"proc/vmstat": VMSTAT + "nr_weird many\n"})
     with pytest.raises(ParseError):
-        make_collector("vmstat", tmp_path).collect()
+        list(make_collector("vmstat", tmp_path).collect())
 
 
 def test_vmstat_skips_names_prometheus_cannot_carry(tmp_path):
@@ -56,7 +56,7 @@ def test_vmstat_skips_names_prometheus_cannot_carry(tmp_path):
 
 def test_vmstat_empty_and_missing(tmp_path):
     write_tree(tmp_path, {"proc/vmstat": ""})
-    assert make_collector("vmstat", tmp_path).collect() == []
+    assert list(make_collector("vmstat", tmp_path).collect()) == []
     (tmp_path / "proc/vmstat").unlink()
     with pytest.raises(FileNotFoundError):
-        make_collector("vmstat", tmp_path).collect()
+        list(make_collector("vmstat", tmp_path).collect())

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.watchdog import NUMERIC
+from pyexporter.collectors.watchdog import NUMERIC
 from pyexporter.errors import NoDataError
 from pyexporter.sysfs.watchdog import NUMERIC_ATTRS
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
@@ -53,7 +53,7 @@ def test_watchdog_help(tmp_path):
 
 def test_watchdog_missing_class_dir(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("watchdog", tmp_path).collect()
+        list(make_collector("watchdog", tmp_path).collect())
 
 
 def test_every_numeric_attribute_read_has_a_metric():

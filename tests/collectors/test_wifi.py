@@ -1,12 +1,14 @@
+import asyncio
 import errno
 import json
 import threading
+import time
 
 import pytest
 from pyroute2 import iwutil
 from pyroute2.netlink.exceptions import NetlinkError
 
-from collectors.wifi import bss_mode, duration_seconds, hardware_addr
+from pyexporter.collectors.wifi import bss_mode, duration_seconds, hardware_addr
 from pyexporter.errors import NoDataError, ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 
@@ -56,7 +58,7 @@ def test_wifi_fixtures(tmp_path):
 
 def test_wifi_missing_interfaces_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("wifi", tmp_path, f"--collector.wifi.fixtures={tmp_path}").collect()
+        list(make_collector("wifi", tmp_path, f"--collector.wifi.fixtures={tmp_path}").collect())
 
 
 @pytest.mark.parametrize(("name", "text"), [
@@ -66,7 +68,7 @@ def test_wifi_missing_interfaces_file(tmp_path):
 ])
 def test_wifi_malformed_fixture(tmp_path, name, text):
     with pytest.raises(ParseError):
-        make_collector("wifi", tmp_path, fixtures(tmp_path, **{name: text})).collect()
+        list(make_collector("wifi", tmp_path, fixtures(tmp_path, **{name: text})).collect())
 
 
 @pytest.mark.parametrize(("status", "mode"), [(0, "client"), (1, "client"), (2, "ad-hoc"), (3, "unknown"),
@@ -91,7 +93,7 @@ def test_wifi_live_without_nl80211(tmp_path, monkeypatch):
 
     monkeypatch.setattr(iwutil, "IW", no_family)
     with pytest.raises(NoDataError):
-        make_collector("wifi", tmp_path).collect()
+        list(make_collector("wifi", tmp_path).collect())
 
 
 class Msg:
@@ -108,8 +110,9 @@ class FakeIW:
     closed = False
     thread = ""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, use_event_loop=None):
         FakeIW.thread = threading.current_thread().name
+        FakeIW.loop = use_event_loop
 
     def get_interfaces_dump(self):
         return [Msg(NL80211_ATTR_IFNAME="wlp2s0", NL80211_ATTR_IFINDEX=3, NL80211_ATTR_WIPHY_FREQ=5745),
@@ -150,5 +153,35 @@ def test_wifi_live_nl80211_messages(tmp_path, monkeypatch):
     assert got[f"node_wifi_station_signal_dbm{{{station}}}"] == -61
     assert got[f"node_wifi_station_transmit_failed_total{{{station}}}"] == 0
     assert FakeIW.closed
-    # pyroute2 keeps per-thread buffers: it is used on the netlink thread only.
-    assert FakeIW.thread.startswith("netlink")
+    # The requests run in the collector's own thread, on an event loop of the scrape's own, closed after it.
+    assert FakeIW.thread == threading.current_thread().name
+    assert FakeIW.loop is not None and FakeIW.loop.is_closed()
+
+
+def _never_answered(loop):
+    """What a synchronous pyroute2 call does while the kernel does not answer: run the socket's loop
+    until the answer comes."""
+    return loop.run_until_complete(loop.create_task(asyncio.sleep(3600)))
+
+
+class SilentIW(FakeIW):
+    def get_interfaces_dump(self):
+        return _never_answered(FakeIW.loop)
+
+
+class SilentFamilyLookupIW(FakeIW):
+    def __init__(self, use_event_loop=None):
+        super().__init__(use_event_loop)
+        _never_answered(use_event_loop)  # IW() asks for the nl80211 family id
+
+
+@pytest.mark.parametrize("fake", [SilentIW, SilentFamilyLookupIW])
+def test_wifi_requests_end_at_the_collector_timeout(tmp_path, monkeypatch, fake):
+    monkeypatch.setattr(iwutil, "IW", fake)
+    collector = make_collector("wifi", tmp_path, "--collector.timeout=300ms")
+    started = time.monotonic()
+    with pytest.raises(TimeoutError, match="nl80211"):
+        list(collector.collect())
+    assert 0.3 <= time.monotonic() - started < 3
+    # The stopped request's task is cancelled and the loop closed: nothing is left running.
+    assert FakeIW.loop.is_closed()

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.xfrm import XFRM_COUNTERS
+from pyexporter.collectors.xfrm import XFRM_COUNTERS
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 
@@ -30,9 +30,9 @@ def test_xfrm_empty_file(tmp_path):
 def test_xfrm_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/net/xfrm_stat": XFRM_STAT + "XfrmOutError\n"})
     with pytest.raises(ParseError):
-        make_collector("xfrm", tmp_path).collect()
+        list(make_collector("xfrm", tmp_path).collect())
 
 
 def test_xfrm_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("xfrm", tmp_path).collect()
+        list(make_collector("xfrm", tmp_path).collect())

@@ -1,5 +1,5 @@
 
-from collectors.xfs import METRICS
+from pyexporter.collectors.xfs import METRICS
 from tests.procfs.test_xfs import STATS
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 

@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.zfs import metric_suffix
+from pyexporter.collectors.zfs import metric_suffix
 from pyexporter.errors import NoDataError, ParseError
 from tests.procfs.test_zfs import ARCSTATS, IO, OBJSET
 from tests.support import collect_text, make_collector, samples, write_tree
@@ -47,7 +47,7 @@ def test_zfs_collector(tmp_path):
 
 def test_zfs_missing_base_is_no_data(tmp_path):
     with pytest.raises(NoDataError):
-        make_collector("zfs", tmp_path).collect()
+        list(make_collector("zfs", tmp_path).collect())
 
 
 def test_zfs_missing_kstat_files_are_skipped(tmp_path):
@@ -69,7 +69,7 @@ def test_zfs_missing_kstat_files_are_skipped(tmp_path):
 def test_zfs_unparsable_file_fails(tmp_path, path, content):
     collector = make_collector("zfs", _tree(tmp_path, **{path: content}))
     with pytest.raises(ParseError):
-        collector.collect()
+        list(collector.collect())
 
 
 def test_zfs_invalid_kstat_name_is_skipped(tmp_path):

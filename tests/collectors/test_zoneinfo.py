@@ -1,6 +1,6 @@
 import pytest
 
-from collectors.zoneinfo import ZONEINFO_FIELDS
+from pyexporter.collectors.zoneinfo import ZONEINFO_FIELDS
 from pyexporter.procfs.zoneinfo import ZONEINFO_KEYS
 from tests.procfs.test_zoneinfo import ZONEINFO
 from tests.support import collect_text, make_collector, samples, write_tree
@@ -26,7 +26,7 @@ def test_zoneinfo_collector(tmp_path):
 
 def test_zoneinfo_empty_file(tmp_path):
     write_tree(tmp_path, {"proc/zoneinfo": ""})
-    assert make_collector("zoneinfo", tmp_path).collect() == []
+    assert list(make_collector("zoneinfo", tmp_path).collect()) == []
 
 
 def test_zoneinfo_malformed_values_read_zero(tmp_path):
@@ -38,7 +38,7 @@ def test_zoneinfo_malformed_values_read_zero(tmp_path):
 
 def test_zoneinfo_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        make_collector("zoneinfo", tmp_path).collect()
+        list(make_collector("zoneinfo", tmp_path).collect())
 
 
 def test_every_parsed_key_has_a_metric():

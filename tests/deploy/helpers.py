@@ -14,9 +14,10 @@ from typing import Any, TypeVar
 
 import yaml
 
-from tests.support import free_port, stop_process
+from tests.support import REPO, free_port, stop_process
 
-__all__ = ["free_port", "http_get", "need_tool", "running_prometheus", "stop_process", "wait_for"]
+__all__ = ["free_port", "http_get", "need_tool", "running_prometheus", "start_exporter", "stop_process",
+           "wait_for"]
 
 T = TypeVar("T")
 
@@ -74,3 +75,24 @@ def running_prometheus(binary: str, config: dict[str, Any], work: Path) -> Itera
         yield base
     finally:
         stop_process(proc, grace=10)
+
+
+def start_exporter(argv: list[str], log: Path, flags: list[str] = ()) -> tuple[subprocess.Popen[bytes], str]:
+    """An exporter (pyexporter or node_exporter: the same flags) on a free 127.0.0.1 port, its output in
+    `log`; returns the process and its address once `/` answers. Stop it with stop_process."""
+    port = free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen([*argv, f"--web.listen-address=127.0.0.1:{port}", *flags], cwd=REPO,
+                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+    address = f"127.0.0.1:{port}"
+
+    def ready() -> bool | None:
+        assert proc.poll() is None, f"{argv[0]} exited:\n{log.read_text()[-3000:]}"
+        return True if http_get(f"http://{address}/")[0] == 200 else None
+
+    try:
+        wait_for(ready, 60, f"{argv[0]} on {address}")
+    except BaseException:
+        stop_process(proc)
+        raise
+    return proc, address

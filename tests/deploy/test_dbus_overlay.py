@@ -31,7 +31,7 @@ def overlay_additions() -> tuple[list[str], dict[str, str]]:
 
 
 def host_root_mount() -> str:
-    daemonset = next(d for d in yaml.safe_load_all((MANIFESTS / "daemonset.yaml").read_text())
+    daemonset = next(d for d in yaml.safe_load_all((MANIFESTS / "base" / "daemonset.yaml").read_text())
                      if d and d["kind"] == "DaemonSet")
     (container,) = daemonset["spec"]["template"]["spec"]["containers"]
     (rootfs,) = [re.fullmatch(r"--path\.rootfs=(.*)", a).group(1) for a in container["args"]

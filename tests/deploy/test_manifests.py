@@ -19,12 +19,13 @@ import yaml
 from kubernetes_validate.utils import all_versions
 
 from pyexporter.cli import build_parser, parse_args
-from pyexporter.registry import load_collectors
+from pyexporter.loader import load_collectors
 from tests.deploy.helpers import need_tool
 from tests.support import REPO
 
 MANIFESTS = REPO / "manifests"
-RESOURCE_FILES = sorted(p for p in MANIFESTS.glob("*.yaml") if p.name != "kustomization.yaml")
+BASE = MANIFESTS / "base"
+RESOURCE_FILES = sorted(p for p in BASE.glob("*.yaml") if p.name != "kustomization.yaml")
 # The oldest schema shipped (Pod Security Admission is GA from 1.25) and the newest.
 K8S_VERSIONS = sorted({all_versions()[0], kubernetes_validate.latest_version()})
 
@@ -129,9 +130,12 @@ def test_strict_validation_rejects_a_misspelt_field(daemonset):
 
 
 def test_kustomization_lists_every_resource_file():
-    kustomization = load_docs(MANIFESTS / "kustomization.yaml")[0]
+    kustomization = load_docs(BASE / "kustomization.yaml")[0]
     assert kustomization["kind"] == "Kustomization"
     assert sorted(kustomization["resources"]) == [p.name for p in RESOURCE_FILES]
+    # manifests/ applies the base as it is.
+    top = load_docs(MANIFESTS / "kustomization.yaml")[0]
+    assert {k: v for k, v in top.items() if k not in ("apiVersion", "kind")} == {"resources": ["base"]}
 
 
 def test_rendered_kinds_and_namespace(rendered):

@@ -11,17 +11,22 @@ pending or firing for both.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from collectors.filesystem import DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE
-from tests.deploy.helpers import http_get, need_tool, running_prometheus, stop_process, wait_for
-from tests.support import NODE_EXPORTER, REPO, SHARED, free_port
+from pyexporter.collectors.filesystem import DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE
+from tests.deploy.helpers import (
+    http_get,
+    need_tool,
+    running_prometheus,
+    start_exporter,
+    stop_process,
+    wait_for,
+)
+from tests.support import NODE_EXPORTER, SHARED
 
 RULES = SHARED / "prometheus" / "node-mixin-rules.yaml"
 JOB = "node-exporter"
@@ -41,30 +46,16 @@ SAME_FLAGS = [f"--collector.filesystem.mount-points-exclude={DEFAULT_MOUNT_POINT
 SETTLE_SCRAPES = 6
 
 
-def _start(argv: list[str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen([*argv, f"--web.listen-address=127.0.0.1:{port}", *SAME_FLAGS], cwd=REPO,
-                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-    address = f"127.0.0.1:{port}"
-
-    def ready() -> bool | None:
-        assert proc.poll() is None, f"{argv[0]} exited:\n{log.read_text()[-3000:]}"
-        return True if http_get(f"http://{address}/")[0] == 200 else None
-
-    wait_for(ready, 60, f"{argv[0]} on {address}")
-    return proc, address
-
-
 @pytest.fixture(scope="module")
 def targets(tmp_path_factory) -> Iterator[dict[str, str]]:
     """instance address -> "pyexporter" / "node_exporter", both running on this machine."""
     work = tmp_path_factory.mktemp("exporters")
     procs = []
     try:
-        py, py_address = _start([sys.executable, "-m", "pyexporter"], work / "pyexporter.log")
+        py, py_address = start_exporter([sys.executable, "-m", "pyexporter"], work / "pyexporter.log",
+                                         SAME_FLAGS)
         procs.append(py)
-        ne, ne_address = _start([str(NODE_EXPORTER)], work / "node_exporter.log")
+        ne, ne_address = start_exporter([str(NODE_EXPORTER)], work / "node_exporter.log", SAME_FLAGS)
         procs.append(ne)
         yield {py_address: "pyexporter", ne_address: "node_exporter"}
     finally:

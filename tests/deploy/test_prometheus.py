@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pyexporter.registry import load_collectors
+from pyexporter.loader import load_collectors
 from tests.deploy.helpers import http_get, need_tool, running_prometheus, stop_process, wait_for
-from tests.support import CONFORMANCE, REPO, free_port
+from tests.support import REPO, conformance_fixtures, free_port
 
 JOB = "node-exporter"
 APT_HINT = "scripts/install-test-deps installs the Debian package prometheus"
@@ -156,9 +156,9 @@ def node_exporters_own_problems(promtool: str) -> set[tuple[str, str]]:
     here; a family is `node_<subsystem>`, so a field a newer release added stays allowed.
     """
     lines: list[str] = []
-    reference = CONFORMANCE / "node_exporter-1.12.1" / "e2e-output.txt"
-    if reference.exists():
-        lines += promtool_problems(promtool, reference.read_bytes())[1]
+    fixtures = conformance_fixtures()
+    if fixtures is not None:
+        lines += promtool_problems(promtool, (fixtures / "e2e-output.txt").read_bytes())[1]
     binary = need_tool("prometheus-node-exporter", "scripts/install-test-deps installs it")
     port = free_port()
     proc = subprocess.Popen([binary, f"--web.listen-address=127.0.0.1:{port}"],

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collectors.tcpstat import count_sockets
+from pyexporter.collectors.tcpstat import count_sockets
 from pyexporter.errors import ParseError
 from pyexporter.procfs.buddyinfo import parse_buddyinfo
 from pyexporter.procfs.cgroups import parse_cgroups

@@ -12,6 +12,7 @@ module registers the collector, then runs the ordinary command line.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 from pyexporter.cli import main
 from pyexporter.metrics import MetricFamily, gauge
@@ -32,14 +33,14 @@ class BlockerCollector(Collector):
         self.desc = gauge("robustness_blocker_runs", "Runs of the test-only blocking collector.")
         self.runs = 0
 
-    def collect(self) -> list[MetricFamily]:
+    def collect(self) -> Iterator[MetricFamily]:
         with open(os.path.join(self.dir, "starts"), "a") as f:
             f.write("start\n")
         if os.path.exists(os.path.join(self.dir, "block")):
             with open(os.path.join(self.dir, "gate"), "rb") as gate:  # blocks until a writer opens it
                 gate.read()
         self.runs += 1
-        return [self.desc.one(self.runs)]
+        yield self.desc.one(self.runs)
 
 
 if __name__ == "__main__":

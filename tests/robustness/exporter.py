@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from benchmarks.process import ExporterProcess
 from pyexporter.cli import build_parser
-from pyexporter.registry import load_collectors
+from pyexporter.loader import load_collectors
 
 #: Prometheus's default scrape timeout; every scrape a test makes must be answered within it.
 SCRAPE_TIMEOUT = 10.0

@@ -4,8 +4,8 @@ A parser is a module-level function named `parse_*` (or `*_or_none`, the
 lenient value parsers of sysfs attributes) whose required parameters
 are inputs (`str`, `bytes`, `bytes | str`, `str | None`, `list[str]` for the
 fields of one line, or a mapping of attribute names to texts), in the modules of
-`pyexporter.procfs`, `pyexporter.sysfs`, `pyexporter.textformat` and
-`collectors`. New parsers are picked up without touching this file; a sample
+`pyexporter.golang`, `pyexporter.procfs`, `pyexporter.sysfs`, `pyexporter.textformat` and
+`pyexporter.collectors`. New parsers are picked up without touching this file; a sample
 for them in SAMPLES makes their fuzzing sharper but is not required.
 """
 
@@ -13,35 +13,17 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import os
 import pkgutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import collectors
 import pyexporter.golang
 import pyexporter.procfs
 import pyexporter.sysfs
-from tests.support import CONFORMANCE, REPO
-
-
-def _fixture_root() -> Path:
-    """node_exporter's fixture tree: beside the repository (../shared/conformance), or beside a
-    parent of it (a worktree under ../wt/NAME), or where PYEXPORTER_CONFORMANCE points."""
-    override = os.environ.get("PYEXPORTER_CONFORMANCE")
-    candidates = [Path(override)] if override else []
-    candidates.append(CONFORMANCE)
-    candidates += [parent / "shared" / "conformance" for parent in REPO.parents]
-    for candidate in candidates:
-        if (candidate / "node_exporter-1.12.1").is_dir():
-            return candidate / "node_exporter-1.12.1"
-    return CONFORMANCE / "node_exporter-1.12.1"
-
-
-#: node_exporter's fixture tree, when the conformance suite is present.
-FIXTURE_ROOT = _fixture_root()
+from pyexporter.loader import builtin_modules
+from tests.support import conformance_fixtures
 
 #: Modules that exist to parse /proc, /sys or text-format input: each must have a covered parser.
 PARSER_PACKAGES = (pyexporter.golang, pyexporter.procfs, pyexporter.sysfs)
@@ -53,7 +35,7 @@ NOT_PARSER_MODULES: dict[str, str] = {
     "pyexporter.golang.filepath": "matches and joins paths given by flags and directory listings; tested in "
                                  "tests/golang/test_filepath.py",
     "pyexporter.golang.json": "decodes JSON through the stdlib's parser; its caller "
-                              "collectors.qdisc.parse_qdisc_fixture is fuzzed",
+                              "pyexporter.collectors.qdisc.parse_qdisc_fixture is fuzzed",
     "pyexporter.golang.strings": "splits text; every parser is built on it and fuzzed",
     "pyexporter.sysfs.powercap": "index_and_name derives a RAPL zone's index from its name and the names "
                                  "seen before; it fails on no input (tests/sysfs/test_powercap.py)",
@@ -61,30 +43,31 @@ NOT_PARSER_MODULES: dict[str, str] = {
 
 #: parse_* functions that do not read a file, with the reason; they are left out.
 NOT_INPUT_PARSERS = {
-    "collectors.ipvs.parse_backend_labels":
+    "pyexporter.collectors.ipvs.parse_backend_labels":
         "parses the --collector.ipvs.backend-labels flag; a bad value is a ConfigError at start",
-    "collectors.perf.parse_tracepoints":
+    "pyexporter.collectors.perf.parse_tracepoints":
         "parses the --collector.perf.tracepoint flag; a bad value is a ConfigError at start",
-    "collectors.logind.parse_list_seats":
+    "pyexporter.collectors.logind.parse_list_seats":
         "decodes a D-Bus reply body as jeepney returns it; fuzzed in tests/collectors/test_logind.py",
-    "collectors.logind.parse_list_sessions":
+    "pyexporter.collectors.logind.parse_list_sessions":
         "decodes a D-Bus reply body as jeepney returns it; fuzzed in tests/collectors/test_logind.py",
-    "collectors.systemd.parse_list_units":
+    "pyexporter.collectors.systemd.parse_list_units":
         "decodes a D-Bus reply body as jeepney returns it; fuzzed in tests/collectors/test_systemd.py",
-    "collectors.supervisord.parse_process_info":
+    "pyexporter.collectors.supervisord.parse_process_info":
         "reads an XML-RPC value as xmlrpc.client decodes it; fuzzed in tests/collectors/test_supervisord.py",
 }
 
 #: Parsers a collector may keep: their input is no kernel file (parsers of /proc and /sys files live in
 #: pyexporter.procfs and pyexporter.sysfs, whether one collector reads the file or several).
 COLLECTOR_PARSERS = {
-    "collectors.ethtool.parse_drvinfo": "the ethtool_drvinfo struct an SIOCETHTOOL ioctl fills",
-    "collectors.os.parse_os_release": "os-release(5), a file of the distribution",
-    "collectors.perf.parse_cpus": "the --collector.perf.cpus flag",
-    "collectors.qdisc.parse_qdisc_fixture": "node_exporter's JSON fixture (--collector.qdisc.fixtures)",
-    "collectors.runit.parse_status": "runit's supervise/status record",
-    "collectors.supervisord.parse_url": "the --collector.supervisord.url flag",
-    "collectors.systemd.parse_systemd_version": "systemd's Version property, read over D-Bus",
+    "pyexporter.collectors.ethtool.parse_drvinfo": "the ethtool_drvinfo struct an SIOCETHTOOL ioctl fills",
+    "pyexporter.collectors.os.parse_os_release": "os-release(5), a file of the distribution",
+    "pyexporter.collectors.perf.parse_cpus": "the --collector.perf.cpus flag",
+    "pyexporter.collectors.qdisc.parse_qdisc_fixture":
+        "node_exporter's JSON fixture (--collector.qdisc.fixtures)",
+    "pyexporter.collectors.runit.parse_status": "runit's supervise/status record",
+    "pyexporter.collectors.supervisord.parse_url": "the --collector.supervisord.url flag",
+    "pyexporter.collectors.systemd.parse_systemd_version": "systemd's Version property, read over D-Bus",
 }
 
 #: Parameter annotations a parser's inputs may have (strings: modules use `from __future__ import
@@ -163,8 +146,7 @@ def parser_modules() -> list[str]:
 
 
 def collector_modules() -> list[str]:
-    return sorted(f"collectors.{info.name}" for info in pkgutil.iter_modules(collectors.__path__)
-                  if not info.name.startswith("_"))
+    return builtin_modules()
 
 
 def _is_parser_name(attr: str) -> bool:
@@ -360,7 +342,7 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "pyexporter.procfs.sys.parse_hung_task_detect_count": (("proc/sys/kernel/hung_task_detect_count",),
                                                             "12\n"),
     "pyexporter.procfs.loadavg.parse_loadavg": (("proc/loadavg",), "0.21 0.37 0.39 1/719 19737\n"),
-    "collectors.os.parse_os_release": (("usr/lib/os-release",), (
+    "pyexporter.collectors.os.parse_os_release": (("usr/lib/os-release",), (
         'NAME="Ubuntu"\nVERSION="20.04.2 LTS (Focal Fossa)"\nID=ubuntu\nID_LIKE=debian\n'
         'PRETTY_NAME="Ubuntu 20.04.2 LTS"\nVERSION_ID="20.04"\nVERSION_CODENAME=focal\n# comment\n'
         "BUILD_ID='a \\\"quoted\\\" $value'\n")),
@@ -447,9 +429,10 @@ def samples_for(parser: Parser) -> list[bytes]:
     """The parser's sample contents: fixture files (when present) and the built-in sample."""
     globs, builtin = SAMPLES.get(parser.qualname, ((), None))
     out: list[bytes] = []
-    if FIXTURE_ROOT.is_dir():
+    fixtures = conformance_fixtures()
+    if fixtures is not None:
         for pattern in globs:
-            matches = sorted(p for p in FIXTURE_ROOT.glob(pattern) if p.is_file() and not p.is_symlink())
+            matches = sorted(p for p in fixtures.glob(pattern) if p.is_file() and not p.is_symlink())
             for path in matches[:MAX_FILES_PER_GLOB]:
                 out.append(_read_sample(path))
     if builtin is not None:

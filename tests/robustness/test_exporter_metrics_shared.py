@@ -29,7 +29,7 @@ class Simple(Collector):
         self.desc = gauge("node_simple_value", "A value.")
 
     def collect(self):
-        return [self.desc.one(1)]
+        yield self.desc.one(1)
 
 
 @pytest.fixture

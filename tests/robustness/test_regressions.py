@@ -113,7 +113,7 @@ def test_diskstats_with_a_huge_counter():
 
 def test_zoneinfo_node_line_search_is_linear():
     # A run of digits made the node/zone regex backtrack from every position: 128 KiB took 40 s.
-    parser = Parser("zoneinfo", "collectors.zoneinfo", parse_zoneinfo, ("text",), ((),))
+    parser = Parser("zoneinfo", "pyexporter.collectors.zoneinfo", parse_zoneinfo, ("text",), ((),))
     ratio, _, _ = growth(parser, lambda size: b"0" * size)
     assert ratio <= MAX_RATIO
     zones = parse_zoneinfo("Node 10, zone   Normal\n  pages free     3\nNode 0, zone DMA\n")
@@ -140,7 +140,7 @@ def test_go_duration_stays_linear_on_a_long_number_without_unit():
 
 
 def test_bcache_next_io_beyond_int64_is_a_parse_error():
-    from collectors.bcache import parse_writeback_rate_debug
+    from pyexporter.collectors.bcache import parse_writeback_rate_debug
     with pytest.raises(ParseError):
         parse_writeback_rate_debug(f"next io: {HUGE}ms\n")
     with pytest.raises(ParseError):
@@ -149,12 +149,12 @@ def test_bcache_next_io_beyond_int64_is_a_parse_error():
 
 
 def test_hwmon_sensor_number_with_thousands_of_digits():
-    from collectors.hwmon import explode_sensor_filename
+    from pyexporter.collectors.hwmon import explode_sensor_filename
     assert explode_sensor_filename(f"temp{HUGE}_input") is None
     assert explode_sensor_filename(f"temp{ZEROS}3_input") == ("temp", 3, "input")
 
 
 def test_ntp_server_port_with_thousands_of_digits():
-    from collectors.ntp import split_host_port
+    from pyexporter.collectors.ntp import split_host_port
     with pytest.raises(ParseError):
         split_host_port(f"127.0.0.1:{HUGE}", 123)

@@ -1,0 +1,273 @@
+"""kube-prometheus's Node Exporter dashboards and recording rules work on pyexporter as on node_exporter.
+
+One real Prometheus scrapes pyexporter and the reference node_exporter (Debian's 1.5.0) on this machine,
+each as its own job and instance, every second, and evaluates kube-prometheus's recording rules
+(`../shared/grafana/kp-node-exporter-rules.yaml`) once per job. Every panel query and template variable
+query of the dashboards in `../shared/grafana/` is then run through the HTTP API for each exporter, its
+Grafana variables replaced as Grafana replaces them: none errors, and none has data for node_exporter
+and not for pyexporter.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import yaml
+
+from pyexporter.collectors.filesystem import DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE
+from tests.deploy.helpers import (
+    http_get,
+    need_tool,
+    running_prometheus,
+    start_exporter,
+    stop_process,
+    wait_for,
+)
+from tests.support import NODE_EXPORTER, SHARED
+
+GRAFANA = SHARED / "grafana"
+RULES = GRAFANA / "kp-node-exporter-rules.yaml"
+DASHBOARDS = sorted(GRAFANA.glob("*.json"))
+#: The job the dashboards and rules select on, replaced by each exporter's own job.
+DASHBOARD_JOB = 'job="node-exporter"'
+JOBS = {"pyexporter": "pyexporter", "node_exporter": "node_exporter"}
+APT_HINT = "scripts/install-test-deps installs the Debian packages prometheus and prometheus-node-exporter"
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not RULES.exists(), reason=f"{GRAFANA} is absent"),
+    pytest.mark.skipif(not NODE_EXPORTER.exists(),
+                       reason=f"the reference node_exporter is absent; {APT_HINT}"),
+]
+#: Debian's 1.5.0 excludes more mount points by default; both get 1.12.1's defaults.
+SAME_FLAGS = [f"--collector.filesystem.mount-points-exclude={DEFAULT_MOUNT_POINTS_EXCLUDE}",
+              f"--collector.filesystem.fs-types-exclude={DEFAULT_FS_TYPES_EXCLUDE}"]
+SCRAPE_INTERVAL = 1.0
+#: Scrapes of each exporter before the queries run: the rules' rate()s need two, the panels' a few.
+SETTLE_SCRAPES = 8
+#: Grafana's $__rate_interval: max($__interval + scrape interval, 4 x scrape interval) with the data
+#: source's scrape interval set to Prometheus's (1 s here).
+RATE_INTERVAL = "4s"
+#: A counter that moves between the two exporters' scrapes is seen by one a second before the other: data
+#: node_exporter had this long before the end must have reached pyexporter by the end.
+MARGIN = 3.0
+
+
+def panel_queries(dashboard: dict[str, Any]) -> list[str]:
+    """Every target expression of every panel, rows and nested panels included."""
+    out: list[str] = []
+
+    def walk(panels: list[dict[str, Any]]) -> None:
+        for panel in panels:
+            walk(panel.get("panels", []))
+            out.extend(t["expr"] for t in panel.get("targets", []) if t.get("expr"))
+
+    walk(dashboard.get("panels", []))
+    for row in dashboard.get("rows", []):
+        walk(row.get("panels", []))
+    return out
+
+
+def variable_queries(dashboard: dict[str, Any]) -> dict[str, str]:
+    """name -> query of the dashboard's query variables."""
+    out = {}
+    for variable in dashboard.get("templating", {}).get("list", []):
+        if variable.get("type") == "query":
+            query = variable["query"]
+            out[variable["name"]] = query["query"] if isinstance(query, dict) else query
+    return out
+
+
+def substitute(expr: str, values: dict[str, str]) -> str:
+    """Grafana's variable syntaxes ($var, ${var}, ${var:fmt}, [[var]]) replaced by values."""
+    def value(match: re.Match[str]) -> str:
+        name = next(g for g in match.groups() if g)
+        assert name in values, f"no value for ${name} in {expr!r}"
+        return values[name]
+
+    return re.sub(r"\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)", value, expr)
+
+
+def grafana_values(job: str, instance: str, start: float, end: float) -> dict[str, str]:
+    """What Grafana puts in place of the variables, for one exporter's node."""
+    span = max(1, round(end - start))
+    return {
+        "datasource": "prometheus", "instance": instance,
+        # The cluster variable is "All" (allValue .*): these targets carry no cluster label.
+        "cluster": ".*", "job": job,
+        "__rate_interval": RATE_INTERVAL, "__interval": "1s", "__interval_ms": "1000",
+        "__range": f"{span}s", "__range_s": str(span), "__range_ms": str(span * 1000),
+    }
+
+
+def for_job(text: str, job: str) -> str:
+    assert DASHBOARD_JOB in text
+    return text.replace(DASHBOARD_JOB, f'job="{job}"')
+
+
+def rules_for_every_job() -> dict[str, Any]:
+    """The recording rules once per exporter's job (the group name suffixed with it)."""
+    groups = yaml.safe_load(RULES.read_text())["groups"]
+    out = []
+    for job in JOBS.values():
+        for group in groups:
+            rules = [{**rule, "expr": for_job(rule["expr"], job)} for rule in group["rules"]]
+            out.append({**group, "name": f"{group['name']}/{job}", "rules": rules})
+    return {"groups": out}
+
+
+@pytest.fixture(scope="module")
+def targets(tmp_path_factory) -> Iterator[dict[str, str]]:
+    """exporter -> its 127.0.0.1 address, both running on this machine."""
+    work = tmp_path_factory.mktemp("exporters")
+    procs = []
+    try:
+        py, py_address = start_exporter([sys.executable, "-m", "pyexporter"], work / "pyexporter.log",
+                                        SAME_FLAGS)
+        procs.append(py)
+        ne, ne_address = start_exporter([str(NODE_EXPORTER)], work / "node_exporter.log", SAME_FLAGS)
+        procs.append(ne)
+        yield {"pyexporter": py_address, "node_exporter": ne_address}
+    finally:
+        for proc in procs:
+            stop_process(proc)
+
+
+@pytest.fixture(scope="module")
+def prometheus(targets, tmp_path_factory) -> Iterator[tuple[str, float]]:
+    """The Prometheus base URL and when it started scraping."""
+    binary = need_tool("prometheus", APT_HINT)
+    work = tmp_path_factory.mktemp("prometheus")
+    (work / "rules.yaml").write_text(yaml.safe_dump(rules_for_every_job()))
+    interval = f"{SCRAPE_INTERVAL:g}s"
+    config = {
+        "global": {"scrape_interval": interval, "scrape_timeout": interval, "evaluation_interval": interval},
+        "rule_files": [str(work / "rules.yaml")],
+        "scrape_configs": [{"job_name": JOBS[name], "static_configs": [{"targets": [address]}]}
+                           for name, address in targets.items()],
+    }
+    started = time.time()
+    with running_prometheus(binary, config, work) as base:
+        def settled() -> bool | None:
+            counts = [float(r["value"][1]) for r in api(base, {"query": "count_over_time(up[1m])"})["result"]]
+            return True if len(counts) == len(targets) and min(counts) >= SETTLE_SCRAPES else None
+
+        wait_for(settled, 60, f"{SETTLE_SCRAPES} scrapes of both exporters")
+        yield base, started
+
+
+def api(base: str, params: dict[str, str], path: str = "/api/v1/query") -> dict[str, Any]:
+    status, body = http_get(f"{base}{path}?{urlencode(params)}")
+    reply = json.loads(body)
+    assert status == 200 and reply["status"] == "success", (params, reply)
+    return reply["data"]
+
+
+def last_sample_time(result: list[dict[str, Any]]) -> float | None:
+    """The latest time a range query returned a point for, or None when it returned nothing."""
+    times = [float(point[0]) for series in result for point in series["values"]]
+    return max(times) if times else None
+
+
+def query_range(base: str, expr: str, start: float, end: float) -> list[dict[str, Any]]:
+    data = api(base, {"query": expr, "start": f"{start:.3f}", "end": f"{end:.3f}", "step": "1"},
+               "/api/v1/query_range")
+    assert data["resultType"] == "matrix", data
+    return data["result"]
+
+
+def dashboard_cases() -> list[tuple[str, int, str]]:
+    return [(path.name, i, expr) for path in DASHBOARDS
+            for i, expr in enumerate(panel_queries(json.loads(path.read_text())))]
+
+
+def test_the_dashboards_are_there():
+    assert {p.name for p in DASHBOARDS} >= {"kp-nodes.json", "kp-node-rsrc-use.json",
+                                           "kp-node-cluster-rsrc-use.json"}
+    assert all(DASHBOARD_JOB in expr for _, _, expr in dashboard_cases())
+    assert len(dashboard_cases()) == 39
+
+
+@pytest.fixture(scope="module")
+def every_panel(prometheus, targets) -> dict[tuple[str, int], dict[str, float | None]]:
+    """(dashboard, panel target) -> exporter -> the last time it had data (None: never)."""
+    base, started = prometheus
+    end = time.time()
+    start = max(started, end - 120)
+    out: dict[tuple[str, int], dict[str, float | None]] = {}
+    for dashboard, index, expr in dashboard_cases():
+        row = out.setdefault((dashboard, index), {})
+        for name, address in targets.items():
+            values = grafana_values(JOBS[name], address, start, end)
+            query = substitute(for_job(expr, JOBS[name]), values)
+            row[name] = last_sample_time(query_range(base, query, start, end))
+        row["end"] = end
+    return out
+
+
+def test_no_panel_has_data_for_node_exporter_only(every_panel):
+    only_node_exporter = {
+        key: times for key, times in every_panel.items()
+        if times["node_exporter"] is not None and times["node_exporter"] <= times["end"] - MARGIN
+        and times["pyexporter"] is None
+    }
+    assert only_node_exporter == {}
+
+
+def test_the_basic_panels_have_data_for_both(every_panel):
+    # The comparison above is not of two empty sets: most panels have data on any Linux machine.
+    with_data = [key for key, times in every_panel.items()
+                 if times["pyexporter"] is not None and times["node_exporter"] is not None]
+    assert len(with_data) >= 20, sorted(every_panel)
+
+
+@pytest.mark.parametrize("path", DASHBOARDS, ids=lambda p: p.name)
+def test_template_variables_find_each_exporters_node(prometheus, targets, path):
+    base, _ = prometheus
+    variables = variable_queries(json.loads(path.read_text()))
+    for name, address in targets.items():
+        for variable, query in variables.items():
+            match = re.fullmatch(r"label_values\((.*),\s*(\w+)\)", query, re.S)
+            assert match, f"{path.name} ${variable}: {query!r} is not label_values(selector, label)"
+            selector = match.group(1)
+            # A selector without the job (the cluster variable's) is narrowed to the exporter's series.
+            selector = for_job(selector, JOBS[name]) if DASHBOARD_JOB in selector else selector
+            selector = substitute(selector, grafana_values(JOBS[name], address, 0, 1))
+            result = [series for series in api(base, {"query": selector})["result"]
+                      if series["metric"].get("job") == JOBS[name]]
+            assert result, f"{path.name} ${variable}: nothing for {name} ({selector})"
+            found = {series["metric"].get(match.group(2)) for series in result}
+            if match.group(2) == "instance":
+                assert found == {address}, (name, found)
+
+
+def test_pyexporter_serves_every_process_series_node_exporter_serves(prometheus):
+    base, _ = prometheus
+    names: dict[str, set[str]] = {}
+    for name, job in JOBS.items():
+        result = api(base, {"query": f'{{__name__=~"process_.+", job="{job}"}}'})["result"]
+        names[name] = {series["metric"]["__name__"] for series in result}
+    assert len(names["node_exporter"]) >= 6
+    assert names["node_exporter"] <= names["pyexporter"]
+
+
+def test_the_recording_rules_evaluate(prometheus):
+    base, _ = prometheus
+    rules = [rule for group in api(base, {}, "/api/v1/rules")["groups"] for rule in group["rules"]]
+    assert len(rules) == 15 * len(JOBS)
+    assert {rule["name"]: rule.get("lastError") for rule in rules if rule["health"] != "ok"} == {}
+
+
+def test_the_substitution_leaves_no_variable():
+    values = grafana_values("j", "127.0.0.1:1", 0, 60)
+    for _, _, expr in dashboard_cases():
+        assert "$" not in substitute(for_job(expr, "j"), values)
+    assert substitute("a[$__rate_interval] ${instance} [[cluster]]", values) == "a[4s] 127.0.0.1:1 .*"
+    with pytest.raises(AssertionError):
+        substitute("$unknown", values)
