@@ -3,7 +3,7 @@
 import pytest
 
 from pyexporter.errors import ParseError
-from pyexporter.golang import json as gojson
+from pyexporter.golang import json as go_json
 
 
 @pytest.mark.parametrize(("data", "fields", "expected"), [
@@ -14,8 +14,8 @@ from pyexporter.golang import json as gojson
     (b'{"Mac": null, "other": {"deep": [1]}}', {"Mac": "bytes"}, {"Mac": b""}),
     (b'{"N": -9223372036854775808}', {"N": "int64"}, {"N": -(1 << 63)}),
 ])
-def test_gojson_decode_struct(data, fields, expected):
-    assert gojson.decode_struct(gojson.loads(data), fields) == expected
+def test_go_json_decode_struct(data, fields, expected):
+    assert go_json.decode_struct(go_json.loads(data), fields) == expected
 
 
 @pytest.mark.parametrize(("data", "fields"), [
@@ -25,6 +25,6 @@ def test_gojson_decode_struct(data, fields, expected):
     (b'{"S": 1}', {"S": "string"}), (b"[]", {"S": "string"}), (b'{"S": "x"', {"S": "string"}),
     (b"\xff\xfe", {"S": "string"}), (b'{"N": Infinity}', {"N": "int"}),
 ])
-def test_gojson_rejects(data, fields):
+def test_go_json_rejects(data, fields):
     with pytest.raises(ParseError):
-        gojson.decode_struct(gojson.loads(data), fields)
+        go_json.decode_struct(go_json.loads(data), fields)
