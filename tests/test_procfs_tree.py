@@ -49,6 +49,7 @@ NOT_FROM_THE_TREE = {
 #: Collectors that would ask netlink by default read the tree's /proc/net files instead.
 TREE_FLAGS = ("--no-collector.arp.netlink", "--no-collector.netdev.netlink")
 
+
 def exporter_collectors() -> dict[str, type]:
     """The exporter's own collectors (other tests register fakes in this process's registry)."""
     return {name: cls for name, cls in load_collectors().items() if not cls.__module__.startswith("tests.")}

@@ -238,6 +238,7 @@ def test_procfs_mountstats_of_its_tree(procfs_fixtures):
         transports=[NFSTransport("tcp", 832, 0, 1, 0, 11, 6428, 6428, 0, 12154, 0, 24, 26, 5726)],
     )
 
+
 def test_procfs_mountstats_rdma():
     # procfs's "NFS xprt over rdma proto" case, on the counters node_exporter exports (the RDMA-only ones are
     # no metric of node_exporter's).
@@ -255,6 +256,7 @@ def test_procfs_mountstats_rdma():
     assert mount.stats.operations == [NFSOperation("NULL", 16, 16, 0, 640, 384, 320, 11, 331)]
     assert mount.stats.transports == [
         NFSTransport("rdma", 0, 0, 5808, 62, 0, 494490723, 494490687, 36, 10032963746, 1282789, 0, 0, 0)]
+
 
 def test_procfs_mountstats_extended():
     # procfs's TestMountStatsExtendedOperationStats and TestMountStatsExtendedRDMAStats.

@@ -83,7 +83,6 @@ def test_procfs_sys_stats(procfs_fixtures, device, allocated):
     assert stats["extent_alloc"][0] == allocated
 
 
-
 def test_procfs_linux_614_and_70():
     # procfs's TestParseStatsLinux614 and TestParseStatsLinux70: the btrees of 6.14, zoned, metafile,
     # defer_relog (64-bit) and the two-word "gc xpc" of 7.0.
