@@ -392,6 +392,15 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "pyexporter.procfs.netstat.parse_net_stats": (("proc/net/netstat", "proc/net/snmp"), None),
     "pyexporter.procfs.netstat.parse_snmp6": (("proc/net/snmp6",), None),
     "pyexporter.procfs.pid_stat.parse_pid_stat": (("proc/[0-9]*/stat",), None),
+    # The exporter's own /proc/self files (process_*): the same formats as any process's.
+    "pyexporter.procfs.proc_stat.parse_proc_stat": (("proc/[0-9]*/stat",), None),
+    "pyexporter.procfs.proc_netstat.parse_proc_netstat": (("proc/net/netstat",), None),
+    "pyexporter.procfs.proc_limits.parse_proc_limits": ((), (
+        "Limit                     Soft Limit           Hard Limit           Units\n"
+        "Max cpu time              unlimited            unlimited            seconds\n"
+        "Max open files            1024                 1048576              files\n"
+        "Max address space         unlimited            unlimited            bytes\n"
+        "Max nice priority         0                    0\n")),
     "pyexporter.procfs.slabinfo.parse_slabinfo": (("proc/slabinfo",), None),
     "pyexporter.procfs.softirqs.parse_softirqs": (("proc/softirqs",), None),
     "pyexporter.procfs.swaps.parse_swaps": (("proc/swaps",), None),
