@@ -181,7 +181,8 @@ async def timed_get(conn: Connection, tally: Tally, timeout: float) -> tuple[int
     start = time.perf_counter()
     try:
         status, body = await asyncio.wait_for(conn.get(), timeout)
-    except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError, IndexError) as exc:
+    # asyncio.TimeoutError: wait_for's own class on 3.10 (an alias of TimeoutError from 3.11).
+    except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError, IndexError) as exc:
         tally.errors[type(exc).__name__] += 1
         conn.close()
         return None
@@ -265,7 +266,7 @@ async def slow_reader(port: int, until: float, state: Counter[str]) -> None:
             state["bytes"] += 1
             await asyncio.sleep(1.0)
         state["still_reading"] += 1
-    except TimeoutError:
+    except asyncio.TimeoutError:
         state["still_reading"] += 1
     except OSError:
         state["errors"] += 1
@@ -284,7 +285,7 @@ def measure(process: psutil.Process) -> Sample:
 async def sampler(process: psutil.Process, stop: asyncio.Event, out: list[Sample]) -> None:
     while not stop.is_set():
         out.append(measure(process))
-        with contextlib.suppress(TimeoutError):
+        with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.5)
 
 

@@ -124,6 +124,15 @@ class _Append(argparse.Action):
 
 
 class _Bool(argparse.BooleanOptionalAction):
+    """--name / --no-name, with the same help text on every Python: 3.10 to 3.12 append
+    " (default: ...)" themselves (3.10 even to a suppressed help, which then shows), 3.13 does not."""
+
+    def __init__(self, *args: Any, help: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, help=None, **kwargs)
+        if help is not None and help is not argparse.SUPPRESS:
+            help += " (default: %(default)s)"
+        self.help = help
+
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
                  option_string: str | None = None) -> None:
         super().__call__(parser, namespace, values, option_string)

@@ -76,9 +76,30 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def packages_distributions() -> dict[str, list[str]]:
+    """Top-level module name -> the distributions that install it.
+
+    importlib.metadata.packages_distributions() reads only top_level.txt on Python 3.10, which
+    wheels built by flit (jeepney's) do not have; 3.11 also reads the files of each distribution.
+    That is done here on every version, so the answer is the same everywhere.
+    """
+    out: dict[str, list[str]] = {}
+    for dist in importlib.metadata.distributions():
+        names = set((dist.read_text("top_level.txt") or "").split())
+        for file in dist.files or ():
+            parts = file.parts
+            if len(parts) > 1 and not parts[0].endswith((".dist-info", ".egg-info", ".data")):
+                names.add(parts[0])
+            elif len(parts) == 1 and file.suffix == ".py":
+                names.add(file.stem)
+        for name in names:
+            out.setdefault(name, []).append(dist.metadata["Name"])
+    return out
+
+
 def test_runtime_dependencies_are_what_the_code_imports():
     imports = third_party_imports(runtime_packages())
-    distributions = importlib.metadata.packages_distributions()
+    distributions = packages_distributions()
     missing = sorted(m for m in imports if m not in distributions)
     assert missing == [], f"imported but installed by no distribution: {missing}"
     needed = {canonical(dist) for module in imports for dist in distributions[module]}
