@@ -6,10 +6,10 @@ contract. Import from here, and only the names in `__all__`: they keep their mea
 as `API_VERSION` stays the same. Everything else in pyexporter (the parsers under
 pyexporter.procfs and pyexporter.sysfs, the engine, the server) may change in any release.
 
-A collector class sets `api_version = API_VERSION` (the version it is written for); the loader
-refuses a plugin whose version this pyexporter does not run, with one log line naming both.
-`API_VERSION` grows by one when a name here changes or loses its meaning; adding a name does not
-change it.
+A collector class sets `api_version` to the version it is written for, as a number (`= 1`; not
+`= API_VERSION`, which is always the running pyexporter's); the loader refuses a plugin whose
+version this pyexporter does not run, with one log line naming both. `API_VERSION` grows by one
+when a name here changes or loses its meaning; adding a name does not change it.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ from pyexporter.metrics import (
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
-#: The collector API this module offers; a plugin's collector declares the one it is written for.
+#: The collector API this module offers; a plugin's collector declares, as a number, the one it is
+#: written for.
 API_VERSION = 1
 
 __all__ = [

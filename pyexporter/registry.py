@@ -42,8 +42,8 @@ class Collector:
     default_enabled: ClassVar[bool] = True
     flags: ClassVar[tuple[Flag[Any], ...]] = ()
     #: The collector API version (pyexporter.plugin.API_VERSION) a plugin's collector is written
-    #: for; the loader refuses a plugin without a supported one. Built-in collectors leave it None:
-    #: they are written for the pyexporter they ship with.
+    #: for, as a number; the loader refuses a plugin without a supported one. Built-in collectors
+    #: leave it None: they are written for the pyexporter they ship with.
     api_version: ClassVar[int | None] = None
 
     def __init__(self, settings: Settings) -> None:

@@ -33,7 +33,7 @@ def write_distribution(site: Path, name: str, version: str, entry_points: Mappin
     return site
 
 
-def collector_module(name: str, body: str = "", *, api_version: str = "API_VERSION",
+def collector_module(name: str, body: str = "", *, api_version: str = "1",
                      header: str = "", collect: str = "yield self.up.one(1)", extra: str = "") -> str:
     """The source of a plugin module declaring one collector `name`, whose collect() runs `collect`.
 
@@ -43,7 +43,7 @@ def collector_module(name: str, body: str = "", *, api_version: str = "API_VERSI
     indented_body = textwrap.indent(textwrap.dedent(body), " " * 4)
     indented_collect = textwrap.indent(textwrap.dedent(collect), " " * 8)
     return (
-        "from pyexporter.plugin import API_VERSION, Collector, gauge, register\n"
+        "from pyexporter.plugin import API_VERSION, Collector, gauge, register  # noqa: F401\n"
         f"{textwrap.dedent(header)}\n\n"
         "@register\n"
         f"class {name.title().replace('_', '')}Collector(Collector):\n"

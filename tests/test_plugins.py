@@ -25,7 +25,7 @@ from tests.distributions import collector_module, write_distribution
 from tests.support import REPO, free_port, stop_process, write_tree
 
 GOOD = """
-from pyexporter.plugin import API_VERSION, Collector, IntFlag, gauge, register
+from pyexporter.plugin import Collector, IntFlag, gauge, register
 
 ANSWER = IntFlag("collector.good.answer", "The value node_good_answer serves.", 42)
 
@@ -33,7 +33,7 @@ ANSWER = IntFlag("collector.good.answer", "The value node_good_answer serves.", 
 @register
 class GoodCollector(Collector):
     name = "good"
-    api_version = API_VERSION
+    api_version = 1
     flags = (ANSWER,)
 
     def __init__(self, settings):
@@ -47,7 +47,7 @@ class GoodCollector(Collector):
 EXITING = """
 import sys
 
-from pyexporter.plugin import API_VERSION, Collector, StringFlag, register
+from pyexporter.plugin import Collector, StringFlag, register
 
 RUNS = StringFlag("collector.exiting.runs", "File that gets a line per run.")
 
@@ -55,7 +55,7 @@ RUNS = StringFlag("collector.exiting.runs", "File that gets a line per run.")
 @register
 class ExitingCollector(Collector):
     name = "exiting"
-    api_version = API_VERSION
+    api_version = 1
     flags = (RUNS,)
 
     def __init__(self, settings):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyexporter.plugin import NoDataError, ParseError, parse_settings
+from pyexporter.plugin import API_VERSION, NoDataError, ParseError, parse_settings
 
 from pyexporter_collector_taint.collector import FLAGS, TaintCollector, parse_tainted, set_bits
 
@@ -79,6 +79,10 @@ def test_absent_file(tmp_path):
     settings = parse_settings([f"--path.procfs={tmp_path / 'proc'}"])
     with pytest.raises(NoDataError):
         list(TaintCollector(settings).collect())
+
+
+def test_the_installed_pyexporter_runs_the_api_it_is_written_for():
+    assert TaintCollector.api_version == API_VERSION
 
 
 def test_off_unless_enabled():

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pyexporter.plugin import (
-    API_VERSION,
     NAMESPACE,
     BoolFlag,
     Collector,
@@ -46,7 +45,9 @@ def set_bits(mask: int) -> list[int]:
 @register
 class TaintCollector(Collector):
     name = "taint"
-    api_version = API_VERSION
+    # The collector API this is written for: a number, not pyexporter.plugin.API_VERSION (which is
+    # the version of the pyexporter that runs it, whatever this was written for).
+    api_version = 1
     # Off unless --collector.taint: a plugin's collector is off unless it says otherwise, and
     # saying so here only documents it.
     default_enabled = False
