@@ -69,6 +69,19 @@ class ExitingCollector(Collector):
         yield
 """
 
+CRASHING = """
+from pyexporter.plugin import Collector, register
+
+
+@register
+class CrashingCollector(Collector):
+    name = "crashing"
+    api_version = 1
+
+    def __init__(self, settings):
+        raise RuntimeError("no start")
+"""
+
 #: Every kind of plugin, by collector name: (distribution, {module path: source}).
 PLUGINS: dict[str, tuple[str, dict[str, str]]] = {
     "good": ("pyexporter-collector-good", {"plug_good.py": GOOD}),
@@ -86,6 +99,7 @@ PLUGINS: dict[str, tuple[str, dict[str, str]]] = {
         "unfit", header="from pyexporter.plugin import MetricFamily",
         collect="yield self.up.one(1)\nyield MetricFamily('node-unfit', 'Bad name.').add(1)")}),
     "broken": ("broken", {"plug_broken.py": "import no_such_module_for_pyexporter_tests\n"}),
+    "crashing": ("crashing", {"plug_crashing.py": CRASHING}),
     "future": ("future", {"plug_future.py": collector_module("future", api_version="API_VERSION + 1")}),
     "loadavg": ("pyexporter-collector-loadavg", {"plug_loadavg.py": collector_module("loadavg")}),
 }
@@ -152,15 +166,17 @@ def test_good_and_bad_plugins_in_one_exporter(site, tmp_path):
     args = ["--collector.disable-defaults", f"--path.procfs={root / 'proc'}", "--collector.timeout=1s",
             "--collector.loadavg", "--collector.good", "--collector.good.answer=7", "--collector.aaa_shadow",
             "--collector.raising", "--collector.hanging", "--collector.exiting",
-            f"--collector.exiting.runs={runs}", "--collector.unfit", "--collector.future", "--collector.twin",
+            f"--collector.exiting.runs={runs}", "--collector.unfit", "--collector.crashing",
+            "--collector.future", "--collector.twin",
             # A plugin that cannot be loaded keeps its switch; its flags are accepted and ignored.
             "--collector.broken", "--collector.broken.path", "/x", "--no-collector.broken.verbose"]
     with running_exporter(sys.executable, args, log, exporter_env(site)) as url:
         first, second = scrape(url), scrape(url)
     assert success(first) == {
         "loadavg": 1, "good": 1, "aaa_shadow": 1,
-        # Raised, timed out, called sys.exit(), yielded a family with an invalid name.
-        "raising": 0, "hanging": 0, "exiting": 0, "unfit": 0,
+        # Raised, timed out, called sys.exit(), yielded a family with an invalid name; its
+        # constructor raised.
+        "raising": 0, "hanging": 0, "exiting": 0, "unfit": 0, "crashing": 0,
         # Could not be loaded (an import error, API 2, two distributions), enabled: they fail.
         "broken": 0, "future": 0, "twin": 0,
     }
@@ -186,6 +202,9 @@ def test_good_and_bad_plugins_in_one_exporter(site, tmp_path):
     assert 'origin="plugin pyexporter-collector-loadavg 1.0"' in loadavg and "built-in collector" in loadavg
     (broken,) = [line for line in not_loaded if "collector=broken" in line]
     assert "ModuleNotFoundError" in broken and "trace=" not in broken
+    (crashing,) = [line for line in errors if "collector=crashing" in line]
+    assert 'msg="plugin collector failed to start; it fails every scrape"' in crashing
+    assert 'err="RuntimeError: no start"' in crashing
     assert not any("Traceback" in line for line in log.read_text().splitlines())
 
 
