@@ -185,7 +185,24 @@ MAX_REQUESTS = IntFlag("web.max-requests",
 WEB_CONFIG_FILE = StringFlag("web.config.file",
                              "Path to configuration file that can enable TLS or authentication.")
 SYSTEMD_SOCKET = BoolFlag("web.systemd-socket",
-                          "Use systemd socket activation listeners (not supported; accepted).")
+                          "Use systemd socket activation listeners instead of port listeners (Linux only).")
+# pyexporter only (node_exporter has no bound at all); docs/robustness.md says why these values.
+READ_HEADER_TIMEOUT = DurationFlag(
+    "web.read-header-timeout",
+    "Longest time a client may take to send a request's header, from its first byte (pyexporter).", "10s")
+TLS_HANDSHAKE_TIMEOUT = DurationFlag("web.tls-handshake-timeout",
+                                     "Longest time a TLS handshake may take (pyexporter).", "10s")
+IDLE_TIMEOUT = DurationFlag(
+    "web.idle-timeout",
+    "How long a keep-alive connection is kept without a request; above Prometheus's own 5m (pyexporter).",
+    "6m")
+WRITE_TIMEOUT = DurationFlag(
+    "web.write-timeout",
+    "Longest time a client may take to read a response once it is written (pyexporter).", "1m")
+MAX_CONNECTIONS = IntFlag(
+    "web.max-connections",
+    "Maximum number of simultaneous connections across all listeners; beyond it, the connection "
+    "that waited longest on its client is closed (pyexporter).", 512)
 GOMAXPROCS = IntFlag("runtime.gomaxprocs", "Accepted for compatibility with node_exporter; has no effect.", 1)
 PROCFS = StringFlag("path.procfs", "procfs mountpoint.", "/proc")
 SYSFS = StringFlag("path.sysfs", "sysfs mountpoint.", "/sys")
@@ -206,7 +223,8 @@ LOG_FORMAT = StringFlag("log.format", "Output format of log messages.", "logfmt"
 
 CORE_FLAGS: tuple[Flag[Any], ...] = (
     LISTEN_ADDRESS, TELEMETRY_PATH, DISABLE_EXPORTER_METRICS, MAX_REQUESTS, WEB_CONFIG_FILE, SYSTEMD_SOCKET,
-    GOMAXPROCS, PROCFS, SYSFS, ROOTFS, UDEV_DATA, DISABLE_DEFAULTS, COLLECTOR_TIMEOUT, LOG_LEVEL, LOG_FORMAT,
+    READ_HEADER_TIMEOUT, TLS_HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, WRITE_TIMEOUT, MAX_CONNECTIONS, GOMAXPROCS,
+    PROCFS, SYSFS, ROOTFS, UDEV_DATA, DISABLE_DEFAULTS, COLLECTOR_TIMEOUT, LOG_LEVEL, LOG_FORMAT,
     LOAD_PLUGINS,
 )
 

@@ -11,6 +11,12 @@ docs/performance.md), at no measurable CPU cost.
 Settings given in the environment (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_)
 win. Elsewhere than glibc (musl) nothing is changed.
 
+raise_open_files_limit(): Go's os package raises the soft RLIMIT_NOFILE to the hard limit when a
+program starts (Go 1.19+, golang/go#46279: the low soft limit exists for programs using select(),
+which Go does not), so node_exporter runs with the hard limit. pyexporter does the same; asyncio
+uses epoll, and --web.max-connections keeps descriptor numbers below select()'s 1024 by default
+anyway, for libraries that might use it.
+
 settle_startup(): the objects made at start (modules, flags, descriptors)
 live as long as the process; the cyclic garbage collector need not walk them
 again and again, and a scrape's tens of thousands of short-lived tuples
@@ -25,6 +31,7 @@ import ctypes
 import gc
 import logging
 import os
+import resource
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +67,16 @@ def settle_startup() -> None:
     gc.freeze()
     _, gen1, gen2 = gc.get_threshold()
     gc.set_threshold(GC_THRESHOLD0, gen1, gen2)
+
+
+def raise_open_files_limit() -> int:
+    """Raise the soft open-file limit to the hard limit, as Go does; returns the soft limit in force
+    afterwards (-1 for no limit). A refusal (a hard limit above the kernel's nr_open) keeps it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError) as exc:
+            log.debug("open-file limit not raised", extra={"soft": soft, "hard": hard, "err": str(exc)})
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return -1 if soft == resource.RLIM_INFINITY else soft

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import html
 import logging
 import os
 import signal
+import socket
+import ssl
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiohttp import web
 
-from pyexporter import NODE_EXPORTER_COMPAT, __version__, runtime
+from pyexporter import NODE_EXPORTER_COMPAT, __version__, cli, runtime
+from pyexporter.connections import BoundedSite, ConnectionLimits, ConnectionTracker, effective_max_connections
 from pyexporter.errors import ConfigError
 from pyexporter.exposition import OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, encode, negotiate
 from pyexporter.loader import log_problems
@@ -24,6 +28,7 @@ from pyexporter.registry import Collector, create_collectors, plugin_collectors,
 from pyexporter.scrape import Collection, ScrapeEngine
 from pyexporter.selfmetrics import ExporterMetrics
 from pyexporter.settings import Settings
+from pyexporter.socket_activation import listening_sockets
 
 log = logging.getLogger("pyexporter")
 
@@ -203,17 +208,66 @@ def parse_listen_address(address: str) -> tuple[str | None, int]:
     return (host or None), int(port)
 
 
-async def serve(settings: Settings, app: web.Application, ssl_context: Any = None) -> int:
+def connection_limits(settings: Settings, open_files_limit: int) -> ConnectionLimits:
+    """The connection bounds from the flags; the cap lowered to fit the open-file limit."""
+    timeouts = {}
+    for flag in (cli.READ_HEADER_TIMEOUT, cli.TLS_HANDSHAKE_TIMEOUT, cli.IDLE_TIMEOUT, cli.WRITE_TIMEOUT):
+        value = settings[flag]
+        if not value > 0:
+            raise ConfigError(f"--{flag.name} must be positive")
+        timeouts[flag.name] = value
+    requested = settings[cli.MAX_CONNECTIONS]
+    if requested < 1:
+        raise ConfigError("--web.max-connections must be at least 1")
+    return ConnectionLimits(
+        read_header_timeout=timeouts["web.read-header-timeout"],
+        tls_handshake_timeout=timeouts["web.tls-handshake-timeout"],
+        idle_timeout=timeouts["web.idle-timeout"],
+        write_timeout=timeouts["web.write-timeout"],
+        max_connections=effective_max_connections(requested, open_files_limit),
+    )
+
+
+def _socket_address(sock: socket.socket) -> str:
+    address = sock.getsockname()
+    if isinstance(address, tuple):
+        host = f"[{address[0]}]" if sock.family == socket.AF_INET6 else address[0]
+        return f"{host}:{address[1]}"
+    return str(address)
+
+
+async def serve(settings: Settings, app: web.Application, tracker: ConnectionTracker,
+                ssl_context: ssl.SSLContext | None = None, reload: Callable[[], None] | None = None,
+                sockets: Sequence[tuple[socket.socket, str]] | None = None) -> int:
+    """Listen (on `sockets` from systemd, else on --web.listen-address) and serve until SIGTERM or
+    SIGINT; SIGHUP calls `reload` (the web config's)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=3.0)
+
+    def on_hangup() -> None:
+        if reload is None:
+            log.info("SIGHUP received; there is no --web.config.file to reload")
+        else:
+            reload()
+
+    loop.add_signal_handler(signal.SIGHUP, on_hangup)
+    # aiohttp's own keep-alive timer gets the same bound; the tracker enforces every bound.
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=3.0,
+                           keepalive_timeout=tracker.limits.idle_timeout)
     await runner.setup()
+    tls = ssl_context is not None
     try:
-        for address in settings.listen_addresses:
+        if sockets is not None:
+            log.info("Listening on systemd activated listeners instead of port listeners.")
+            for sock, name in sockets:
+                await BoundedSite(runner, tracker, sock=sock, ssl_context=ssl_context).start()
+                log.info("Listening on", extra={"address": _socket_address(sock), "fd_name": name,
+                                                "http2": False, "tls": tls})
+        for address in () if sockets is not None else settings.listen_addresses:
             host, port = parse_listen_address(address)
-            site = web.TCPSite(runner, host, port, ssl_context=ssl_context, reuse_address=True)
+            site = BoundedSite(runner, tracker, host=host, port=port, ssl_context=ssl_context)
             try:
                 await site.start()
             except OSError as exc:
@@ -222,8 +276,7 @@ async def serve(settings: Settings, app: web.Application, ssl_context: Any = Non
                 else:
                     sys.stderr.write(f"pyexporter: error: listen tcp {address}: {exc}\n")
                 return 1
-            log.info("Listening on", extra={"address": address, "http2": False,
-                                            "tls": ssl_context is not None})
+            log.info("Listening on", extra={"address": address, "http2": False, "tls": tls})
         await stop.wait()
         log.info("Shutting down")
     finally:
@@ -233,16 +286,25 @@ async def serve(settings: Settings, app: web.Application, ssl_context: Any = Non
 
 def run(settings: Settings) -> int:
     """Start the exporter; returns the process exit code."""
+    # SIGHUP means "reload", as for every Prometheus component; until serve() handles it, one
+    # arriving during start-up must not end the process.
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     setup_logging(settings.log_level, settings.log_format)
     runtime.tune_malloc()
+    open_files_limit = runtime.raise_open_files_limit()
     # Everything that can refuse the configuration is checked before anything is
     # logged, so a refusal is one line on stderr and exit code 2.
     try:
-        for address in settings.listen_addresses:
-            parse_listen_address(address)
+        sockets = None
+        if settings[cli.SYSTEMD_SOCKET]:
+            sockets = listening_sockets()
+        else:
+            for address in settings.listen_addresses:
+                parse_listen_address(address)
+        limits = connection_limits(settings, open_files_limit)
         web_config = None
         if settings.web_config_file:
-            from pyexporter.webconfig import load_web_config
+            from pyexporter.webconfig.running import load_web_config
 
             web_config = load_web_config(settings.web_config_file)
         collectors = create_collectors(settings)
@@ -254,16 +316,21 @@ def run(settings: Settings) -> int:
     log_problems()
     log.info("Reading from", extra={"procfs": settings.roots.procfs, "sysfs": settings.roots.sysfs,
                                     "rootfs": settings.roots.rootfs, "udev": settings.roots.udev_data})
-    middlewares: list[Any] = []
+    if limits.max_connections < settings[cli.MAX_CONNECTIONS]:
+        log.warning("--web.max-connections lowered to fit the open-file limit", extra={
+            "max_connections": limits.max_connections, "open_files_limit": open_files_limit})
+    tracker = ConnectionTracker(limits)
+    middlewares: list[Any] = [tracker.middleware()]
     ssl_context = None
     if web_config is not None:
         web_config.announce()
-        middlewares = web_config.middlewares()
+        middlewares += web_config.middlewares()
         ssl_context = web_config.ssl_context()
     log.info("Enabled collectors", extra={"collectors": ",".join(settings.enabled_collectors)})
     app = build_app(settings, collectors, middlewares)
     runtime.settle_startup()
-    code = asyncio.run(serve(settings, app, ssl_context))
+    reload = None if web_config is None else functools.partial(web_config.reload, "SIGHUP")
+    code = asyncio.run(serve(settings, app, tracker, ssl_context, reload, sockets))
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()

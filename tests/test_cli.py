@@ -177,6 +177,41 @@ def test_signal_shuts_down_gracefully(sig):
             proc.wait()
 
 
+def test_sighup_without_a_web_config_keeps_serving():
+    # node_exporter (Go) dies of an unhandled SIGHUP; systemd's ExecReload and habit send it anyway.
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pyexporter", f"--web.listen-address=127.0.0.1:{port}",
+         "--collector.disable-defaults", "--collector.loadavg"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}/metrics"
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as resp:
+                    assert b"node_load1 " in resp.read()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()
+                assert time.monotonic() < deadline, "exporter did not start"
+                time.sleep(0.1)
+        for _ in range(3):
+            proc.send_signal(signal.SIGHUP)
+            time.sleep(0.2)
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            assert resp.status == 200
+        assert proc.poll() is None
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(5) == 0
+        _, err = proc.communicate()
+        assert err.count("SIGHUP received; there is no --web.config.file to reload") == 3
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def test_kingpin_help_flags():
     # node_exporter (kingpin) also answers --help-long and --help-man; scripts that call them keep working.
     help_text = run_exporter("--help").stdout

@@ -1,24 +1,31 @@
-"""Helpers for the web config tests: certificates (trustme), config files, a live TLS server."""
+"""Helpers for the web config tests: certificates (trustme), config files, a live TLS server, clients,
+and the real process."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import ssl
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import bcrypt
 import trustme
 from aiohttp import web
 
+from pyexporter.connections import BoundedSite, ConnectionLimits, ConnectionTracker
 from pyexporter.metrics import MetricFamily, gauge
 from pyexporter.registry import Collector
 from pyexporter.server import build_app
 from pyexporter.settings import Settings
-from pyexporter.webconfig import WebSecurity, load_web_config
-from tests.support import make_settings
+from pyexporter.webconfig.running import WebSecurity, load_web_config
+from tests.support import REPO, make_settings
 
 #: Cheap enough for tests; production hashes use 10 or more.
 TEST_COST = 4
@@ -111,10 +118,12 @@ async def serve(config_file: Path, tmp_path: Path) -> AsyncIterator[Served]:
     """pyexporter's app behind the web config, on a free loopback port, as server.run() wires it."""
     settings = make_settings(tmp_path / "root", "--collector.disable-defaults")
     security = load_web_config(str(config_file))
-    app = build_app(settings, {"webtest": OneGauge(settings)}, security.middlewares())
+    tracker = ConnectionTracker(ConnectionLimits())
+    middlewares = [tracker.middleware(), *security.middlewares()]
+    app = build_app(settings, {"webtest": OneGauge(settings)}, middlewares)
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=security.ssl_context())
+    site = BoundedSite(runner, tracker, host="127.0.0.1", port=0, ssl_context=security.ssl_context())
     try:
         await site.start()
         port = runner.addresses[0][1]
@@ -129,3 +138,77 @@ def replace_file(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+#: What a client sees when the server refuses its connection (TLS or plain).
+CONNECTION_REFUSED = (aiohttp.ClientError, ssl.SSLError, ConnectionError)
+
+
+# asyncio's server end drops a failed handshake without sending its alert: a reset for the client.
+HANDSHAKE_REFUSED = (ssl.SSLError, ConnectionError)
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "web.yml"
+    path.write_text(text)
+    return path
+
+
+def tls_config(pki: PKI, extra: str = "") -> str:
+    return f"tls_server_config:\n  cert_file: {pki.server.cert}\n  key_file: {pki.server.key}\n{extra}"
+
+
+async def fetch(url: str, ctx: ssl.SSLContext | None = None, auth: tuple[str, str] | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    """One request on a fresh connection (a new handshake each time)."""
+    all_headers = dict(headers or {})
+    if auth is not None:
+        all_headers["Authorization"] = aiohttp.encode_basic_auth(*auth)
+    connector = aiohttp.TCPConnector(ssl=ctx if ctx is not None else False, force_close=True)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        async with session.get(url, headers=all_headers) as resp:
+            return resp.status, dict(resp.headers), await resp.text()
+
+
+async def peer_certificate(port: int, ctx: ssl.SSLContext) -> bytes:
+    _reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=ctx)
+    try:
+        der = writer.get_extra_info("ssl_object").getpeercert(binary_form=True)
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    return der
+
+
+def start_exporter(config: Path, port: int, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pyexporter", f"--web.config.file={config}",
+         f"--web.listen-address=127.0.0.1:{port}", "--collector.disable-defaults", "--collector.loadavg",
+         *extra],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def stop(proc: subprocess.Popen[str]) -> str:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    _out, err = proc.communicate()
+    return err
+
+
+def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = predicate()
+            if last:
+                return last
+        except OSError as exc:
+            last = exc
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}: {last!r}")
