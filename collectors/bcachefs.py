@@ -7,134 +7,28 @@ decodes them: a binary multiplier, the product truncated to an integer.
 from __future__ import annotations
 
 import logging
-import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pyexporter import fs
-from pyexporter.errors import NoDataError, ParseError
+from pyexporter.errors import NoDataError
+from pyexporter.golang.strconv import parse_uint
 from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter, gauge, sanitize_metric_name
-from pyexporter.procfs.goparse import parse_float, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_parsed, read_value, valid_utf8
+from pyexporter.sysfs.bcachefs import (
+    parse_btree_write_stats,
+    parse_compression_stats,
+    parse_counter,
+    parse_errors,
+    parse_human_bytes,
+    parse_io_done,
+    parse_io_errors,
+)
 
 log = logging.getLogger(__name__)
-
-
-_MULTIPLIERS = {"k": 1024.0, "m": 1024.0**2, "g": 1024.0**3, "t": 1024.0**4, "p": 1024.0**5, "e": 1024.0**6}
-
-
-def parse_human_bytes(text: str) -> int:
-    """A bcachefs size: "2.05G" -> 2201170739, "720" -> 720."""
-    text = text.strip()
-    if not text:
-        raise ParseError("bcachefs: empty size")
-    multiplier = _MULTIPLIERS.get(text[-1].lower())
-    if multiplier is None:
-        multiplier = 1.0
-    else:
-        text = text[:-1].strip()
-    value = parse_float(text)
-    product = value * multiplier
-    if math.isnan(product) or product < 0 or product >= 2.0**64:
-        raise ParseError(f"bcachefs: {text[:40]!r} is out of range")
-    return int(product)
-
-
-def parse_compression_stats(text: str) -> dict[str, tuple[int, int]]:
-    """compression_stats: {algorithm: (compressed bytes, uncompressed bytes)} after the header line."""
-    out: dict[str, tuple[int, int]] = {}
-    for line in text.splitlines()[1:]:
-        fields = line.split()
-        if len(fields) < 3:
-            continue
-        compressed, uncompressed = parse_human_bytes(fields[1]), parse_human_bytes(fields[2])
-        if len(fields) >= 4:
-            parse_human_bytes(fields[3])  # average extent size: validated, not exported
-        out[fields[0].removesuffix(":")] = (compressed, uncompressed)
-    return out
-
-
-def parse_errors(text: str) -> dict[str, int]:
-    """errors: {error type: count}; lines are "<type> <count> [<last time>]"."""
-    out: dict[str, int] = {}
-    for line in text.splitlines():
-        fields = line.split()
-        if len(fields) < 2:
-            continue
-        count = parse_uint(fields[1])
-        if len(fields) >= 3:
-            parse_uint(fields[2])
-        out[fields[0]] = count
-    return out
-
-
-def parse_counter(text: str) -> int:
-    """A counters/<name> file: the "since filesystem creation" value (0 when only "since mount")."""
-    creation: int | None = None
-    seen = False
-    for line in text.splitlines():
-        if line.startswith("since mount:"):
-            parse_human_bytes(line[len("since mount:"):])
-            seen = True
-        elif line.startswith("since filesystem creation:"):
-            creation = parse_human_bytes(line[len("since filesystem creation:"):])
-            seen = True
-    if not seen:
-        raise ParseError("bcachefs: counter file format not recognized")
-    return creation or 0
-
-
-def parse_btree_write_stats(text: str) -> dict[str, tuple[int, int]]:
-    """btree_write_stats: {write type: (count, average size bytes)} after the header line."""
-    out: dict[str, tuple[int, int]] = {}
-    for line in text.splitlines()[1:]:
-        fields = line.split()
-        if len(fields) < 3:
-            continue
-        out[fields[0].removesuffix(":")] = (parse_uint(fields[1]), parse_human_bytes(fields[2]))
-    return out
-
-
-def parse_io_done(text: str) -> dict[str, dict[str, int]]:
-    """A device's io_done: {"read"|"write": {data type: bytes}}."""
-    out: dict[str, dict[str, int]] = {}
-    operation = ""
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line:
-            continue
-        if line in ("read:", "write:"):
-            operation = line[:-1]
-            out.setdefault(operation, {})
-            continue
-        if not operation or ":" not in line:
-            continue
-        data_type, value = line.split(":", 1)
-        out[operation][data_type.strip()] = parse_uint(value.strip())
-    return out
-
-
-def parse_io_errors(text: str) -> dict[str, int]:
-    """A device's io_errors: {error type: count} of the "since filesystem creation" section."""
-    out: dict[str, int] = {}
-    in_creation = False
-    for line in text.splitlines():
-        if line.startswith("IO errors since filesystem creation"):
-            in_creation = True
-            continue
-        if line.startswith("IO errors since "):
-            break
-        if not in_creation:
-            continue
-        trimmed = line.strip()
-        if not trimmed or ":" not in trimmed:
-            continue
-        error_type, value = trimmed.split(":", 1)
-        out[error_type.strip()] = parse_uint(value.strip())
-    return out
 
 
 @dataclass(slots=True)

@@ -16,20 +16,17 @@ import logging
 import os
 import struct
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pyexporter import fs
-from pyexporter.errors import ParseError
 from pyexporter.metrics import NAMESPACE, Families, MetricFamily, counter, gauge
-from pyexporter.procfs.goparse import parse_uint
+from pyexporter.procfs.mountinfo import parse_btrfs_mounts
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_parsed, read_uint, read_value, valid_utf8
+from pyexporter.sysfs.btrfs import read_btrfs_stats
 
 log = logging.getLogger(__name__)
 
-#: Linux counts block device sizes in 512-byte sectors whatever the hardware.
-SECTOR_SIZE = 512
 #: The inode number of every btrfs subvolume root, and so of every btrfs mount point.
 BTRFS_SUBVOLUME_INO = 256
 
@@ -51,32 +48,6 @@ _DEV_INFO_PATH_OFFSET = 8 + 16 + 8 + 8 + 379 * 8
 DEV_STAT_NAMES = ("write", "read", "flush", "corruption", "generation")
 
 
-@dataclass(slots=True)
-class LayoutUsage:
-    total_bytes: int = 0
-    used_bytes: int = 0
-    ratio: float = 0.0
-
-
-@dataclass(slots=True)
-class AllocationStats:
-    reserved_bytes: int = 0
-    layouts: dict[str, LayoutUsage] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class BtrfsStats:
-    uuid: str
-    label: str = ""
-    global_rsv_size: int = 0
-    commits: int = 0
-    last_commit_ms: int = 0
-    max_commit_ms: int = 0
-    total_commit_ms: int = 0
-    allocation: dict[str, AllocationStats] = field(default_factory=dict)
-    device_sizes: dict[str, int] = field(default_factory=dict)
-
-
 @dataclass(frozen=True, slots=True)
 class IoctlDevice:
     path: str
@@ -84,96 +55,6 @@ class IoctlDevice:
     bytes_used: int
     total_bytes: int
     errors: tuple[int, ...]
-
-
-def layout_ratio(layout: str, devices: int) -> float:
-    """Bytes on disk per byte stored for a block group profile, as procfs estimates it."""
-    if layout in ("single", "raid0"):
-        return 1.0
-    if layout in ("dup", "raid1", "raid10"):
-        return 2.0
-    parity = {"raid5": 1, "raid6": 2}.get(layout)
-    if parity is None:
-        return 0.0
-    # IEEE division as in Go: a filesystem with exactly `parity` devices gives +Inf.
-    denominator = float(devices - parity)
-    if denominator == 0:
-        return float("inf")
-    return devices / denominator
-
-
-def parse_commit_stats(text: str) -> dict[str, int]:
-    """commit_stats ("commits 258051" per line) as {key: value}; every line must be "<key> <uint>"."""
-    out: dict[str, int] = {}
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) != 2:
-            raise ParseError(f"btrfs: invalid commit_stats line {line[:60]!r}")
-        out[parts[0]] = parse_uint(parts[1])
-    return out
-
-
-def _read(path: str) -> str:
-    return valid_utf8(read_value(path, None) or "")
-
-
-def _read_value(path: str) -> int:
-    # procfs ignores values that are no number: they read as 0.
-    return read_uint(path) or 0
-
-
-def read_btrfs_stats(path: str, name: str) -> BtrfsStats:
-    """One /sys/fs/btrfs/<uuid> directory."""
-    devices_dir = os.path.join(path, "devices")
-    devices = {}
-    for dev in fs.list_dir(devices_dir):
-        # Entries are links to the member block devices; a broken one reads as size 0.
-        dev_dir = fs.resolve_dir(os.path.join(devices_dir, dev))
-        devices[dev] = SECTOR_SIZE * _read_value(os.path.join(dev_dir, "size")) if dev_dir else 0
-    stats = BtrfsStats(uuid=_read(os.path.join(path, "metadata_uuid")) or name,
-                       label=_read(os.path.join(path, "label")), device_sizes=devices)
-    allocation = os.path.join(path, "allocation")
-    stats.global_rsv_size = _read_value(os.path.join(allocation, "global_rsv_size"))
-    for group in ("data", "metadata", "system"):
-        group_dir = os.path.join(allocation, group)
-        if not fs.is_dir(group_dir):
-            continue
-        alloc = AllocationStats(reserved_bytes=_read_value(os.path.join(group_dir, "bytes_reserved")))
-        for entry in fs.scan_dir(group_dir):
-            if entry.is_dir(follow_symlinks=False):
-                layout_dir = os.path.join(group_dir, entry.name)
-                alloc.layouts[entry.name] = LayoutUsage(
-                    total_bytes=_read_value(os.path.join(layout_dir, "total_bytes")),
-                    used_bytes=_read_value(os.path.join(layout_dir, "used_bytes")),
-                    ratio=layout_ratio(entry.name, len(devices)))
-        stats.allocation[group] = alloc
-    # Absent before Linux 6.0: the commit series then read 0, as in node_exporter.
-    commit = read_parsed(os.path.join(path, "commit_stats"), parse_commit_stats)
-    if commit is not None:
-        stats.commits = commit.get("commits", 0)
-        stats.last_commit_ms = commit.get("last_commit_ms", 0)
-        stats.max_commit_ms = commit.get("max_commit_ms", 0)
-        stats.total_commit_ms = commit.get("total_commit_ms", 0)
-    return stats
-
-
-def _unescape_mount_field(text: str) -> str:
-    return text.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
-
-
-def btrfs_mounts(mountinfo: str) -> list[tuple[str, str]]:
-    """(source device, mount point) of each btrfs line of a mountinfo file."""
-    out = []
-    for line in mountinfo.splitlines():
-        fields = line.split(" ")
-        try:
-            sep = fields.index("-", 6)
-        except ValueError:
-            continue
-        if len(fields) < sep + 3 or len(fields) < 5 or fields[sep + 1] != "btrfs":
-            continue
-        out.append((fields[sep + 2], _unescape_mount_field(fields[4])))
-    return out
 
 
 def format_uuid(raw: bytes) -> str:
@@ -315,7 +196,7 @@ class BtrfsCollector(Collector):
             return {}
         out: dict[str, list[IoctlDevice]] = {}
         done: set[str] = set()
-        for source, mount_point in btrfs_mounts(mountinfo):
+        for source, mount_point in parse_btrfs_mounts(mountinfo):
             if source in done:
                 continue
             path = self.roots.root(self.roots.strip_rootfs(mount_point))

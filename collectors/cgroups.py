@@ -3,35 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_int
+from pyexporter.procfs.cgroups import parse_cgroups
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-
-
-@dataclass(frozen=True, slots=True)
-class CgroupSummary:
-    subsys_name: str
-    hierarchy: int
-    cgroups: int
-    enabled: int
-
-
-def parse_cgroups(text: str) -> list[CgroupSummary]:
-    """`subsys_name hierarchy num_cgroups enabled` lines; `#` lines are the header."""
-    out: list[CgroupSummary] = []
-    for line in go_lines(text):
-        if line.startswith("#"):
-            continue
-        parts = go_fields(line)
-        if len(parts) < 4:
-            raise ParseError(f"cgroups: 4+ fields required, found {len(parts)}: {line[:80]!r}")
-        out.append(CgroupSummary(parts[0], parse_int(parts[1]), parse_int(parts[2]), parse_int(parts[3])))
-    return out
 
 
 @register

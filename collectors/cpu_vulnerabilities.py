@@ -10,34 +10,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from pyexporter import fs
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import go_fields, go_trim_space
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-
-#: procfs's state prefixes (matched case-insensitively) in the order it tries them.
-STATES = ("not affected", "vulnerable", "mitigation", "unknown")
-
-
-class Vulnerability(NamedTuple):
-    codename: str
-    state: str
-    mitigation: str
-
-
-def parse_vulnerability(codename: str, text: str) -> Vulnerability:
-    """One vulnerabilities/<codename> file."""
-    raw = go_trim_space(text)
-    lowered = raw.lower()
-    for state in STATES:
-        if lowered.startswith(state):
-            if state == "not affected":
-                return Vulnerability(codename, state, "")
-            return Vulnerability(codename, state, " ".join(go_fields(raw)[1:]))
-    return Vulnerability(codename, "unknown", raw)
+from pyexporter.sysfs.cpu import parse_vulnerability
 
 
 @register

@@ -9,9 +9,9 @@ from pyexporter.errors import ConfigError, ParseError
 from pyexporter.filters import DeviceFilter
 from pyexporter.flags import BoolFlag, DeprecatedAlias, RegexFlag, SetWhen
 from pyexporter.fs import list_dir, read_optional_text, read_text
+from pyexporter.golang.strconv import parse_float
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.procfs.diskstats import parse_diskstats, parse_udev_properties
-from pyexporter.procfs.goparse import parse_float
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value

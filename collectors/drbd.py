@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import read_optional_text
+from pyexporter.golang.strconv import parse_float
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, Families, MetricFamily, gauge
-from pyexporter.procfs.goparse import go_fields, parse_float, parse_uint
+from pyexporter.procfs.drbd import parse_drbd
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -41,34 +41,6 @@ _STRING_PAIR: dict[str, tuple[str, str, str]] = {
     "ro": ("node_role_is_primary", "Whether the role of the node is in the primary state.", "Primary"),
     "ds": ("disk_state_is_up_to_date", "Whether the disk of the node is up to date.", "UpToDate"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class DrbdValue:
-    """One `key:value` word of /proc/drbd attributed to the device it follows."""
-
-    device: str
-    key: str
-    value: str
-
-
-def parse_drbd(text: str) -> list[DrbdValue]:
-    """The `key:value` words of /proc/drbd; `N:` starts device drbdN (node_exporter scans words)."""
-    out: list[DrbdValue] = []
-    device = "unknown"
-    for word in go_fields(text):
-        kv = word.split(":")
-        if len(kv) != 2:
-            continue
-        key, value = kv
-        if value == "":
-            try:
-                device = f"drbd{parse_uint(key)}"
-                continue
-            except ParseError:
-                pass
-        out.append(DrbdValue(device, key, value))
-    return out
 
 
 @register

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 from pyexporter import fs
 from pyexporter.errors import ParseError
+from pyexporter.golang.strconv import parse_uint
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value, valid_utf8

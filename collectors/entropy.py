@@ -7,17 +7,13 @@ from collections.abc import Iterator
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_optional_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import go_trim_space, parse_uint
+from pyexporter.procfs.sys import parse_random_value
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 #: procfs's KernelRandom reads all of these; a present but malformed one fails the collector.
 RANDOM_FILES = ("entropy_avail", "poolsize", "urandom_min_reseed_secs", "write_wakeup_threshold",
                 "read_wakeup_threshold")
-
-
-def parse_random_value(text: str) -> int:
-    return parse_uint(go_trim_space(text))
 
 
 @register

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import go_trim_space, parse_float
+from pyexporter.procfs.sys import parse_file_nr
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-
-
-def parse_file_nr(text: str) -> tuple[float, float]:
-    """(allocated, maximum): the first and third tab-separated values; the second is always 0."""
-    parts = go_trim_space(text).split("\t")
-    if len(parts) < 3:
-        raise ParseError("unexpected number of file stats in file-nr")
-    return parse_float(parts[0]), parse_float(parts[2])
 
 
 @register

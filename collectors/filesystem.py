@@ -22,20 +22,19 @@ import errno
 import functools
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pyexporter.errors import ConfigError, ParseError
+from pyexporter.errors import ConfigError
 from pyexporter.filters import DeviceFilter
 from pyexporter.flags import DeprecatedAlias, DurationFlag, IntFlag, RegexFlag, SetWhen
 from pyexporter.fs import read_file
+from pyexporter.golang.errno import go_errno_text
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, build_name, gauge
-from pyexporter.procfs.goparse import parse_int
-from pyexporter.procfs.mountinfo import MountInfo, parse_mountinfo, unescape_mount_point
+from pyexporter.procfs.mountinfo import MountInfo, parse_major_minor, parse_mountinfo, unescape_mount_point
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.workers import Job, WorkerPool
@@ -52,36 +51,6 @@ DEFAULT_FS_TYPES_EXCLUDE = (
 MOUNT_TIMEOUT_LABEL = "mountpoint timeout"
 
 _LABELS = ("device", "mountpoint", "fstype", "device_error")
-#: fmt.Sscanf("%d:%d"): each number may carry a sign; anything after the minor is ignored.
-_MAJOR_MINOR = re.compile(r"([+-]?[0-9]+):([+-]?[0-9]+)")
-
-#: Go's syscall error strings where they differ from glibc's strerror (lower-cased).
-_GO_ERRNO_TEXT = {errno.ESTALE: "stale NFS file handle"}
-
-
-def go_errno_text(exc: OSError) -> str:
-    """The text Go's syscall.Errno gives for an OSError: what node_exporter puts in device_error."""
-    code = exc.errno
-    if code is None:
-        return str(exc)
-    if code in _GO_ERRNO_TEXT:
-        return _GO_ERRNO_TEXT[code]
-    text = os.strerror(code)
-    if text.startswith("Unknown error"):
-        return f"errno {code}"
-    return text[:1].lower() + text[1:]
-
-
-def parse_major_minor(text: str) -> tuple[str, str]:
-    """`8:1` -> ("8", "1") as node_exporter prints them (strconv.Itoa of the scanned ints)."""
-    match = _MAJOR_MINOR.match(text)
-    if match is None:
-        raise ParseError(f"malformed mount point MajorMinorVer: {text!r}")
-    try:
-        major, minor = parse_int(match.group(1)), parse_int(match.group(2))
-    except ParseError:  # beyond int64 (checked before converting: int() refuses 4300+ digits)
-        raise ParseError(f"malformed mount point MajorMinorVer: {text[:80]!r}") from None
-    return str(major), str(minor)
 
 
 def _label_text(value: str) -> str:

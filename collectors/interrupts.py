@@ -4,62 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from pyexporter.errors import ParseError
 from pyexporter.filters import DeviceFilter
 from pyexporter.flags import BoolFlag, RegexFlag
 from pyexporter.fs import read_text
+from pyexporter.golang.strconv import parse_float
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_float, parse_int
+from pyexporter.procfs.interrupts import parse_interrupts
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
-
-@dataclass(frozen=True, slots=True)
-class Interrupt:
-    name: str
-    info: str
-    devices: str
-    values: tuple[str, ...]
-
-
-def _is_numbered(name: str) -> bool:
-    """strconv.Atoi succeeds: a numbered IRQ line carries chip info and devices separately."""
-    try:
-        parse_int(name)
-    except ParseError:
-        return False
-    return True
-
-
-def parse_interrupts(text: str) -> dict[str, Interrupt]:
-    """Rows of /proc/interrupts by name; the header line tells the number of CPU columns.
-
-    Rows with fewer values than CPUs (ERR, MIS) are skipped, as node_exporter does.
-    Values stay strings: node_exporter parses them when it emits them.
-    """
-    all_lines = go_lines(text)
-    if not all_lines:
-        raise ParseError("interrupts empty")
-    cpu_count = len(go_fields(all_lines[0]))
-    out: dict[str, Interrupt] = {}
-    for line in all_lines[1:]:
-        # On aarch64 the value may follow the colon without a space.
-        name, sep, rest = line.partition(":")
-        if not sep:
-            continue
-        parts = go_fields(rest)
-        if len(parts) < cpu_count + 1:
-            continue
-        name = name.lstrip(" ")
-        values = tuple(parts[:cpu_count])
-        if _is_numbered(name):
-            out[name] = Interrupt(name, parts[cpu_count], " ".join(parts[cpu_count + 1:]), values)
-        else:
-            out[name] = Interrupt(name, " ".join(parts[cpu_count:]), "", values)
-    return out
 
 
 NAME_INCLUDE = RegexFlag(

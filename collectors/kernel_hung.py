@@ -8,14 +8,11 @@ from collections.abc import Iterator
 from pyexporter.errors import NoDataError
 from pyexporter.fs import read_optional_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.goparse import go_trim_space, parse_uint
+from pyexporter.procfs.sys import parse_hung_task_detect_count
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
-
-def parse_hung_task_detect_count(text: str) -> int:
-    return parse_uint(go_trim_space(text))
 
 
 @register

@@ -12,8 +12,9 @@ import os
 from collections.abc import Iterator
 
 from pyexporter import fs
+from pyexporter.golang.strconv import parse_uint
+from pyexporter.golang.strings import go_trim_space
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
-from pyexporter.procfs.goparse import go_trim_space, parse_uint
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

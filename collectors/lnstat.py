@@ -8,27 +8,11 @@ from collections.abc import Iterator
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text, scan_dir
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_uint
+from pyexporter.procfs.net_stat import parse_lnstat
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
-
-
-def parse_lnstat(text: str) -> dict[str, list[int]]:
-    """Header line of counter names, then one line of hexadecimal values per CPU.
-
-    Returns the values of each counter in CPU order.
-    """
-    all_lines = go_lines(text)
-    headers = go_fields(all_lines[0]) if all_lines else []
-    stats: dict[str, list[int]] = {}
-    for line in all_lines[1:]:
-        for index, raw in enumerate(go_fields(line)):
-            if index >= len(headers):
-                raise ParseError(f"lnstat: more values than counter names in {line[:80]!r}")
-            stats.setdefault(headers[index], []).append(parse_uint(raw, 16))
-    return stats
 
 
 @register

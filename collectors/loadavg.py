@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
+from pyexporter.procfs.loadavg import parse_loadavg
 from pyexporter.registry import Collector, register
-
-
-def parse_loadavg(text: str) -> tuple[float, float, float]:
-    """The three load averages from the first line of /proc/loadavg."""
-    parts = text.split()
-    if len(parts) < 3:
-        raise ParseError(f"unexpected /proc/loadavg content: {text[:80]!r}")
-    try:
-        return float(parts[0]), float(parts[1]), float(parts[2])
-    except ValueError as exc:
-        raise ParseError(f"invalid load average in /proc/loadavg: {exc}") from None
 
 
 @register

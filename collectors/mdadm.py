@@ -4,75 +4,20 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from pyexporter.errors import NoDataError, ParseError
+from pyexporter.errors import NoDataError
 from pyexporter.fs import list_dir, read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import parse_uint
 from pyexporter.procfs.mdstat import parse_mdstat
 from pyexporter.registry import Collector, register
-from pyexporter.sysfs.attrs import SYSREAD_BYTES, read_value
+from pyexporter.sysfs.md import Mdraid, MissingAttribute, read_mdraid
 
 log = logging.getLogger(__name__)
 
 #: The node_md_state label values and the mdstat activity state each one reports.
 _STATES = (("active", "active"), ("inactive", "inactive"), ("recovering", "recovering"),
            ("resync", "resyncing"), ("check", "checking"))
-
-_SYNC_COMPLETED = re.compile(r"[0-9]+\s*/\s*[0-9]+")
-
-
-@dataclass(frozen=True, slots=True)
-class Mdraid:
-    device: str
-    level: str
-    disks: int
-    degraded_disks: int
-
-
-class _MissingAttribute(Exception):
-    pass
-
-
-def _attr(path: str, limit: int | None = SYSREAD_BYTES) -> str:
-    """An attribute procfs must find: SysReadFile's first 128 bytes (None: the whole file), trimmed."""
-    value = read_value(path, limit)
-    if value is None:
-        raise _MissingAttribute(path)
-    return value
-
-
-def _uint_attr(path: str) -> int:
-    return parse_uint(_attr(path, None))
-
-
-def read_mdraid(md_dir: str, device: str) -> Mdraid:
-    """One array's md/ directory, read as procfs reads it: every attribute it reads must be there.
-
-    Raises _MissingAttribute or ParseError; node_exporter fails the collector on either.
-    """
-    level = _attr(os.path.join(md_dir, "level"))
-    _attr(os.path.join(md_dir, "array_state"))
-    _attr(os.path.join(md_dir, "metadata_version"))
-    disks = _uint_attr(os.path.join(md_dir, "raid_disks"))
-    _attr(os.path.join(md_dir, "uuid"))
-    for entry in list_dir(md_dir):
-        if entry.startswith("dev-"):
-            _attr(os.path.join(md_dir, entry, "state"))
-    if level in ("raid0", "raid4", "raid5", "raid6", "raid10"):
-        _uint_attr(os.path.join(md_dir, "chunk_size"))
-    degraded = 0
-    if level in ("raid1", "raid4", "raid5", "raid6", "raid10"):
-        degraded = _uint_attr(os.path.join(md_dir, "degraded"))
-        _attr(os.path.join(md_dir, "sync_action"))
-        completed = _attr(os.path.join(md_dir, "sync_completed"))
-        # "none" when idle, else "done / total" sectors; anything else ("delayed") fails in procfs.
-        if completed != "none" and not _SYNC_COMPLETED.match(completed):
-            raise ParseError(f"{md_dir}/sync_completed: unexpected value {completed[:40]!r}")
-    return Mdraid(device, level, disks, degraded)
 
 
 @register
@@ -99,7 +44,7 @@ class MdadmCollector(Collector):
                 continue
             try:
                 out.append(read_mdraid(md_dir, device))
-            except _MissingAttribute as exc:
+            except MissingAttribute as exc:
                 raise NoDataError(f"Not collecting mdraids, file does not exist: {exc}") from None
         return out
 
@@ -124,6 +69,8 @@ class MdadmCollector(Collector):
         yield from (state, disks, required, blocks, synced)
         raid_disks, degraded = self.raid_disks.family(), self.degraded.family()
         for md in self._mdraids():
-            raid_disks.add(md.disks, md.device)
+            # No count for containers, inactive arrays and unreadable reshape states: no series.
+            if md.disks is not None:
+                raid_disks.add(md.disks, md.device)
             degraded.add(md.degraded_disks, md.device)
         yield from (raid_disks, degraded)

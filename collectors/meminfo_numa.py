@@ -4,61 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import read_text, scan_dir
-from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, Families, MetricFamily
-from pyexporter.procfs.goparse import go_fields, go_lines, go_trim_space, parse_float
+from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
+from pyexporter.sysfs.node import NumaMetric, parse_node_meminfo, parse_node_numastat
 
-# `Active(anon)` becomes `Active_anon`, as node_exporter names it.
-_PARENTHESES = re.compile(r"\((.*)\)")
 _NODE_DIR = re.compile(r"node[0-9].*", re.DOTALL)
 _NODE_NUMBER = re.compile(r".*devices/system/node/node([0-9]*)")
-
-
-@dataclass(frozen=True, slots=True)
-class NumaMetric:
-    name: str
-    type: str
-    node: str
-    value: float
-
-
-def parse_node_meminfo(text: str) -> list[NumaMetric]:
-    """`Node 0 MemTotal: 131928496 kB` lines; kB values become bytes."""
-    out: list[NumaMetric] = []
-    for raw_line in go_lines(text):
-        line = go_trim_space(raw_line)
-        if not line:
-            continue
-        parts = go_fields(line)
-        if len(parts) < 4:
-            raise ParseError(f"invalid line in node meminfo: {line[:80]!r}")
-        value = parse_float(parts[3])
-        if len(parts) == 5 and parts[4] == "kB":
-            value *= 1024
-        elif len(parts) != 4:
-            raise ParseError(f"invalid line in node meminfo: {line[:80]!r}")
-        name = _PARENTHESES.sub(r"_\1", parts[2].rstrip(":"))
-        out.append(NumaMetric(name, GAUGE, parts[1], value))
-    return out
-
-
-def parse_node_numastat(text: str, node: str) -> list[NumaMetric]:
-    """`numa_hit 193460335812` lines, exposed as `<name>_total` counters."""
-    out: list[NumaMetric] = []
-    for raw_line in go_lines(text):
-        line = go_trim_space(raw_line)
-        if not line:
-            continue
-        parts = go_fields(line)
-        if len(parts) != 2:
-            raise ParseError(f"numastat line did not have 2 fields: {line[:80]!r}")
-        out.append(NumaMetric(parts[0] + "_total", COUNTER, node, parse_float(parts[1])))
-    return out
 
 
 @register

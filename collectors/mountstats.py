@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import is_dir, read_text, resolve_link
+from pyexporter.golang.strconv import parse_int
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, Families, MetricFamily
-from pyexporter.procfs.goparse import parse_int
 from pyexporter.procfs.mountinfo import parse_mountinfo
 from pyexporter.procfs.mountstats import NFSStats, parse_mountstats
 from pyexporter.registry import Collector, register

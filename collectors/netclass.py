@@ -10,8 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.flags import BoolFlag, RegexFlag
@@ -19,12 +18,10 @@ from pyexporter.fs import link_loop_error, list_dir, open_attr_dir
 from pyexporter.metrics import COUNTER, GAUGE, NAMESPACE, Desc, MetricFamily, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import int_or_none, sys_value, valid_utf8
+from pyexporter.sysfs.attrs import sys_value, valid_utf8
+from pyexporter.sysfs.net_class import TEXT_ATTRS, NetIface, parse_iface
 
 log = logging.getLogger(__name__)
-
-#: Attributes holding text, kept as read (procfs NetClassIface string fields).
-TEXT_ATTRS = ("address", "broadcast", "duplex", "ifalias", "operstate")
 
 #: (sysfs attribute, metric name suffix, type) in node_exporter's emission order.
 #: speed is handled apart: it is converted and may be an invalid -1.
@@ -52,31 +49,6 @@ _ATTR_NAMES = (*TEXT_ATTRS, "speed", *(a for a, _, _ in NUMERIC_ATTRS))
 
 #: net.FlagUp
 IFF_UP = 1
-
-
-@dataclass(frozen=True, slots=True)
-class NetIface:
-    """What node_exporter uses of one /sys/class/net/<iface> directory."""
-
-    name: str
-    text: Mapping[str, str]
-    numbers: Mapping[str, int]
-    speed: int | None
-
-
-def parse_iface(name: str, values: Mapping[str, str]) -> NetIface:
-    """Attribute texts (already trimmed) to typed values, as procfs's ValueParser reads them.
-
-    Numbers are parsed with Go's base-0 rules (flags is "0x1003"); a value
-    that is not a number is left out, like a nil pointer in procfs.
-    """
-    text = {attr: values.get(attr, "") for attr in TEXT_ATTRS}
-    numbers: dict[str, int] = {}
-    for attr, _, _ in NUMERIC_ATTRS:
-        number = int_or_none(values.get(attr), 0)
-        if number is not None:
-            numbers[attr] = number
-    return NetIface(name, text, numbers, int_or_none(values.get("speed"), 0))
 
 
 def admin_state(flags: int | None) -> str:

@@ -6,15 +6,14 @@ import logging
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.fs import link_loop_error, list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import wrap_uint64
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_value, uint_or_none, valid_utf8
+from pyexporter.sysfs.attrs import read_value, valid_utf8
+from pyexporter.sysfs.nvme import Namespace, parse_namespace
 
 log = logging.getLogger(__name__)
 
@@ -24,36 +23,9 @@ DEVICE_ATTRS = ("firmware_rev", "model", "serial", "state", "cntlid")
 NAMESPACE_ATTRS = ("nuse", "size", "queue/logical_block_size")
 
 
-@dataclass(frozen=True, slots=True)
-class Namespace:
-    nsid: str
-    ana_state: str
-    used_blocks: int
-    size_blocks: int
-    logical_block_size: int
-
-    @property
-    def used_bytes(self) -> int:
-        # procfs multiplies uint64s: Go wraps around instead of growing.
-        return wrap_uint64(self.used_blocks * self.logical_block_size)
-
-    @property
-    def size_bytes(self) -> int:
-        return wrap_uint64(self.size_blocks * self.logical_block_size)
-
-
 def namespace_id(entry: str) -> str | None:
     match = _NAMESPACE.search(entry)
     return match.group(1) if match else None
-
-
-def parse_namespace(nsid: str, values: dict[str, str]) -> Namespace:
-    """Numbers that are no number count as 0, as in procfs; ana_state defaults to "unknown"."""
-    def number(attr: str) -> int:
-        return uint_or_none(values.get(attr)) or 0
-
-    return Namespace(nsid, values.get("ana_state", "unknown"), number("nuse"), number("size"),
-                     number("queue/logical_block_size"))
 
 
 @register

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError
 from pyexporter.fs import read_file
+from pyexporter.golang.strings import GO_SPACE, go_lines
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import GO_SPACE, go_lines
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 

@@ -32,8 +32,10 @@ from pyexporter.errors import ConfigError, NoDataError, ParseError
 from pyexporter.flags import BoolFlag, ListFlag, StringFlag
 from pyexporter.fs import read_optional_text
 from pyexporter.metrics import NAMESPACE, Desc, Families, MetricFamily, counter
+from pyexporter.procfs.mounts import parse_tracefs_dir
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
+from pyexporter.sysfs.tracefs import parse_tracepoint_id
 
 log = logging.getLogger(__name__)
 
@@ -255,36 +257,6 @@ def decode_group(data: bytes, members: int) -> GroupValue:
     return GroupValue(nr, enabled, running, values)
 
 
-def tracing_dir(mounts: str) -> str | None:
-    """The tracefs directory from /proc/mounts: a tracefs mount, else tracing/ below a debugfs mount."""
-    tracefs = debugfs = None
-    for line in mounts.splitlines():
-        fields = line.split(" ")
-        if len(fields) <= 3:
-            continue
-        if fields[2] == "tracefs" and tracefs is None:
-            tracefs = fields[1]
-        elif fields[2] == "debugfs" and debugfs is None:
-            debugfs = fields[1]
-    if tracefs is not None:
-        return tracefs
-    return None if debugfs is None else os.path.join(debugfs, "tracing")
-
-
-def parse_tracepoint_id(text: str) -> int:
-    """A tracepoint's events/<subsystem>/<event>/id file: its first line, an unsigned decimal."""
-    first = text.split("\n", 1)[0]
-    if not first.isascii() or not first.isdigit():
-        raise ParseError(f"tracepoint id {first!r:.40} is not a number")
-    digits = first.lstrip("0") or "0"
-    if len(digits) > 20:
-        raise ParseError(f"tracepoint id {first!r:.40} is out of range")
-    value = int(digits)
-    if value >= 1 << 64:
-        raise ParseError(f"tracepoint id {first!r:.40} is out of range")
-    return value
-
-
 # --- the system calls -----------------------------------------------------------------------
 
 class PerfEvents:
@@ -414,7 +386,7 @@ class PerfCollector(Collector):
 
     def _tracing_dir(self) -> str:
         mounts = read_optional_text(self.roots.proc("mounts")) or ""
-        found = tracing_dir(mounts)
+        found = parse_tracefs_dir(mounts)
         if found is None:
             raise NoDataError("perf: no tracefs or debugfs mount for tracepoints")
         return found

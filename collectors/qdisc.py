@@ -17,10 +17,11 @@ import socket
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from pyexporter import fs, gojson, rtnetlink
+from pyexporter import fs, rtnetlink
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.filters import DeviceFilter
 from pyexporter.flags import DeprecatedAlias, RegexFlag, SetWhen, StringFlag
+from pyexporter.golang import json as go_json
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -52,7 +53,7 @@ class QdiscInfo:
 
 def parse_qdisc_fixture(data: bytes) -> list[QdiscInfo]:
     """A results.json fixture: a JSON array of QdiscInfo objects."""
-    records = gojson.decode_struct_list(gojson.loads(data), QDISC_INFO_FIELDS)
+    records = go_json.decode_struct_list(go_json.loads(data), QDISC_INFO_FIELDS)
     return [QdiscInfo(device=r["IfaceName"], kind=r["Kind"], parent=r["Parent"], bytes=r["Bytes"],
                       packets=r["Packets"], drops=r["Drops"], requeues=r["Requeues"],
                       overlimits=r["Overlimits"], qlen=r["Qlen"], backlog=r["Backlog"])

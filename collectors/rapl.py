@@ -5,37 +5,17 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from pyexporter.errors import NoDataError, ParseError, raise_if_parts_failed
 from pyexporter.flags import BoolFlag
 from pyexporter.fs import link_loop_error, list_dir
 from pyexporter.metrics import COUNTER, NAMESPACE, Families, MetricFamily, counter, sanitize_metric_name
-from pyexporter.procfs.goparse import parse_int
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_optional_uint, read_uint, read_value, valid_utf8
+from pyexporter.sysfs.powercap import RaplZone, index_and_name
 
 log = logging.getLogger(__name__)
-
-
-
-@dataclass(frozen=True, slots=True)
-class RaplZone:
-    name: str
-    index: int
-    path: str
-
-
-def index_and_name(counts: dict[str, int], raw_name: str) -> tuple[int, str]:
-    """procfs getIndexAndName: "package-0" -> (0, "package"); repeated plain names count up."""
-    parts = raw_name.split("-")
-    if len(parts) == 2:
-        try:
-            return parse_int(parts[1]), parts[0]
-        except ParseError:
-            pass
-    return counts.get(raw_name, 0), raw_name
 
 
 # node_exporter's help text, copied from the systemd collector's, kept verbatim.

@@ -3,34 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_int
+from pyexporter.procfs.swaps import parse_swaps
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-
-
-@dataclass(frozen=True, slots=True)
-class Swap:
-    filename: str
-    type: str
-    size_kib: int
-    used_kib: int
-    priority: int
-
-
-def parse_swaps(text: str) -> list[Swap]:
-    """`Filename Type Size Used Priority` rows after the header line; sizes are in KiB."""
-    out: list[Swap] = []
-    for line in go_lines(text)[1:]:
-        parts = go_fields(line)
-        if len(parts) < 5:
-            raise ParseError(f"swaps: too few fields in {line[:80]!r}")
-        out.append(Swap(parts[0], parts[1], parse_int(parts[2]), parse_int(parts[3]), parse_int(parts[4])))
-    return out
 
 
 @register

@@ -10,10 +10,9 @@ from pyexporter.errors import ParseError
 from pyexporter.flags import ListFlag
 from pyexporter.fs import read_file
 from pyexporter.metrics import NAMESPACE, UNTYPED, Desc, MetricFamily, gauge, sanitize_metric_name
-from pyexporter.procfs.goparse import go_fields, parse_int
+from pyexporter.procfs.sys import parse_sysctl_ints, sysctl_fields
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import sys_value, valid_utf8
 
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 
@@ -34,22 +33,6 @@ class Sysctl:
     @property
     def metric_name(self) -> str:
         return f"{NAMESPACE}_sysctl_{sanitize_metric_name(self.name)}"
-
-
-def parse_sysctl_ints(values: list[str], name: str) -> list[int]:
-    """The fields of a numeric sysctl; the base follows the prefix (0x, 0o, 0), as in procfs."""
-    out = []
-    for index, value in enumerate(values):
-        try:
-            out.append(parse_int(value, 0))
-        except ParseError:
-            raise ParseError(f"field {index} in sysctl {name} is not a valid int: {value!r}") from None
-    return out
-
-
-def sysctl_fields(data: bytes) -> list[str]:
-    """The whitespace-separated fields of a sysctl file as procfs sees them (first read only)."""
-    return go_fields(valid_utf8(sys_value(data)))
 
 
 INCLUDE = ListFlag("collector.sysctl.include", "Select sysctl metrics to include")
@@ -127,5 +110,3 @@ def _checked(name: str) -> str:
     if not _METRIC_NAME.fullmatch(name):
         raise ParseError(f"invalid sysctl metric name {name!r}")
     return name
-
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.flags import RegexFlag
@@ -13,19 +13,13 @@ from pyexporter.fs import link_loop_error, list_dir, resolve_dir
 from pyexporter.metrics import NAMESPACE, Desc, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import read_value, uint_or_none, valid_utf8
+from pyexporter.sysfs.attrs import read_value, valid_utf8
+from pyexporter.sysfs.tape import parse_counters
 
 log = logging.getLogger(__name__)
 
 #: Only st<N>; the nst<N>, st<N>a/l/m entries are other views of the same drive.
 _DEVICE = re.compile(r"^st[0-9]+$")
-COUNTERS = ("in_flight", "io_ns", "other_cnt", "read_byte_cnt", "read_cnt", "read_ns", "resid_cnt",
-            "write_byte_cnt", "write_cnt", "write_ns")
-
-
-def parse_counters(values: Mapping[str, str]) -> dict[str, int]:
-    """Every counter procfs knows, 0 when its file is absent or holds no number."""
-    return {name: uint_or_none(values.get(name), 0) or 0 for name in COUNTERS}
 
 
 IGNORED_DEVICES = RegexFlag("collector.tapestats.ignored-devices",

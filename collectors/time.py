@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from pyexporter.errors import ParseError
 from pyexporter.fs import list_dir
+from pyexporter.golang.strings import go_fields
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
-from pyexporter.procfs.goparse import go_fields
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 from pyexporter.sysfs.attrs import read_value, valid_utf8

@@ -33,7 +33,7 @@ class UDPQueuesCollector(Collector):
                 log.debug("not collecting %s based metrics", ip)
                 continue
             found = True
-            summary = parse_socket_summary(text)
+            summary = parse_socket_summary(text, udp=True)
             # Each address family's samples are sent before the next file is read.
             family = self.desc.family()
             yield family.add(summary.tx_queue_length, "tx", ip).add(summary.rx_queue_length, "rx", ip)

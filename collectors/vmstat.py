@@ -5,26 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pyexporter.errors import ParseError
 from pyexporter.flags import RegexFlag
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, UNTYPED, MetricFamily
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_float
+from pyexporter.procfs.vmstat import parse_vmstat
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 _NAME_TAIL = re.compile(r"[a-zA-Z0-9_:]+")
-
-
-def parse_vmstat(text: str) -> list[tuple[str, float]]:
-    """(field, value) per line, in file order; every line must have a number second."""
-    out = []
-    for line in go_lines(text):
-        parts = go_fields(line)
-        if len(parts) < 2:
-            raise ParseError(f"malformed vmstat line {line[:80]!r}")
-        out.append((parts[0], parse_float(parts[1])))
-    return out
 
 
 FIELDS = RegexFlag("collector.vmstat.fields", "Regexp of fields to return for vmstat collector.",

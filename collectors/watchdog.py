@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from pyexporter.errors import NoDataError, raise_if_parts_failed
 from pyexporter.fs import link_loop_error, list_dir, read_link, resolve_dir
 from pyexporter.metrics import NAMESPACE, MetricFamily, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
-from pyexporter.sysfs.attrs import int_or_none, read_value, valid_utf8
+from pyexporter.sysfs.attrs import read_value, valid_utf8
+from pyexporter.sysfs.watchdog import TEXT_ATTRS, Watchdog, parse_watchdog
 
 #: (attribute, metric suffix) of the numeric attributes, in node_exporter's order.
 NUMERIC = (
@@ -23,24 +23,8 @@ NUMERIC = (
     ("pretimeout", "pretimeout_seconds"),
     ("access_cs0", "access_cs0"),
 )
-TEXT = ("options", "identity", "state", "status", "pretimeout_governor")
-
-
-@dataclass(frozen=True, slots=True)
-class Watchdog:
-    name: str
-    numbers: dict[str, int] = field(default_factory=dict)
-    text: dict[str, str] = field(default_factory=dict)
-
-
-def parse_watchdog(name: str, values: dict[str, str]) -> Watchdog:
-    """Numbers with Go's base-0 rules (a value that is no number is left out); texts as read."""
-    numbers = {}
-    for attr, _ in NUMERIC:
-        number = int_or_none(values.get(attr), 0)
-        if number is not None:
-            numbers[attr] = number
-    return Watchdog(name, numbers, {attr: values[attr] for attr in TEXT if attr in values})
+#: The info metric's labels after name, in node_exporter's order.
+TEXT = TEXT_ATTRS
 
 
 @register

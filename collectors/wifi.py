@@ -22,9 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pyexporter import fs, gojson
+from pyexporter import fs
 from pyexporter.errors import NoDataError
 from pyexporter.flags import StringFlag
+from pyexporter.golang import json as go_json
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter, gauge
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
@@ -112,15 +113,15 @@ class FixtureSource:
         self.directory = directory
 
     def _load(self, *parts: str) -> Any:
-        return gojson.loads(fs.read_file(os.path.join(self.directory, *parts)))
+        return go_json.loads(fs.read_file(os.path.join(self.directory, *parts)))
 
     def interfaces(self) -> list[WifiInterface]:
-        records = gojson.decode_struct_list(self._load("interfaces.json"), INTERFACE_FIELDS, pointers=True)
+        records = go_json.decode_struct_list(self._load("interfaces.json"), INTERFACE_FIELDS, pointers=True)
         return [WifiInterface(r["Name"], r["Index"], r["Frequency"]) for r in records]
 
     def bss(self, ifi: WifiInterface) -> Bss | None:
         try:
-            record = gojson.decode_struct(self._load(ifi.name, "bss.json"), BSS_FIELDS)
+            record = go_json.decode_struct(self._load(ifi.name, "bss.json"), BSS_FIELDS)
         except FileNotFoundError:
             return None
         return Bss(hardware_addr(record["BSSID"]), record["SSID"], record["Status"])
@@ -138,7 +139,7 @@ class FixtureSource:
                         transmitted_packets=r["TransmittedPackets"], signal_dbm=r["Signal"],
                         transmit_retries=r["TransmitRetries"], transmit_failed=r["TransmitFailed"],
                         beacon_loss=r["BeaconLoss"])
-                for r in gojson.decode_struct_list(data, STATION_FIELDS, pointers=True)]
+                for r in go_json.decode_struct_list(data, STATION_FIELDS, pointers=True)]
 
 
 def _rate_bits(rate: Any) -> int:

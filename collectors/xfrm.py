@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pyexporter.errors import ParseError
 from pyexporter.fs import read_text
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_int
+from pyexporter.procfs.net_xfrm_stat import parse_xfrm_stat
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
@@ -47,17 +46,6 @@ XFRM_COUNTERS: tuple[tuple[str, str, str], ...] = (
     ("XfrmOutStateInvalid", "out_state_invalid", "State is invalid, perhaps expired"),
     ("XfrmAcquireError", "acquire_error", "State hasn’t been fully acquired before use"),
 )
-
-
-def parse_xfrm_stat(text: str) -> dict[str, int]:
-    """`Name value` lines; every line must have exactly two fields and an integer value."""
-    out: dict[str, int] = {}
-    for line in go_lines(text):
-        parts = go_fields(line)
-        if len(parts) != 2:
-            raise ParseError(f"xfrm_stat: couldn't parse line {line[:80]!r}")
-        out[parts[0]] = parse_int(parts[1])
-    return out
 
 
 @register

@@ -13,20 +13,12 @@ from collections.abc import Iterator
 from pyexporter import fs
 from pyexporter.errors import ParseError
 from pyexporter.metrics import NAMESPACE, MetricFamily, counter
-from pyexporter.procfs.goparse import parse_uint
+from pyexporter.procfs.xfs import parse_xfs_stats
 from pyexporter.registry import Collector, register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
 
-#: Sections procfs decodes, with the number of values each must have. Other
-#: sections (push_ail, xstrat, abtb2, ..., debug) are checked to be numbers only.
-SECTION_SIZES: dict[str, tuple[int, ...]] = {
-    "extent_alloc": (4,), "abt": (4,), "blk_map": (7,), "bmbt": (4,), "dir": (4,), "trans": (3,),
-    "ig": (7,), "log": (5,), "rw": (2,), "attr": (4,), "icluster": (3,),
-    # Older kernels do not print the trailing "free" vnode count.
-    "vnodes": (7, 8), "buf": (9,), "xpc": (3,),
-}
 
 #: (section, index, metric name, HELP): node_exporter's names after the XFS wiki's runtime stats.
 METRICS: tuple[tuple[str, int, str, str], ...] = (
@@ -97,30 +89,6 @@ METRICS: tuple[tuple[str, int, str, str], ...] = (
     ("vnodes", 5, "vnode_reclaim_total", "Number of times vn_reclaim called for a filesystem."),
     ("vnodes", 6, "vnode_remove_total", "Number of times vn_remove called for a filesystem."),
 )
-
-
-def parse_xfs_stats(text: str) -> dict[str, tuple[int, ...]]:
-    """An XFS stats file ("<section> <n> <n> ...") as {section: values}.
-
-    Every section's values must be unsigned 32-bit numbers (64-bit for xpc),
-    and the sections procfs decodes must have their expected length.
-    """
-    out: dict[str, tuple[int, ...]] = {}
-    for line in text.splitlines():
-        fields = line.split()
-        if len(fields) < 2:
-            continue
-        section = fields[0]
-        bits = 64 if section == "xpc" else 32
-        try:
-            values = [parse_uint(field, 10, bits) for field in fields[1:]]
-        except ParseError as exc:
-            raise ParseError(f"xfs: section {section[:40]!r}: {exc}") from None
-        sizes = SECTION_SIZES.get(section)
-        if sizes is not None and len(values) not in sizes:
-            raise ParseError(f"xfs: section {section!r} has {len(values)} values, expected {sizes}")
-        out[section] = tuple(values)
-    return out
 
 
 @register

@@ -11,79 +11,13 @@ import math
 import zlib
 from collections.abc import Iterable, Iterator
 
+from pyexporter.golang.strconv import format_go_float
 from pyexporter.metrics import COUNTER, HISTOGRAM, SUMMARY, UNTYPED, MetricFamily
 
 TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 OPENMETRICS_CONTENT_TYPE = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 
 _INF = math.inf
-
-
-_TWO_53 = 2.0**53
-
-
-def format_go_float(value: float) -> str:
-    """strconv.FormatFloat(value, 'g', -1, 64), as client_golang's text writer formats samples."""
-    # Both Go and Python print the shortest digits that read back as the same
-    # float; they differ only in where exponent notation starts (Go: 1e6 and up,
-    # Python: 1e16 and up; both below 1e-4), so most values need no digit work.
-    if value.is_integer():
-        if -1e6 < value < 1e6:
-            return str(int(value))
-        if -_TWO_53 < value < _TWO_53:
-            # Exact integers: their shortest digits are their decimal digits.
-            text = str(int(value))
-            sign = ""
-            if text[0] == "-":
-                sign, text = "-", text[1:]
-            digits = text.rstrip("0")
-            mant = digits[0] + "." + digits[1:] if len(digits) > 1 else digits
-            return f"{sign}{mant}e+{len(text) - 1:02d}"
-    elif value != value:
-        return "NaN"
-    magnitude = abs(value)
-    if magnitude < 1e6 or 1e16 <= magnitude < _INF:
-        return repr(value)
-    return _format_go_float_digits(value)
-
-
-def _format_go_float_digits(value: float) -> str:
-    """format_go_float from Python's shortest digits, for the ranges where the notations differ."""
-    if value == _INF:
-        return "+Inf"
-    if value == -_INF:
-        return "-Inf"
-    text = repr(value)
-    sign = ""
-    if text[0] == "-":
-        sign, text = "-", text[1:]
-    if "e" in text:
-        mantissa, exp_text = text.split("e")
-        exponent = int(exp_text)
-        digits = mantissa.replace(".", "")
-    else:
-        int_part, _, frac = text.partition(".")
-        if frac == "0":
-            frac = ""
-        if int_part != "0":
-            exponent = len(int_part) - 1
-            digits = (int_part + frac).rstrip("0")
-        else:
-            stripped = frac.lstrip("0")
-            exponent = -(len(frac) - len(stripped)) - 1
-            digits = stripped
-    # strconv's 'g' with the shortest precision switches to %e exactly when the
-    # decimal exponent is < -4 or >= 6 (eprec is forced to 6 for shortest).
-    digits = digits.rstrip("0") or "0"
-    if exponent < -4 or exponent >= 6:
-        mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        esign = "-" if exponent < 0 else "+"
-        return f"{sign}{mant}e{esign}{abs(exponent):02d}"
-    if exponent < 0:
-        return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
-    if len(digits) <= exponent + 1:
-        return sign + digits + "0" * (exponent + 1 - len(digits))
-    return f"{sign}{digits[: exponent + 1]}.{digits[exponent + 1:]}"
 
 
 def _format_openmetrics_float(value: float) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pyexporter.errors import ConfigError, ParseError
-from pyexporter.procfs.goparse import parse_go_duration
+from pyexporter.golang.duration import parse_go_duration
 
 log = logging.getLogger(__name__)
 

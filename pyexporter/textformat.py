@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import NoReturn
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import parse_float, parse_int
+from pyexporter.golang.strconv import parse_float, parse_int
 
 COUNTER = "counter"
 GAUGE = "gauge"

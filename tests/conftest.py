@@ -12,10 +12,13 @@ own time budgets instead.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 from pyexporter.loader import load_collectors
+from tests.support import PROCFS_FIXTURES_ARCHIVE, unpack_procfs_fixtures
 
 settings.register_profile(
     "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow],
@@ -27,3 +30,11 @@ settings.load_profile("deep" if os.environ.get("PYEXPORTER_FUZZ_PROFILE") == "ro
 
 # The suite works with every collector registered, as the program does after its entry point ran.
 load_collectors()
+
+
+@pytest.fixture(scope="session")
+def procfs_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """prometheus/procfs's own test tree, unpacked once per session: the root holding proc/ and sys/."""
+    if not PROCFS_FIXTURES_ARCHIVE.is_file():
+        pytest.skip(f"procfs's test tree is not there ({PROCFS_FIXTURES_ARCHIVE}): ../shared is absent")
+    return unpack_procfs_fixtures(tmp_path_factory.mktemp("procfs"))

@@ -171,3 +171,21 @@ def scrape_both(flags: Sequence[str]) -> dict[str, str]:
     same `flags`: {"node_exporter": ..., "pyexporter": ...}."""
     return {"node_exporter": scrape_once([str(NODE_EXPORTER)], flags),
             "pyexporter": scrape_once([sys.executable, "-m", "pyexporter"], flags)}
+
+
+#: prometheus/procfs's own test tree (testdata/fixtures.ttar unpacked and packed again), with the
+#: values procfs's *_test.go files expect of it.
+PROCFS_FIXTURES_ARCHIVE = SHARED / "procfs" / "fixtures.tar.gz"
+
+
+def unpack_procfs_fixtures(destination: Path) -> Path:
+    """Unpack procfs's test tree below `destination`; the tree's root (holding proc/ and sys/)."""
+    import tarfile
+
+    with tarfile.open(PROCFS_FIXTURES_ARCHIVE) as archive:
+        # A trusted archive: its absolute links (proc/<pid>/root -> /) are part of the tree.
+        if hasattr(tarfile, "fully_trusted_filter"):
+            archive.extractall(destination, filter="fully_trusted")
+        else:  # Python releases before the extraction filters
+            archive.extractall(destination)
+    return destination / "fixtures"

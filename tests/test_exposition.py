@@ -1,21 +1,8 @@
-import math
 
 import pytest
 
-from pyexporter.exposition import format_go_float, negotiate, render_openmetrics, render_text
+from pyexporter.exposition import negotiate, render_openmetrics, render_text
 from pyexporter.metrics import MetricFamily, counter, gauge, untyped
-
-
-@pytest.mark.parametrize(("value", "text"), [
-    (0.0, "0"), (1.0, "1"), (-1.0, "-1"), (123456.0, "123456"), (1e6, "1e+06"),
-    (1234567.0, "1.234567e+06"), (16042172416.0, "1.6042172416e+10"), (1.305e-06, "1.305e-06"),
-    (47836.09, "47836.09"), (0.0001, "0.0001"), (0.00001, "1e-05"),
-    (1.3333333333333333, "1.3333333333333333"), (1e21, "1e+21"), (-2.5e-7, "-2.5e-07"),
-    (100000.5, "100000.5"), (18446744073709551615.0, "1.8446744073709552e+19"),
-    (math.inf, "+Inf"), (-math.inf, "-Inf"), (math.nan, "NaN"), (0.1, "0.1"), (123.456, "123.456"),
-])
-def test_format_go_float(value, text):
-    assert format_go_float(value) == text
 
 
 def test_render_text_escapes_and_sorts_labels():

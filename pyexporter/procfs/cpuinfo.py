@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_fields, go_lines, go_trim_space, parse_float, parse_uint
+from pyexporter.golang.strconv import parse_float, parse_uint
+from pyexporter.golang.strings import go_fields, go_lines, go_trim_space
 
 X86 = "x86"
 ARM = "arm"

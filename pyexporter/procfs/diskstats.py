@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import GO_SPACE_CLASS, go_lines
+from pyexporter.golang.strings import GO_SPACE_CLASS, go_lines
 
 #: The counters after major, minor and name, in column order (Documentation/admin-guide/iostats.rst).
 #: Kernels before 4.18 print the first 11, 4.18 adds 4 discard counters, 5.5 adds 2 flush counters.

@@ -11,7 +11,8 @@ import ipaddress
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_uint
+from pyexporter.golang.strconv import parse_uint
+from pyexporter.golang.strings import go_fields, go_lines
 
 _IPV4_IP_PORT_LEN = len("C0A80016:0CEA")
 _IPV6_IP_PORT_LEN = len("[2620:0000:0000:0000:0000:0000:0000:0080]:0050")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_uint, wrap_uint64
+from pyexporter.golang.strconv import parse_uint, wrap_uint64
+from pyexporter.golang.strings import go_fields, go_lines
 
 
 class MeminfoValue(NamedTuple):

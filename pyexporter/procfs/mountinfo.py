@@ -15,11 +15,13 @@ missing a line would silently drop a filesystem from the metrics.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_lines, parse_int
+from pyexporter.golang.strconv import parse_int
+from pyexporter.golang.strings import go_lines
 
 #: Optional-field tags procfs keeps; others are dropped.
 _OPTIONAL_FIELD_TAGS = frozenset({"shared", "master", "propagate_from", "unbindable"})
@@ -104,3 +106,38 @@ def unescape_mount_point(path: str) -> str:
     if "\\0" not in path:
         return path
     return path.replace("\\040", " ").replace("\\011", "\t")
+
+
+#: fmt.Sscanf("%d:%d"): each number may carry a sign; anything after the minor is ignored.
+_MAJOR_MINOR = re.compile(r"([+-]?[0-9]+):([+-]?[0-9]+)")
+
+
+def parse_major_minor(text: str) -> tuple[str, str]:
+    """`8:1` -> ("8", "1") as node_exporter prints them (strconv.Itoa of the scanned ints)."""
+    match = _MAJOR_MINOR.match(text)
+    if match is None:
+        raise ParseError(f"malformed mount point MajorMinorVer: {text!r}")
+    try:
+        major, minor = parse_int(match.group(1)), parse_int(match.group(2))
+    except ParseError:  # beyond int64 (checked before converting: int() refuses 4300+ digits)
+        raise ParseError(f"malformed mount point MajorMinorVer: {text[:80]!r}") from None
+    return str(major), str(minor)
+
+
+def _unescape_mount_field(text: str) -> str:
+    return text.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
+
+
+def parse_btrfs_mounts(mountinfo: str) -> list[tuple[str, str]]:
+    """(source device, mount point) of each btrfs line of a mountinfo file."""
+    out = []
+    for line in mountinfo.splitlines():
+        fields = line.split(" ")
+        try:
+            sep = fields.index("-", 6)
+        except ValueError:
+            continue
+        if len(fields) < sep + 3 or len(fields) < 5 or fields[sep + 1] != "btrfs":
+            continue
+        out.append((fields[sep + 2], _unescape_mount_field(fields[4])))
+    return out

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_uint
+from pyexporter.golang.strconv import parse_uint
+from pyexporter.golang.strings import go_fields, go_lines
 
 _DEVICE_ENTRY_LEN = 8
 _BYTES_LEN = 8

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_fields, parse_uint
+from pyexporter.golang.strconv import parse_uint
+from pyexporter.golang.strings import go_fields
 
 _HEADER_WIDTH = 9
 _DATA_WIDTH = 6

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_fields, go_lines, go_trim_space, parse_uint
+from pyexporter.golang.strconv import parse_uint
+from pyexporter.golang.strings import go_fields, go_lines, go_trim_space
 
 #: The 16 counters of a /proc/net/dev line, in column order, named as node_exporter
 #: names them before its legacy renaming (receive_errors, not receive_errs).

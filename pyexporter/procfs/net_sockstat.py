@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_lines, parse_int
+from pyexporter.golang.strconv import parse_int
+from pyexporter.golang.strings import go_lines
 
 #: The per-protocol keys procfs keeps; other keys are read (and must be numbers) but dropped.
 PROTOCOL_KEYS = ("inuse", "orphan", "tw", "alloc", "mem", "memory")

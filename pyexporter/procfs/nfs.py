@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_fields, go_lines, parse_uint
+from pyexporter.golang.strconv import parse_uint
+from pyexporter.golang.strings import go_fields, go_lines
 
 #: proc2: the NFSv2 procedures in the kernel's order.
 V2_PROCEDURES = (

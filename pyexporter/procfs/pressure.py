@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_lines, parse_float, parse_uint
+from pyexporter.golang.strconv import parse_float, parse_uint
+from pyexporter.golang.strings import go_lines
 
 # fmt.Sscanf("some avg10=%f avg60=%f avg300=%f total=%d"): the literal text must
 # match, blanks in the format match any run of blanks, and input after the last

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_lines, parse_uint
+from pyexporter.golang.strconv import parse_uint
+from pyexporter.golang.strings import go_lines
 
 UNLIMITED = (1 << 64) - 1
 #: procfs's limitsMatch; ASCII as Go's \w and \s are.

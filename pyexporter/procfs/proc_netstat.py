@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_lines, parse_float
+from pyexporter.golang.strconv import parse_float
+from pyexporter.golang.strings import go_lines
 
 #: A row of plain decimal counters, every one of which ParseFloat takes: checked in one match.
 _DECIMAL_ROW = re.compile(r"[^ ]*(?: [0-9]{1,20})*")

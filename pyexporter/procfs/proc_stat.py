@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_fields, parse_int, parse_uint
+from pyexporter.golang.strconv import parse_int, parse_uint
+from pyexporter.golang.strings import go_fields
 
 #: The kinds of the 41 numbers after the state, as procfs declares the fields it scans them into
 #: (signed "i", unsigned "u"; fmt.Fscan refuses a sign for an unsigned one).

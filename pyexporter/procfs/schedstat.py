@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_lines, parse_uint
+from pyexporter.golang.strconv import parse_uint
+from pyexporter.golang.strings import go_lines
 
 # procfs searches each line (unanchored) for a cpuN line with at least nine
 # values; fields 7-9 are running time (ns), waiting time (ns) and timeslices.

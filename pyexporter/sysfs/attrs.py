@@ -4,7 +4,7 @@ procfs reads a small attribute with util.SysReadFile, a single read() of at
 most 128 bytes trimmed with Go's TrimSpace, and a number file with
 util.ReadUintFromFile, the whole file trimmed; numbers then go through
 strconv (ValueParser uses base 0: "0x1003" is a number). The strconv and
-strings primitives are `pyexporter.procfs.goparse`'s.
+strings primitives are `pyexporter.golang`'s.
 
 An attribute the kernel refuses to hand out (absent, EINVAL, EIO, ...) reads
 as None, as node_exporter skips optional attributes. Text is carried as str
@@ -22,7 +22,8 @@ from typing import TypeVar
 
 from pyexporter import fs
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import go_trim_space, parse_float, parse_int, parse_uint
+from pyexporter.golang.strconv import parse_float, parse_int, parse_uint
+from pyexporter.golang.strings import go_trim_space
 
 __all__ = ["SYSREAD_BYTES", "decode", "float_or_none", "int_or_none", "read_optional_uint", "read_parsed",
            "read_uint", "read_uint_file", "read_value", "sys_value", "uint_or_none", "valid_utf8"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import parse_int
+from pyexporter.golang.strconv import parse_int
+from pyexporter.golang.strings import go_fields, go_trim_space
 
 #: A cpu range list naming more CPUs than this is garbage, not a machine.
 MAX_CPUS = 1 << 16
@@ -29,3 +32,25 @@ def parse_cpu_list(text: str) -> list[int]:
         else:
             cpus.append(parse_int(part) & 0xFFFF)
     return cpus
+
+
+#: procfs's state prefixes (matched case-insensitively) in the order it tries them.
+STATES = ("not affected", "vulnerable", "mitigation", "unknown")
+
+
+class Vulnerability(NamedTuple):
+    codename: str
+    state: str
+    mitigation: str
+
+
+def parse_vulnerability(codename: str, text: str) -> Vulnerability:
+    """One vulnerabilities/<codename> file."""
+    raw = go_trim_space(text)
+    lowered = raw.lower()
+    for state in STATES:
+        if lowered.startswith(state):
+            if state == "not affected":
+                return Vulnerability(codename, state, "")
+            return Vulnerability(codename, state, " ".join(go_fields(raw)[1:]))
+    return Vulnerability(codename, "unknown", raw)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from pyexporter import fs
 from pyexporter.errors import NoDataError, ParseError
-from pyexporter.procfs.goparse import go_fields, go_trim_space, parse_float, parse_int, parse_uint
+from pyexporter.golang.strconv import parse_float, parse_int, parse_uint
+from pyexporter.golang.strings import go_fields, go_trim_space
 from pyexporter.sysfs.attrs import read_value
 
 #: Attributes every PCI device directory has; without one the device cannot be described.
@@ -116,6 +117,9 @@ def read_pci_device(entry: str) -> PciDevice:
             continue
         if name == "sriov_drivers_autoprobe":
             device.sriov[name] = int(parse_int(value, 10, 32) != 0)
+        elif name == "sriov_vf_device":
+            # A PCI device id, printed in hex without a prefix ("1889" is 0x1889).
+            device.sriov[name] = parse_uint(value, 16, 32)
         else:
             device.sriov[name] = parse_uint(value, 10, 64 if name == "sriov_vf_total_msix" else 32)
 

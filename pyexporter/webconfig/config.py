@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from pyexporter.errors import ConfigError, ParseError
-from pyexporter.procfs.goparse import parse_go_duration
+from pyexporter.golang.duration import parse_go_duration
 from pyexporter.webconfig.auth import ALLOWED_HEADERS, bcrypt_hash_problem
 
 #: Larger files are not web configs, certificates or keys; refuse rather than read them whole.

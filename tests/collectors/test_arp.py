@@ -4,10 +4,9 @@ import pytest
 
 from pyexporter import rtnetlink
 from pyexporter.errors import ParseError
-from pyexporter.procfs.net_arp import ARPEntry, parse_arp
+from tests.procfs.test_net_arp import HEADER
 from tests.support import collect_text, make_collector, samples, write_tree
 
-HEADER = "IP address       HW type     Flags       HW address            Mask     Device\n"
 ARP = HEADER + (
     "192.168.1.1    0x1         0x2         cc:aa:dd:ee:aa:bb     *        eth0\n"
     "192.168.1.2    0x1         0x2         bb:cc:dd:ee:ff:aa     *        eth0\n"
@@ -15,36 +14,6 @@ ARP = HEADER + (
     "10.0.0.1       0x1         0x0         00:00:00:00:00:00     *        nope\n"
 )
 NO_NETLINK = "--no-collector.arp.netlink"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("", []),
-        (HEADER, []),
-        (HEADER + "\n10.0.0.1 0x1 0x2 aa:bb:cc:dd:ee:ff * eth0\n",
-         [ARPEntry("10.0.0.1", "aa:bb:cc:dd:ee:ff", 2, "eth0")]),
-        ("10.0.0.1 0x1 0x6 aabb.ccdd.eeff * br-1\n", [ARPEntry("10.0.0.1", "aabb.ccdd.eeff", 6, "br-1")]),
-    ],
-)
-def test_parse_arp(text, expected):
-    assert parse_arp(text) == expected
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "10.0.0.1 0x1 0x2 aa:bb:cc:dd:ee:ff * eth0 extra",  # 7 columns
-        "10.0.0.1 0x1 0x2 aa:bb:cc:dd:ee *",  # truncated
-        "10.0.0.1 0x1 0x2 aa:bb:cc:dd:ee:zz * eth0",  # bad MAC
-        "10.0.0.1 0x1 0x2 aa:bb-cc:dd:ee:ff * eth0",  # mixed separators
-        "10.0.0.1 0x1 0x100 aa:bb:cc:dd:ee:ff * eth0",  # flags beyond a byte
-        "10.0.0.1 0x1 flags aa:bb:cc:dd:ee:ff * eth0",
-    ],
-)
-def test_parse_arp_rejects_bad_lines(line):
-    with pytest.raises(ParseError):
-        parse_arp(HEADER + line + "\n")
 
 
 def test_arp_from_procfs(tmp_path):

@@ -1,15 +1,6 @@
-import pytest
 
-from pyexporter.collectors.bcache import (
-    WritebackRateDebug,
-    dehumanize,
-    dehumanize_signed,
-    parse_priority_stats,
-    parse_pseudo_float,
-    parse_writeback_rate_debug,
-)
-from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
+from tests.sysfs.test_bcache import DEBUG
 
 UUID = "deaddd54-c735-46d5-868e-f331c5fd7c74"
 SET = f"sys/fs/bcache/{UUID}"
@@ -17,9 +8,6 @@ SDB = "sys/devices/pci0000:00/ata4/block/sdb/bcache"
 SDC = "sys/devices/pci0000:00/ata5/block/sdc/bcache"
 STATS = {"bypassed": "1.0k", "cache_hits": "546", "cache_misses": "2", "cache_bypass_hits": "3",
          "cache_bypass_misses": "4", "cache_miss_collisions": "5", "cache_readaheads": "13"}
-DEBUG = ("rate:           1.1M/sec\ndirty:          20.4G\ntarget:         20.4G\n"
-         "proportional:   -427.5k\nintegral:       790.0k\nchange:         321.5k/sec\n"
-         "next io:        17ms\n")
 
 
 def tree(tmp_path):
@@ -114,53 +102,3 @@ def test_bcache_help(tmp_path):
 
 def test_bcache_absent(tmp_path):
     assert samples(make_collector("bcache", tmp_path).collect()) == {}
-
-
-@pytest.mark.parametrize(("text", "value"), [
-    ("0", 0), ("512", 512), ("1.1M", 1150976), ("20.4G", 21894266880), ("427.5k", 437748),
-    ("790.0k", 808960), ("1.10k", 2024), ("3X", 0), ("2.5", 2), ("1.5e3", 1500),
-])
-def test_dehumanize(text, value):
-    assert dehumanize(text) == value
-
-
-@pytest.mark.parametrize("text", ["", "k", "abc", "-5", "1..2k", "nan", "1_0", "99999999999999999999999"])
-def test_dehumanize_rejects(text):
-    with pytest.raises(ParseError):
-        dehumanize(text)
-
-
-def test_dehumanize_signed():
-    assert dehumanize_signed("-1.0k") == -1024
-    assert dehumanize_signed("2k") == 2048
-
-
-@pytest.mark.parametrize(("text", "value"), [("1", 1.0), ("1.1", 1 + 1 / 10.24), ("0.10", 10 / 10.24)])
-def test_parse_pseudo_float(text, value):
-    assert parse_pseudo_float(text) == value
-
-
-def test_parse_writeback_rate_debug():
-    assert parse_writeback_rate_debug(DEBUG) == WritebackRateDebug(
-        rate=1150976, dirty=21894266880, target=21894266880, proportional=-437748, integral=808960,
-        change=329204, next_io_ms=17)
-    assert parse_writeback_rate_debug("") == WritebackRateDebug()
-
-
-@pytest.mark.parametrize("text", ["rate: fast/sec\n", "next io: soonms\n", "target:\n", "dirty: -1k\n"])
-def test_parse_writeback_rate_debug_rejects(text):
-    with pytest.raises(ParseError):
-        parse_writeback_rate_debug(text)
-
-
-@pytest.mark.parametrize(("text", "value"), [
-    ("Unused:\t\t99%\nMetadata:\t0%\n", (99, 0)), ("", (0, 0)), ("Average: 5\n", (0, 0)),
-])
-def test_parse_priority_stats(text, value):
-    assert parse_priority_stats(text) == value
-
-
-@pytest.mark.parametrize("text", ["Unused: lots\n", "Metadata: -1%\n"])
-def test_parse_priority_stats_rejects(text):
-    with pytest.raises(ParseError):
-        parse_priority_stats(text)

@@ -3,20 +3,14 @@ import os
 import struct
 import uuid as uuidlib
 
-import pytest
-
 from pyexporter.collectors.btrfs import (
     BTRFS_IOC_DEV_INFO,
     BTRFS_IOC_FS_INFO,
     BTRFS_IOC_GET_DEV_STATS,
     BtrfsCollector,
-    btrfs_mounts,
     format_uuid,
-    layout_ratio,
-    parse_commit_stats,
     query_filesystem,
 )
-from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, make_settings, samples, symlink, write_tree
 
 UUID = "0abb23a9-579b-43e6-ad30-227ef47fcb9d"
@@ -181,39 +175,6 @@ def test_btrfs_ioctl_not_btrfs(tmp_path):
     got = samples(BtrfsCollector(make_settings(tmp_path), ioctl=fake).collect())
     assert fake.calls == []  # not a subvolume root: never asked
     assert s("node_btrfs_device_size_bytes", device="loop25") in got
-
-
-def test_btrfs_mounts():
-    text = ("36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw\n"
-            "37 35 0:40 / /a\\040b rw shared:1 master:2 - btrfs /dev/vdb rw\n"
-            "garbage\n38 35 0:41 / /c rw - btrfs\n")
-    assert btrfs_mounts(text) == [("/dev/vdb", "/a b")]
-
-
-@pytest.mark.parametrize(("layout", "devices", "ratio"), [
-    ("single", 3, 1), ("raid0", 1, 1), ("dup", 1, 2), ("raid10", 4, 2), ("raid5", 3, 1.5), ("raid6", 4, 2),
-    ("raid1c4", 4, 0),
-])
-def test_layout_ratio(layout, devices, ratio):
-    assert layout_ratio(layout, devices) == ratio
-
-
-def test_layout_ratio_degenerate():
-    assert layout_ratio("raid5", 1) == float("inf")
-    assert layout_ratio("raid6", 1) == -1
-    assert layout_ratio("raid6", 2) == float("inf")
-    assert layout_ratio("raid5", 0) == 0
-
-
-def test_parse_commit_stats():
-    assert parse_commit_stats("commits 1\nother 5\n") == {"commits": 1, "other": 5}
-    assert parse_commit_stats("") == {}
-
-
-@pytest.mark.parametrize("text", ["commits\n", "commits 1 2\n", "commits -1\n", "commits x\n", "\n"])
-def test_parse_commit_stats_rejects(text):
-    with pytest.raises(ParseError):
-        parse_commit_stats(text)
 
 
 def test_format_uuid():

@@ -1,21 +1,9 @@
 import pytest
 
-from pyexporter.collectors.entropy import parse_random_value
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 
 RANDOM = "proc/sys/kernel/random"
-
-
-@pytest.mark.parametrize(("data", "expected"), [("1337\n", 1337), (" 4096 \n", 4096), ("0", 0)])
-def test_parse_random_value(data, expected):
-    assert parse_random_value(data) == expected
-
-
-@pytest.mark.parametrize("data", ["", "\n", "-1", "12abc", "1 2", "\x00\xff"])
-def test_parse_random_value_rejects(data):
-    with pytest.raises(ParseError):
-        parse_random_value(data)
 
 
 def test_entropy_collector(tmp_path):

@@ -307,7 +307,7 @@ def test_parse_drvinfo_truncated(raw):
 def test_driver_info_ioctl_on_a_veth_pair():
     # A veth pair in a network namespace of its own: the veth driver answers ETHTOOL_GDRVINFO
     # with driver "veth", version "1.0"; loopback refuses it.
-    script = ("from collectors.ethtool import IoctlBackend\n"
+    script = ("from pyexporter.collectors.ethtool import IoctlBackend\n"
               "b = IoctlBackend()\n"
               "print(b.driver_info('v0'))\n"
               "try:\n    b.driver_info('lo')\nexcept OSError as e:\n    print('lo', e.errno)\n"

@@ -1,23 +1,7 @@
 import pytest
 
-from pyexporter.collectors.filefd import parse_file_nr
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [("1024\t0\t1631329\n", (1024.0, 1631329.0)), ("5\t0\t9223372036854775807", (5.0, 9.223372036854776e18)),
-     ("1\t2\t3\t4\n", (1.0, 3.0))],
-)
-def test_parse_file_nr(data, expected):
-    assert parse_file_nr(data) == expected
-
-
-@pytest.mark.parametrize("data", ["", "\n", "1024 0 1631329\n", "1\t2\n", "a\t0\tb\n", "\x00\xff\t\x01\t"])
-def test_parse_file_nr_rejects(data):
-    with pytest.raises(ParseError):
-        parse_file_nr(data)
 
 
 def test_filefd_collector(tmp_path):

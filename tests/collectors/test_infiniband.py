@@ -2,8 +2,7 @@ import os
 
 import pytest
 
-from pyexporter.collectors.infiniband import parse_counter, parse_port_state, parse_rate
-from pyexporter.errors import ConfigError, NoDataError, ParseError
+from pyexporter.errors import ConfigError, NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
 MLX = "sys/devices/pci0000:00/0000:00:03.0/infiniband/mlx5_0"
@@ -92,41 +91,3 @@ def test_infiniband_absent(tmp_path):
 def test_infiniband_empty(tmp_path):
     os.makedirs(tmp_path / "sys/class/infiniband")
     assert samples(make_collector("infiniband", tmp_path).collect()) == {}
-
-
-@pytest.mark.parametrize(("text", "rate"), [
-    ("100 Gb/sec (4X EDR)\n", 12500000000),
-    ("10 Gb/sec (4X)", 1250000000),
-    ("2.5 Gb/sec (1X SDR)", 312500000),
-    # procfs parses at float32 precision before scaling.
-    ("13.64 Gb/sec", 1705000042),
-    ("0 Gb/sec", 0),
-])
-def test_parse_rate(text, rate):
-    assert parse_rate(text) == rate
-
-
-@pytest.mark.parametrize("text", ["", "100", "fast Gb/sec", "-1 Gb/sec", "nan Gb/sec", "1e39 Gb/sec",
-                                  "\x00\x01 x", "1_0 Gb/sec"])
-def test_parse_rate_rejects(text):
-    with pytest.raises(ParseError):
-        parse_rate(text)
-
-
-@pytest.mark.parametrize(("text", "state"), [("4: ACTIVE", 4), ("5: LinkUp\n", 5), (" 0 : NOP", 0)])
-def test_parse_port_state(text, state):
-    assert parse_port_state(text) == state
-
-
-@pytest.mark.parametrize("text", ["", "ACTIVE", "a: b", "1: 2: 3", "-1: DOWN", "99999999999: X"])
-def test_parse_port_state_rejects(text):
-    with pytest.raises(ParseError):
-        parse_port_state(text)
-
-
-@pytest.mark.parametrize(("text", "value"), [
-    ("42\n", 42), ("0x1f", 31), ("N/A (no PMA)", None), ("", None), ("-1", None),
-    ("18446744073709551615", 2**64 - 1), ("18446744073709551616", None),
-])
-def test_parse_counter(text, value):
-    assert parse_counter(text) == value

@@ -1,46 +1,8 @@
 import pytest
 
-from pyexporter.collectors.interrupts import Interrupt, parse_interrupts
 from pyexporter.errors import ConfigError, ParseError
+from tests.procfs.test_interrupts import INTERRUPTS
 from tests.support import collect_text, make_collector, samples, write_tree
-
-INTERRUPTS = """           CPU0       CPU1
-  0:         18          0  IR-IO-APIC-edge      timer
- 16:     328511     322879  IR-IO-APIC-fasteoi   ehci_hcd:usb1, mmc0
-NMI:         47       5031   Non-maskable interrupts
-ERR:          0
-MIS:          0
-"""
-
-
-def test_parse_interrupts():
-    got = parse_interrupts(INTERRUPTS)
-    assert got == {
-        "0": Interrupt("0", "IR-IO-APIC-edge", "timer", ("18", "0")),
-        "16": Interrupt("16", "IR-IO-APIC-fasteoi", "ehci_hcd:usb1, mmc0", ("328511", "322879")),
-        "NMI": Interrupt("NMI", "Non-maskable interrupts", "", ("47", "5031")),
-    }
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        ("CPU0\n", {}),
-        # aarch64: no space after the colon
-        ("CPU0\nIPI0:1 Rescheduling interrupts\n",
-         {"IPI0": Interrupt("IPI0", "Rescheduling interrupts", "", ("1",))}),
-        ("CPU0\n 12: 5 GICv3\n", {"12": Interrupt("12", "GICv3", "", ("5",))}),
-        ("CPU0\nno colon here 1 2\n", {}),
-        ("CPU0 CPU1\nX: 1\n", {}),  # fewer values than CPUs: skipped like ERR/MIS
-    ],
-)
-def test_parse_interrupts_small(data, expected):
-    assert parse_interrupts(data) == expected
-
-
-def test_parse_interrupts_empty():
-    with pytest.raises(ParseError):
-        parse_interrupts("")
 
 
 def test_interrupts_collector(tmp_path):

@@ -1,20 +1,7 @@
 import pytest
 
-from pyexporter.collectors.kernel_hung import parse_hung_task_detect_count
 from pyexporter.errors import NoDataError, ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"), [("42\n", 42), ("0", 0), (" 7 \n", 7), ("18446744073709551615\n", 2**64 - 1)])
-def test_parse(text, expected):
-    assert parse_hung_task_detect_count(text) == expected
-
-
-@pytest.mark.parametrize("text", ["", "\n", "-1\n", "4 2\n", "x\n", "18446744073709551616\n", "\x00"])
-def test_parse_rejects(text):
-    with pytest.raises(ParseError):
-        parse_hung_task_detect_count(text)
 
 
 def test_kernel_hung_collector(tmp_path):

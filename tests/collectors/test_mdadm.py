@@ -3,41 +3,8 @@ import os
 import pytest
 
 from pyexporter.errors import NoDataError, ParseError
-from pyexporter.procfs.mdstat import parse_mdstat
+from tests.procfs.test_mdstat import MDSTAT
 from tests.support import collect_text, make_collector, samples, write_tree
-
-MDSTAT = """Personalities : [linear] [raid0] [raid1] [raid6]
-
-md3 : active raid6 sda1[8] sdh1[7] sdg1[6] sdf1[5] sde1[11] sdd1[3] sdc1[10] sdb1[9] sdd1[10](S) sdd2[11](S)
-      5853468288 blocks super 1.2 level 6, 64k chunk, algorithm 2 [8/8] [UUUUUUUU]
-
-md4 : inactive raid1 sda3[0](F) sdb3[1](S)
-      4883648 blocks [2/2] [UU]
-
-md6 : active raid1 sdb2[2](F) sdc[1](S) sda2[0]
-      195310144 blocks [2/1] [U_]
-      [=>...................]  recovery =  8.5% (16775552/195310144) finish=17.0min speed=259783K/sec
-
-md201 : active raid1 sda3[0] sdb3[1]
-      1993728 blocks super 1.2 [2/2] [UU]
-      [=>...................]  check =  5.7% (114176/1993728) finish=0.2min speed=114176K/sec
-
-md7 : active raid6 sdb1[0] sde1[3] sdd1[2] sdc1[1](F)
-      7813735424 blocks super 1.2 level 6, 512k chunk, algorithm 2 [4/3] [U_UU]
-      bitmap: 0/30 pages [0KB], 65536KB chunk
-
-md11 : active (auto-read-only) raid1 sdb2[0] sdc2[1] sdc3[2](F) hda[4](S) ssdc2[3](S)
-      4190208 blocks super 1.2 [2/2] [UU]
-      resync=PENDING
-
-md10 : active raid0 sda1[0] sdb1[1]
-       314159265 blocks 64k chunks
-
-md120 : active linear sda1[1] sdb1[0]
-        2095104 blocks super 1.2 0k rounding
-
-unused devices: <none>
-"""
 
 
 def mdraid(level, raid_disks="2", degraded="0", sync_completed="none", **extra):
@@ -59,50 +26,6 @@ def tree(tmp_path, mdstat=MDSTAT, arrays=None):
     return write_tree(tmp_path, files)
 
 
-def test_parse_mdstat():
-    arrays = {a.name: a for a in parse_mdstat(MDSTAT)}
-    assert list(arrays) == ["md3", "md4", "md6", "md201", "md7", "md11", "md10", "md120"]
-    md3 = arrays["md3"]
-    assert (md3.activity_state, md3.disks_active, md3.disks_total, md3.disks_spare, md3.blocks_total) == (
-        "active", 8, 8, 2, 5853468288)
-    assert md3.devices[:2] == ("sda1", "sdh1")
-    md4 = arrays["md4"]
-    assert (md4.activity_state, md4.disks_active, md4.disks_total, md4.disks_failed, md4.disks_spare) == (
-        "inactive", 0, 0, 1, 1)
-    md6 = arrays["md6"]
-    assert (md6.activity_state, md6.blocks_synced, md6.blocks_to_be_synced, md6.disks_down) == (
-        "recovering", 16775552, 195310144, 1)
-    assert (md6.blocks_synced_pct, md6.blocks_synced_finish_time, md6.blocks_synced_speed) == (
-        8.5, 17.0, 259783)
-    assert (arrays["md201"].activity_state, arrays["md201"].blocks_synced) == ("checking", 114176)
-    assert (arrays["md7"].activity_state, arrays["md7"].blocks_synced) == ("active", 7813735424)
-    assert (arrays["md11"].activity_state, arrays["md11"].blocks_synced) == ("resyncing", 0)
-    assert (arrays["md10"].disks_active, arrays["md10"].disks_total) == (2, 2)
-    assert arrays["md120"].disks_total == 2
-
-
-@pytest.mark.parametrize("text", ["", "Personalities : [raid1]\nunused devices: <none>\n"])
-def test_parse_mdstat_without_arrays(text):
-    assert parse_mdstat(text) == []
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "md0 :\n      100 blocks [2/2] [UU]\n\n\n",  # device line too short
-        "md0 : active raid1 sda[0]\n      100 blocks [2/2] [UU]\n",  # too few lines
-        "md0 : active raid1 sda[0]\n      blocks [2/2] [UU]\n\n\n",  # no size
-        "md0 : active raid1 sda[0]\n      100 blocks\n\n\n",  # no [n/m] status
-        "md0 : active raid1 sda[0]\n      100 blocks [2/2] [UU]\n      recovery = 1%\n\n",  # no blocks
-        "md0 : active raid1 sda[0]\n      100 blocks [2/2] [UU]\n      recovery = x% (1/2) finish=1min "
-        "speed=1K/sec\n\n",
-    ],
-)
-def test_parse_mdstat_rejects(text):
-    with pytest.raises(ParseError):
-        parse_mdstat(text)
-
-
 def test_mdadm_collector(tmp_path):
     collector = make_collector("mdadm", tree(tmp_path))
     got = samples(collector.collect())
@@ -121,6 +44,34 @@ def test_mdadm_collector(tmp_path):
     assert got['node_md_degraded{device="md1"}'] == 1
     assert len([k for k in got if k.startswith("node_md_state{")]) == 8 * 5
     assert "# HELP node_md_disks Number of active/failed/spare disks of device.\n" in collect_text(collector)
+
+
+@pytest.mark.parametrize(
+    ("attrs", "raid_disks"),
+    [
+        (mdraid("raid5", raid_disks="11 (10)"), 11),  # reshaping from 10 to 11 devices
+        (mdraid("raid1", raid_disks=""), None),  # an inactive array: raid_disks is empty
+        (mdraid("raid1", raid_disks="many"), None),  # procfs leaves a count it cannot read unknown
+        (mdraid("container", raid_disks=None), None),  # a container has no raid_disks to read
+        (mdraid("imsm", raid_disks="garbage"), None),
+    ],
+)
+def test_arrays_without_a_plain_disk_count_still_serve(tmp_path, attrs, raid_disks):
+    got = samples(make_collector("mdadm", tree(tmp_path, mdstat="", arrays={"md9": attrs})).collect())
+    assert got.get('node_md_raid_disks{device="md9"}') == raid_disks
+    assert 'node_md_degraded{device="md9"}' in got
+
+
+def test_a_reshape_in_mdstat_sets_no_state(tmp_path):
+    # procfs calls it "reshaping", a state node_exporter has no series for: all five read 0.
+    mdstat = ("Personalities : [raid5]\nmd42 : active raid5 sda1[3](S) sdd1[0] sde1[1]\n"
+              "      1953381440 blocks super 1.2 level 5, 64k chunk, algorithm 2 [3/2] [UU_]\n"
+              "      [===>......]  reshape = 56.1% (1096879076/1953381440) finish=1868.1min "
+              "speed=7640K/sec\n\n")
+    got = samples(make_collector("mdadm", tree(tmp_path, mdstat=mdstat, arrays={})).collect())
+    assert [got[f'node_md_state{{device="md42",state="{s}"}}'] for s in
+            ("active", "inactive", "recovering", "resync", "check")] == [0, 0, 0, 0, 0]
+    assert got['node_md_blocks_synced{device="md42"}'] == 1096879076
 
 
 def test_missing_mdstat_is_no_data(tmp_path):

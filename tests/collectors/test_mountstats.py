@@ -3,9 +3,8 @@ import os
 import pytest
 
 from pyexporter.errors import ParseError
+from tests.procfs.test_mountstats import EVENTS
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
-
-EVENTS = " ".join(str(i) for i in range(1, 28))
 
 
 def nfs_entry(device: str, mount: str, fstype: str, xprts: list[str], ops: str = "") -> str:

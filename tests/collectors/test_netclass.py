@@ -1,7 +1,8 @@
 import pytest
 
-from pyexporter.collectors.netclass import admin_state, parse_iface, speed_bytes
+from pyexporter.collectors.netclass import NUMERIC_ATTRS, admin_state, speed_bytes
 from pyexporter.errors import NoDataError
+from pyexporter.sysfs import net_class
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
 ETH0 = {
@@ -90,22 +91,6 @@ def test_netclass_empty_device_directory(tmp_path):
     }
 
 
-@pytest.mark.parametrize(
-    ("values", "numbers", "speed"),
-    [
-        ({}, {}, None),
-        ({"flags": "0x1003", "mtu": "1500"}, {"flags": 4099, "mtu": 1500}, None),
-        ({"mtu": "", "flags": "garbage", "speed": "-1"}, {}, -1),
-        ({"mtu": "99999999999999999999"}, {}, None),
-        ({"ifindex": "010"}, {"ifindex": 8}, None),
-    ],
-)
-def test_parse_iface(values, numbers, speed):
-    iface = parse_iface("x", values)
-    assert iface.numbers == numbers
-    assert iface.speed == speed
-
-
 def test_admin_state_and_speed():
     assert admin_state(None) == "unknown"
     assert admin_state(0x1003) == "up"
@@ -113,3 +98,7 @@ def test_admin_state_and_speed():
     assert speed_bytes(1000) == 125000000
     assert speed_bytes(-1) == -125000
     assert speed_bytes(1) == 125000
+
+
+def test_every_numeric_attribute_read_has_a_metric():
+    assert tuple(attr for attr, _, _ in NUMERIC_ATTRS) == net_class.NUMERIC_ATTRS

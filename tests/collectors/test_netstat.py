@@ -1,7 +1,7 @@
 import pytest
 
-from pyexporter.collectors.netstat import parse_net_stats, parse_snmp6
 from pyexporter.errors import ConfigError, ParseError
+from tests.procfs.test_netstat import SNMP6
 from tests.support import collect_text, make_collector, samples, write_tree
 
 NETSTAT = (
@@ -18,33 +18,6 @@ SNMP = (
     "Udp: InDatagrams NoPorts\n"
     "Udp: 88542 120\n"
 )
-SNMP6 = ("Ip6InReceives                   \t7\nIp6InOctets 460\nUdp6InDatagrams 3\nUdpLite6InErrors 0\n"
-         "nosix 1\n\n")
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("", {}),
-        ("Ip: A B\nIp: 1 2\n", {"Ip": {"A": "1", "B": "2"}}),
-        # A protocol seen twice keeps the last pair.
-        ("Ip: A\nIp: 1\nIp: B\nIp: 2\n", {"Ip": {"B": "2"}}),
-    ],
-)
-def test_parse_net_stats(text, expected):
-    assert parse_net_stats(text) == expected
-
-
-@pytest.mark.parametrize("text", ["Ip: A B\nIp: 1\n", "Ip: A B\n", "\nIp: 1\n", "Ip: A  B\nIp: 1 2\n"])
-def test_parse_net_stats_rejects_mismatched_pairs(text):
-    with pytest.raises(ParseError):
-        parse_net_stats(text)
-
-
-def test_parse_snmp6():
-    assert parse_snmp6(SNMP6) == {"Ip6": {"InReceives": "7", "InOctets": "460"}, "Udp6": {"InDatagrams": "3"},
-                                  "UdpLite6": {"InErrors": "0"}}
-    assert parse_snmp6("") == {}
 
 
 def test_netstat_collector(tmp_path):

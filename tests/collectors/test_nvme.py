@@ -1,6 +1,6 @@
 import pytest
 
-from pyexporter.collectors.nvme import Namespace, namespace_id, parse_namespace
+from pyexporter.collectors.nvme import namespace_id
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
@@ -70,10 +70,3 @@ def test_nvme_missing_class_dir(tmp_path):
 )
 def test_namespace_id(entry, nsid):
     assert namespace_id(entry) == nsid
-
-
-def test_namespace_bytes_wrap_like_uint64():
-    ns = parse_namespace("1", {"size": str(2**63), "nuse": "1", "queue/logical_block_size": "4"})
-    assert ns.size_bytes == 0
-    assert ns.used_bytes == 4
-    assert ns == Namespace("1", "unknown", 1, 2**63, 4)

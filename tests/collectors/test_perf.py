@@ -26,16 +26,13 @@ from pyexporter.collectors.perf import (
     decode_group,
     event_attr,
     parse_cpus,
-    parse_tracepoint_id,
     parse_tracepoints,
     select_counters,
-    tracing_dir,
 )
 from pyexporter.errors import ConfigError, NoDataError, ParseError
 from pyexporter.loader import load_collectors
 from tests.support import NODE_EXPORTER, REPO, collect_text, make_settings, scrape_once, write_tree
-
-U64_MAX = 2**64 - 1
+from tests.sysfs.test_tracefs import U64_MAX
 
 
 @pytest.mark.parametrize(
@@ -138,32 +135,6 @@ def test_decode_group(data, members, expected):
 def test_decode_group_rejects(data, members):
     with pytest.raises(ParseError):
         decode_group(data, members)
-
-
-@pytest.mark.parametrize(
-    ("mounts", "expected"),
-    [
-        ("tracefs /sys/kernel/tracing tracefs rw 0 0\n", "/sys/kernel/tracing"),
-        ("debugfs /sys/kernel/debug debugfs rw 0 0\n", "/sys/kernel/debug/tracing"),
-        ("debugfs /d debugfs rw 0 0\ntracefs /t tracefs rw 0 0\ntracefs /u tracefs rw 0 0\n", "/t"),
-        ("proc /proc proc rw 0 0\n", None),
-        ("", None),
-        ("tracefs /t tracefs\n", None),  # too few fields, as perf-utils skips them
-    ],
-)
-def test_tracing_dir(mounts, expected):
-    assert tracing_dir(mounts) == expected
-
-
-@pytest.mark.parametrize(("text", "value"), [("372\n", 372), ("0", 0), ("18446744073709551615\nx", U64_MAX)])
-def test_parse_tracepoint_id(text, value):
-    assert parse_tracepoint_id(text) == value
-
-
-@pytest.mark.parametrize("text", ["", "\n", "-1", "x", " 1", "18446744073709551616", "١٢"])
-def test_parse_tracepoint_id_rejects(text):
-    with pytest.raises(ParseError):
-        parse_tracepoint_id(text)
 
 
 # --- the collector on fake events -----------------------------------------------------------

@@ -1,11 +1,9 @@
 import errno
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from pyexporter.errors import NoDataError, ParseError
-from pyexporter.procfs.pressure import PSILine, PSIStats, parse_psi
+from tests.procfs.test_pressure import IRQ
 from tests.support import collect_text, make_collector, samples, write_tree
 
 CPU = ("some avg10=0.00 avg60=0.00 avg300=0.00 total=14036781\n"
@@ -14,33 +12,6 @@ IO = ("some avg10=0.18 avg60=0.34 avg300=0.10 total=159886802\n"
       "full avg10=0.18 avg60=0.34 avg300=0.10 total=159229614\n")
 MEMORY = ("some avg10=0.00 avg60=0.00 avg300=0.00 total=250000\n"
           "full avg10=0.00 avg60=0.00 avg300=0.00 total=125000\n")
-IRQ = "full avg10=0.00 avg60=0.00 avg300=0.00 total=8494"
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        ("", PSIStats()),
-        (IRQ, PSIStats(full=PSILine(0.0, 0.0, 0.0, 8494))),
-        ("some avg10=1.50 avg60=2.00 avg300=3.25 total=42\nnew avg10=x\n",
-         PSIStats(some=PSILine(1.5, 2.0, 3.25, 42))),
-        # Input after the last number is ignored, as by fmt.Sscanf.
-        ("some avg10=0 avg60=0 avg300=0 total=7 extra\n", PSIStats(some=PSILine(0.0, 0.0, 0.0, 7))),
-    ],
-)
-def test_parse_psi(data, expected):
-    assert parse_psi(data) == expected
-
-
-@pytest.mark.parametrize(
-    "data",
-    ["some\n", "some avg10=0.00\n", "full avg10=x avg60=0 avg300=0 total=1\n",
-     "some avg10=0 avg60=0 avg300=0 total=-1\n", "some avg10=0 avg60=0 avg300=0 total=18446744073709551616\n",
-     "some \x00\xff\x01"],
-)
-def test_parse_psi_rejects(data):
-    with pytest.raises(ParseError):
-        parse_psi(data)
 
 
 def psi_tree(root, **files):
@@ -111,12 +82,3 @@ def test_pressure_disabled_by_kernel_is_no_data(tmp_path, monkeypatch):
     monkeypatch.setattr(module, "read_text", refuse)
     with pytest.raises(NoDataError):
         list(make_collector("pressure", tmp_path).collect())
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=400))
-def test_parse_psi_only_raises_parse_error(data):
-    try:
-        parse_psi(data.decode("utf-8", "replace"))
-    except ParseError:
-        pass

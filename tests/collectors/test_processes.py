@@ -5,44 +5,9 @@ from pathlib import Path
 import pytest
 
 import pyexporter.collectors.processes as processes_module
-from pyexporter.collectors.processes import parse_pid_stat
 from pyexporter.errors import ParseError
+from tests.procfs.test_pid_stat import stat
 from tests.support import collect_text, make_collector, samples, write_tree
-
-TAIL = "0 1 1 0 -1 4194560 9061 9416027 94 2620 36 98 54406 13885 20 0 {threads} 0 29 109604864 2507 " \
-       "18446744073709551615 1 1 0 0 0 0 671173123 4096 1260 0 0 0 17 0 0 0 19 0 0 0 0 0 0 0 0 0 0\n"
-
-
-def stat(pid: int, comm: str, state: str, threads: int = 1) -> str:
-    return f"{pid} ({comm}) {state} " + TAIL.format(threads=threads)
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        (stat(1, "systemd", "S").encode(), ("S", 1)),
-        (stat(2, "a) (b", "R", 12).encode(), ("R", 12)),  # the command name may hold parentheses
-        (stat(3, "", "Z", 0).encode(), ("Z", 0)),
-        (stat(4, "x y", "I", 3).encode().replace(b" 3 0 29", b" 0x3 0 29"), ("I", 3)),
-    ],
-)
-def test_parse_pid_stat(data, expected):
-    assert parse_pid_stat(data) == expected
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        b"",
-        b"1 systemd S 0 1",
-        b"1 (systemd) S 0 1 1",  # truncated
-        stat(1, "x", "S").encode().replace(b" 1 0 29", b" one 0 29"),
-        b"\xff(\x00)\xfe",
-    ],
-)
-def test_parse_pid_stat_rejects(data):
-    with pytest.raises(ParseError):
-        parse_pid_stat(data)
 
 
 def _tree(tmp_path):

@@ -6,7 +6,6 @@ import subprocess
 
 import pytest
 
-from pyexporter import gojson
 from pyexporter.collectors.qdisc import QdiscInfo, parse_qdisc_fixture
 from pyexporter.errors import ConfigError, ParseError
 from pyexporter.netlink import conn, rtnl
@@ -88,30 +87,6 @@ def test_qdisc_null_fixture_is_empty(tmp_path):
 def test_parse_qdisc_fixture_zero_values():
     assert parse_qdisc_fixture(b'[{"IfaceName": "x", "Kind": "fq", "Bytes": 18446744073709551615}]') == [
         QdiscInfo(device="x", kind="fq", bytes=(1 << 64) - 1)]
-
-
-@pytest.mark.parametrize(("data", "fields", "expected"), [
-    (b'{"A": 1, "a": 2}', {"A": "int"}, {"A": 2}),
-    (b'{"name": "\\ud800x"}', {"Name": "string"}, {"Name": "\ufffdx"}),
-    (b'{"Mac": "AQID"}', {"Mac": "bytes"}, {"Mac": b"\x01\x02\x03"}),
-    (b'{"Mac": [1, null, 255]}', {"Mac": "bytes"}, {"Mac": b"\x01\x00\xff"}),
-    (b'{"Mac": null, "other": {"deep": [1]}}', {"Mac": "bytes"}, {"Mac": b""}),
-    (b'{"N": -9223372036854775808}', {"N": "int64"}, {"N": -(1 << 63)}),
-])
-def test_gojson_decode_struct(data, fields, expected):
-    assert gojson.decode_struct(gojson.loads(data), fields) == expected
-
-
-@pytest.mark.parametrize(("data", "fields"), [
-    (b'{"Mac": "not base64!"}', {"Mac": "bytes"}), (b'{"Mac": [256]}', {"Mac": "bytes"}),
-    (b'{"N": 1e3}', {"N": "int"}), (b'{"N": true}', {"N": "int"}),
-    (b'{"N": 9223372036854775808}', {"N": "int"}),
-    (b'{"S": 1}', {"S": "string"}), (b"[]", {"S": "string"}), (b'{"S": "x"', {"S": "string"}),
-    (b"\xff\xfe", {"S": "string"}), (b'{"N": Infinity}', {"N": "int"}),
-])
-def test_gojson_rejects(data, fields):
-    with pytest.raises(ParseError):
-        gojson.decode_struct(gojson.loads(data), fields)
 
 
 @pytest.mark.skipif(shutil.which("tc") is None, reason="iproute2's tc is not installed")

@@ -2,7 +2,6 @@ import os
 
 import pytest
 
-from pyexporter.collectors.rapl import index_and_name
 from pyexporter.errors import NoDataError
 from tests.support import (
     NODE_EXPORTER,
@@ -117,10 +116,3 @@ def test_rapl_no_readable_counter(tmp_path):
         list(make_collector("rapl", tmp_path).collect())
 
 
-@pytest.mark.parametrize(
-    ("counts", "name", "expected"),
-    [({}, "package-0", (0, "package")), ({}, "core", (0, "core")), ({"dram": 1}, "dram", (1, "dram")),
-     ({}, "psys-x", (0, "psys-x")), ({}, "a-b-1", (0, "a-b-1")), ({}, "package-+3", (3, "package"))],
-)
-def test_index_and_name(counts, name, expected):
-    assert index_and_name(counts, name) == expected

@@ -1,50 +1,10 @@
 import pytest
 
-from pyexporter.collectors.slabinfo import Slab, parse_slabinfo
 from pyexporter.errors import ConfigError, ParseError
+from tests.procfs.test_slabinfo import HEADER, ROW_KMALLOC, ROW_TCP
 from tests.support import collect_text, make_collector, samples, write_tree
 
-HEADER = (
-    "slabinfo - version: 2.1\n"
-    "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> "
-    "<batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n"
-)
-ROW_TCP = (
-    "tw_sock_TCP          704    864    256   32    2 : tunables    0    0    0 "
-    ": slabdata     27     27      0\n"
-)
-ROW_KMALLOC = "kmalloc-8192  132  148  8192  4  8 : tunables 0 0 0 : slabdata 37 37 0\n"
 SLABINFO = HEADER + ROW_TCP + ROW_KMALLOC
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        ("", []),
-        (HEADER, []),
-        (ROW_TCP, [Slab("tw_sock_TCP", 704, 864, 256, 32, 2)]),
-        ("a\t1 2 3 4 5 : tunables 0 0 0 : slabdata 1 2 +3\n", [Slab("a", 1, 2, 3, 4, 5)]),
-    ],
-)
-def test_parse_slabinfo(data, expected):
-    assert parse_slabinfo(data) == expected
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        "\n",
-        " " + ROW_TCP,  # a leading blank makes 17 fields in procfs
-        ROW_TCP.rstrip("\n") + " \n",
-        "x 1 2 3 4 : tunables 0 0 0 : slabdata 1 2 3\n",
-        "x 1 2 3 4 z : tunables 0 0 0 : slabdata 1 2 3\n",
-        "x 1 2 3 4 5 : tunables 0 0 0 : slabdata 1 2 q\n",
-        "\x00\xff garbage",
-    ],
-)
-def test_parse_slabinfo_rejects(data):
-    with pytest.raises(ParseError):
-        parse_slabinfo(data)
 
 
 def test_slabinfo_collector(tmp_path):

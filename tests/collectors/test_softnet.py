@@ -1,35 +1,8 @@
 import pytest
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.net_softnet import SoftnetStat, parse_softnet
+from tests.procfs.test_net_softnet import NEW, OLD
 from tests.support import collect_text, make_collector, samples, write_tree
-
-# Linux 4.18 layout (11 columns) and Linux 5.14 layout (13 columns: backlog and CPU index).
-OLD = ("00049279 00000000 00000001 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n"
-       "000dfb82 00000029 0000000a 00000000 00000000 00000000 00000000 00000000 00000002 00000003 00000004\n")
-NEW = ("00000010 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000005 00000006 00000007 "
-       "00000008 00000004\n")
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("", []),
-        (OLD, [SoftnetStat(0x49279, 0, 1, 0, 0, 0, 0, 0, 11),
-               SoftnetStat(0xDFB82, 0x29, 10, 2, 3, 4, 0, 1, 11)]),
-        (NEW, [SoftnetStat(16, 1, 2, 5, 6, 7, 8, 4, 13)]),
-        # 9 columns (Linux 2.6.23): no rps, flow limit or backlog.
-        ("1 2 3 0 0 0 0 0 4\n", [SoftnetStat(1, 2, 3, 4, 0, 0, 0, 0, 9)]),
-    ],
-)
-def test_parse_softnet(text, expected):
-    assert parse_softnet(text) == expected
-
-
-@pytest.mark.parametrize("text", ["1 2 3\n", "\n", "1 2 3 0 0 0 0 0 zz\n", "100000000 0 0 0 0 0 0 0 0\n"])
-def test_parse_softnet_rejects(text):
-    with pytest.raises(ParseError):
-        parse_softnet(text)
 
 
 def test_softnet_collector(tmp_path):

@@ -1,6 +1,5 @@
 import pytest
 
-from pyexporter.collectors.swap import Swap, parse_swaps
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 
@@ -9,29 +8,6 @@ SWAPS = (
     "/dev/zram0                              partition\t8388604\t\t76\t\t100\n"
     "/swap\\040file                           file\t\t1024\t\t0\t\t-2\n"
 )
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        ("", []),
-        ("Filename Type Size Used Priority\n", []),
-        ("header\n/dev/sda2 partition 10 5 -1\n", [Swap("/dev/sda2", "partition", 10, 5, -1)]),
-        ("header\n/dev/sda2 partition 10 5 -1 extra\n", [Swap("/dev/sda2", "partition", 10, 5, -1)]),
-    ],
-)
-def test_parse_swaps(data, expected):
-    assert parse_swaps(data) == expected
-
-
-@pytest.mark.parametrize(
-    "data",
-    ["header\n\n", "header\n/dev/sda2 partition 10 5\n", "header\n/dev/sda2 partition 1.5 5 1\n",
-     "header\n/dev/sda2 partition 10 5 99999999999999999999\n", "h\n\xff\xfe \x00 a b c\n"],
-)
-def test_parse_swaps_rejects(data):
-    with pytest.raises(ParseError):
-        parse_swaps(data)
 
 
 def test_swap_collector(tmp_path):

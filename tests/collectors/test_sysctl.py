@@ -1,6 +1,6 @@
 import pytest
 
-from pyexporter.collectors.sysctl import Sysctl, parse_sysctl_ints, sysctl_fields
+from pyexporter.collectors.sysctl import Sysctl
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 
@@ -20,26 +20,6 @@ def test_sysctl_from_flag():
     assert Sysctl.from_flag("x:", False) == Sysctl("x", False, ("",))
     assert Sysctl("net.ipv4.tcp_rmem", True).metric_name == "node_sysctl_net_ipv4_tcp_rmem"
     assert Sysctl("fs.file-nr", True).metric_name == "node_sysctl_fs_file_nr"
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
-    [
-        (b"", []),
-        (b" 1\t2 \n", ["1", "2"]),
-        (b"1 " * 100, ["1"] * 64),  # procfs reads 128 bytes once
-        (b"\xff abc", ["\ufffd", "abc"]),
-    ],
-)
-def test_sysctl_fields(data, expected):
-    assert sysctl_fields(data) == expected
-
-
-def test_parse_sysctl_ints():
-    assert parse_sysctl_ints(["0x10", "010", "-3", "1_0"], "x") == [16, 8, -3, 10]
-    for bad in (["1.5"], ["abc"], ["9223372036854775808"], ["08"]):
-        with pytest.raises(ParseError):
-            parse_sysctl_ints(bad, "x")
 
 
 def test_sysctl_collector(tmp_path):

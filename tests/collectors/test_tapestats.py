@@ -1,6 +1,5 @@
 import pytest
 
-from pyexporter.collectors.tapestats import COUNTERS, parse_counters
 from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
@@ -61,11 +60,3 @@ def test_tapestats_help(tmp_path):
 def test_tapestats_missing_class_dir(tmp_path):
     with pytest.raises(NoDataError):
         list(make_collector("tapestats", tmp_path).collect())
-
-
-def test_parse_counters():
-    got = parse_counters({"in_flight": "0x10", "io_ns": "-1", "read_cnt": "18446744073709551615"})
-    assert got["in_flight"] == 16
-    assert got["io_ns"] == 0
-    assert got["read_cnt"] == 2**64 - 1
-    assert set(got) == set(COUNTERS)

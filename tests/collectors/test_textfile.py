@@ -4,7 +4,6 @@ import shutil
 import pytest
 
 from pyexporter.cli import parse_args
-from pyexporter.collectors.textfile import BadPattern, go_clean, go_glob, go_join, go_pattern
 from pyexporter.loader import load_collectors
 from tests.support import TEXTFILE_CASES, collect_text, samples, write_tree
 
@@ -206,58 +205,3 @@ def test_large_file_is_refused(tmp_path):
     collector.max_file_bytes = 64
     text = collect_text(collector)
     assert "node_textfile_scrape_error 1\n" in text and "\nok 1\n" in text and "\nx 1\n" not in text
-
-
-# -- Go's filepath helpers -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("pattern", "name", "matches"),
-    [
-        ("*.prom", "a.prom", True),
-        ("*.prom", ".prom", True),  # Go's * matches a leading dot
-        ("*", "a/b", False),
-        ("a?c", "abc", True),
-        ("a?c", "ac", False),
-        ("[a-c]x", "bx", True),
-        ("[^a-c]x", "dx", True),
-        ("[^a-c]x", "ax", False),
-        ("[z-a]x", "zx", False),  # an empty range matches nothing
-        ("\\*", "*", True),
-        ("[*]", "*", True),
-        ("x*y*z", "xaayzbz", True),
-    ],
-)
-def test_go_pattern(pattern, name, matches):
-    assert bool(go_pattern(pattern).fullmatch(name)) is matches
-
-
-@pytest.mark.parametrize("pattern", ["[", "[]", "[a", "[a-", "[-a]", "x\\", "[\\"])
-def test_go_pattern_rejects(pattern):
-    with pytest.raises(BadPattern):
-        go_pattern(pattern)
-
-
-def test_go_glob(tmp_path, monkeypatch):
-    write_tree(tmp_path, {"d/a_x/f": "", "d/b_x/f": "", "d/c_y/f": "", "e/a_x/f": ""})
-    monkeypatch.chdir(tmp_path)
-    assert go_glob("d/*_x") == ["d/a_x", "d/b_x"]
-    assert go_glob("*/a_x") == ["d/a_x", "e/a_x"]
-    assert go_glob("d/a_x/") == ["d/a_x/"]  # no magic: kept as written when it exists
-    assert go_glob("missing") == []
-    with pytest.raises(BadPattern):
-        go_glob("d/[")
-
-
-@pytest.mark.parametrize(
-    ("parts", "expected"),
-    [(("a/", "b"), "a/b"), (("", "b"), "b"), (("//a//", "b"), "/a/b"), (("a/../..", "b"), "../b"),
-     (("", ""), "")],
-)
-def test_go_join(parts, expected):
-    assert go_join(*parts) == expected
-
-
-def test_go_clean():
-    assert go_clean("") == "."
-    assert go_clean("//x/./y/") == "/x/y"

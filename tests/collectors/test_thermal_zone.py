@@ -2,8 +2,7 @@ import os
 
 import pytest
 
-from pyexporter.collectors.thermal_zone import parse_cooling, parse_zone
-from pyexporter.errors import NoDataError, ParseError
+from pyexporter.errors import NoDataError
 from tests.support import (
     NODE_EXPORTER,
     collect_failing,
@@ -110,14 +109,3 @@ def test_thermal_zone_missing_class_dir(tmp_path):
 def test_thermal_zone_empty_class_dir(tmp_path):
     write_tree(tmp_path, {"sys/class/thermal": None})
     assert samples(make_collector("thermal_zone", tmp_path).collect()) == {}
-
-
-def test_parsers():
-    assert parse_zone("thermal_zone12", "x", "p", "1000").name == "12"
-    assert parse_zone("thermal_zone1", "x", None, "1000") is None
-    with pytest.raises(ParseError):
-        parse_zone("thermal_zone1", "x", "p", "1.5")
-    assert parse_cooling("cooling_device3", "Fan", "3", "-1").cur_state == -1
-    assert parse_cooling("cooling_device3", "Fan", None, "1") is None
-    with pytest.raises(ParseError):
-        parse_cooling("cooling_device3", "Fan", "", "1")

@@ -1,46 +1,8 @@
 import pytest
 
 from pyexporter.errors import NoDataError, ParseError
-from pyexporter.procfs.net_ip_socket import SocketSummary, parse_socket_summary
+from tests.procfs.test_net_ip_socket import UDP, UDP6
 from tests.support import collect_text, make_collector, samples, write_tree
-
-HEADER = ("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode "
-          "ref pointer drops\n")
-UDP = HEADER + (
-    "   0: 00000000:0016 00000000:0000 0A 00000015:00000000 00:00000000 00000000     0        0 2740 1 "
-    "ffff88003d3af3c0 0\n"
-    "   1: 0100007F:0035 00000000:0000 07 00000001:00000100 00:00000000 00000000   101        0 1234 2 "
-    "ffff88003d3af3c0 0\n"
-)
-UDP6 = HEADER + (
-    "   0: 00000000000000000000000000000000:0016 00000000000000000000000000000000:0000 07 00000002:00000003 "
-    "00:00000000 00000000 0 0 1 2 ffff88003d3af3c0 0\n"
-)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("", SocketSummary(0, 0, 0)), (HEADER, SocketSummary(0, 0, 0)), (UDP, SocketSummary(0x16, 0x100, 2)),
-     (UDP6, SocketSummary(2, 3, 1))],
-)
-def test_parse_socket_summary(text, expected):
-    assert parse_socket_summary(text) == expected
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "0: 00000000:0016 00000000:0000 0A 00000015:00000000",  # truncated
-        "0: 00000000:0016 00000000:0000 0A 0000001500000000 00:00000000 00000000 0 0 1",  # no queue colon
-        "0: 000000:0016 00000000:0000 0A 00000015:00000000 00:00000000 00000000 0 0 1",  # 3-byte address
-        "0: 0000000g:0016 00000000:0000 0A 00000015:00000000 00:00000000 00000000 0 0 1",  # not hex
-        "x: 00000000:0016 00000000:0000 0A 00000015:00000000 00:00000000 00000000 0 0 1",  # bad sl
-        "0: 00000000:0016 00000000:0000 0A 00000015:00000000 00:00000000 00000000 -1 0 1",  # bad uid
-    ],
-)
-def test_parse_socket_summary_rejects(line):
-    with pytest.raises(ParseError):
-        parse_socket_summary(HEADER + line + "\n")
 
 
 def test_udp_queues_collector(tmp_path):

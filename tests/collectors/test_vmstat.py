@@ -1,8 +1,5 @@
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from pyexporter.collectors.vmstat import parse_vmstat
 from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 
@@ -17,17 +14,6 @@ pgmajfault 507162
 pgfree 1
 oom_kill 0
 """
-
-
-def test_parse_vmstat():
-    assert parse_vmstat("a 1\nb 2.5\n") == [("a", 1.0), ("b", 2.5)]
-    assert parse_vmstat("") == []
-
-
-@pytest.mark.parametrize("data", ["a\n", "a x\n", "\n", "a 1_0\n", "\x00\xff\x01"])
-def test_parse_vmstat_rejects(data):
-    with pytest.raises(ParseError):
-        parse_vmstat(data)
 
 
 def test_vmstat_default_fields(tmp_path):
@@ -74,12 +60,3 @@ def test_vmstat_empty_and_missing(tmp_path):
     (tmp_path / "proc/vmstat").unlink()
     with pytest.raises(FileNotFoundError):
         list(make_collector("vmstat", tmp_path).collect())
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=400))
-def test_parse_vmstat_only_raises_parse_error(data):
-    try:
-        parse_vmstat(data.decode("utf-8", "replace"))
-    except ParseError:
-        pass

@@ -1,7 +1,8 @@
 import pytest
 
-from pyexporter.collectors.watchdog import parse_watchdog
+from pyexporter.collectors.watchdog import NUMERIC
 from pyexporter.errors import NoDataError
+from pyexporter.sysfs.watchdog import NUMERIC_ATTRS
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
 WD = "sys/devices/virtual/watchdog/watchdog0"
@@ -55,7 +56,5 @@ def test_watchdog_missing_class_dir(tmp_path):
         list(make_collector("watchdog", tmp_path).collect())
 
 
-def test_parse_watchdog():
-    wd = parse_watchdog("w", {"bootstatus": "0x20", "timeout": "", "state": "inactive"})
-    assert wd.numbers == {"bootstatus": 32}
-    assert wd.text == {"state": "inactive"}
+def test_every_numeric_attribute_read_has_a_metric():
+    assert tuple(attr for attr, _ in NUMERIC) == NUMERIC_ATTRS

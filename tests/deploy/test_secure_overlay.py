@@ -29,7 +29,8 @@ import trustme
 import yaml
 
 from pyexporter.cli import parse_args
-from pyexporter.webconfig import build_ssl_context, parse_web_config
+from pyexporter.webconfig.config import parse_web_config
+from pyexporter.webconfig.tls import build_ssl_context
 from tests.deploy.container import container_rlimits, podman, podman_run_like_the_daemonset
 from tests.deploy.helpers import http_get, need_tool, running_prometheus, wait_for
 from tests.deploy.test_manifests import BASE, K8S_VERSIONS, MANIFESTS, by_kind, load_docs

@@ -4,23 +4,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyexporter.collectors.buddyinfo import parse_buddyinfo
-from pyexporter.collectors.cgroups import parse_cgroups
-from pyexporter.collectors.drbd import parse_drbd
-from pyexporter.collectors.interrupts import parse_interrupts
-from pyexporter.collectors.lnstat import parse_lnstat
-from pyexporter.collectors.meminfo_numa import parse_node_meminfo, parse_node_numastat
-from pyexporter.collectors.processes import parse_pid_stat
-from pyexporter.collectors.slabinfo import parse_slabinfo
-from pyexporter.collectors.softirqs import parse_softirqs
-from pyexporter.collectors.swap import parse_swaps
-from pyexporter.collectors.sysctl import parse_sysctl_ints, sysctl_fields
 from pyexporter.collectors.tcpstat import count_sockets
-from pyexporter.collectors.xfrm import parse_xfrm_stat
-from pyexporter.collectors.zoneinfo import parse_zoneinfo
 from pyexporter.errors import ParseError
+from pyexporter.procfs.buddyinfo import parse_buddyinfo
+from pyexporter.procfs.cgroups import parse_cgroups
+from pyexporter.procfs.drbd import parse_drbd
+from pyexporter.procfs.interrupts import parse_interrupts
 from pyexporter.procfs.mountinfo import parse_mountinfo
 from pyexporter.procfs.mountstats import parse_mountstats
+from pyexporter.procfs.net_stat import parse_lnstat
+from pyexporter.procfs.net_xfrm_stat import parse_xfrm_stat
+from pyexporter.procfs.pid_stat import parse_pid_stat
+from pyexporter.procfs.slabinfo import parse_slabinfo
+from pyexporter.procfs.softirqs import parse_softirqs
+from pyexporter.procfs.swaps import parse_swaps
+from pyexporter.procfs.sys import parse_sysctl_ints, sysctl_fields
+from pyexporter.procfs.zoneinfo import parse_zoneinfo
+from pyexporter.sysfs.node import parse_node_meminfo, parse_node_numastat
 
 TEXT_PARSERS = [
     parse_buddyinfo, parse_cgroups, parse_drbd, parse_interrupts, parse_lnstat, parse_node_meminfo,

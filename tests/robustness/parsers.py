@@ -4,8 +4,8 @@ A parser is a module-level function named `parse_*` (or `*_or_none`, the
 lenient value parsers of sysfs attributes) whose required parameters
 are inputs (`str`, `bytes`, `bytes | str`, `str | None`, `list[str]` for the
 fields of one line, or a mapping of attribute names to texts), in the modules of
-`pyexporter.procfs`, `pyexporter.sysfs`, `pyexporter.textformat` and
-`collectors`. New parsers are picked up without touching this file; a sample
+`pyexporter.golang`, `pyexporter.procfs`, `pyexporter.sysfs`, `pyexporter.textformat` and
+`pyexporter.collectors`. New parsers are picked up without touching this file; a sample
 for them in SAMPLES makes their fuzzing sharper but is not required.
 """
 
@@ -19,17 +19,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyexporter.golang
 import pyexporter.procfs
 import pyexporter.sysfs
 from pyexporter.loader import builtin_modules
 from tests.support import conformance_fixtures
 
 #: Modules that exist to parse /proc, /sys or text-format input: each must have a covered parser.
-PARSER_PACKAGES = (pyexporter.procfs, pyexporter.sysfs)
+PARSER_PACKAGES = (pyexporter.golang, pyexporter.procfs, pyexporter.sysfs)
 PARSER_MODULES_EXTRA = ("pyexporter.textformat",)
 
 #: Modules of the parser packages that parse nothing, with the reason.
-NOT_PARSER_MODULES: dict[str, str] = {}
+NOT_PARSER_MODULES: dict[str, str] = {
+    "pyexporter.golang.errno": "formats an OSError's errno as Go's syscall.Errno prints it; reads no input",
+    "pyexporter.golang.filepath": "matches and joins paths given by flags and directory listings; tested in "
+                                 "tests/golang/test_filepath.py",
+    "pyexporter.golang.json": "decodes JSON through the stdlib's parser; its caller "
+                              "pyexporter.collectors.qdisc.parse_qdisc_fixture is fuzzed",
+    "pyexporter.golang.strings": "splits text; every parser is built on it and fuzzed",
+    "pyexporter.sysfs.powercap": "index_and_name derives a RAPL zone's index from its name and the names "
+                                 "seen before; it fails on no input (tests/sysfs/test_powercap.py)",
+}
 
 #: parse_* functions that do not read a file, with the reason; they are left out.
 NOT_INPUT_PARSERS = {
@@ -45,6 +55,19 @@ NOT_INPUT_PARSERS = {
         "decodes a D-Bus reply body as jeepney returns it; fuzzed in tests/collectors/test_systemd.py",
     "pyexporter.collectors.supervisord.parse_process_info":
         "reads an XML-RPC value as xmlrpc.client decodes it; fuzzed in tests/collectors/test_supervisord.py",
+}
+
+#: Parsers a collector may keep: their input is no kernel file (parsers of /proc and /sys files live in
+#: pyexporter.procfs and pyexporter.sysfs, whether one collector reads the file or several).
+COLLECTOR_PARSERS = {
+    "pyexporter.collectors.ethtool.parse_drvinfo": "the ethtool_drvinfo struct an SIOCETHTOOL ioctl fills",
+    "pyexporter.collectors.os.parse_os_release": "os-release(5), a file of the distribution",
+    "pyexporter.collectors.perf.parse_cpus": "the --collector.perf.cpus flag",
+    "pyexporter.collectors.qdisc.parse_qdisc_fixture":
+        "node_exporter's JSON fixture (--collector.qdisc.fixtures)",
+    "pyexporter.collectors.runit.parse_status": "runit's supervise/status record",
+    "pyexporter.collectors.supervisord.parse_url": "the --collector.supervisord.url flag",
+    "pyexporter.collectors.systemd.parse_systemd_version": "systemd's Version property, read over D-Bus",
 }
 
 #: Parameter annotations a parser's inputs may have (strings: modules use `from __future__ import
@@ -215,9 +238,9 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
         "bugs\t\t: cpu_meltdown spectre_v1 spectre_v2 mds\nbogomips\t: 4224.00\n\n"
         "processor\t: 1\nvendor_id\t: GenuineIntel\ncpu MHz\t\t: 800.000\nphysical id\t: 0\ncore id\t\t: 1\n"
         "flags\t\t: fpu vme\n\n")),
-    "pyexporter.procfs.goparse.parse_uint": ((), "18446744073709551615"),
-    "pyexporter.procfs.goparse.parse_int": ((), "-9223372036854775808"),
-    "pyexporter.procfs.goparse.parse_float": ((), "1.5e-3"),
+    "pyexporter.golang.strconv.parse_uint": ((), "18446744073709551615"),
+    "pyexporter.golang.strconv.parse_int": ((), "-9223372036854775808"),
+    "pyexporter.golang.strconv.parse_float": ((), "1.5e-3"),
     "pyexporter.procfs.ipvs.parse_ipvs_stats": (("proc/net/ip_vs_stats",), (
         "   Total Incoming Outgoing         Incoming         Outgoing\n"
         "   Conns  Packets  Packets            Bytes            Bytes\n"
@@ -281,78 +304,77 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "pyexporter.sysfs.attrs.uint_or_none": ((), "4096"),
     "pyexporter.sysfs.attrs.int_or_none": ((), "-4096"),
     "pyexporter.sysfs.attrs.float_or_none": ((), "3.14"),
-    "pyexporter.collectors.bcache.parse_pseudo_float": ((), "1.1"),
-    "pyexporter.collectors.bcache.parse_writeback_rate_debug": (
-        ("sys/devices/**/bcache/writeback_rate_debug",), (
+    "pyexporter.sysfs.bcache.parse_pseudo_float": ((), "1.1"),
+    "pyexporter.sysfs.bcache.parse_writeback_rate_debug": (("sys/devices/**/bcache/writeback_rate_debug",), (
         "rate:           1.1M/sec\ndirty:          20.4G\ntarget:         20.4G\nproportional:   427.5k\n"
         "integral:       790.0k\nchange:         321.5k/sec\nnext io:        17ms\n")),
-    "pyexporter.collectors.bcache.parse_priority_stats": (("sys/devices/**/bcache/priority_stats",), (
+    "pyexporter.sysfs.bcache.parse_priority_stats": (("sys/devices/**/bcache/priority_stats",), (
         "Unused:\t\t99%\nMetadata:\t0%\nAverage:\t10473\nSectors per Q:\t64\n"
         "Quantiles:\t[0 0 0 20946 20946 20946]\n")),
-    "pyexporter.collectors.bcachefs.parse_human_bytes": ((), "2.05G"),
-    "pyexporter.collectors.bcachefs.parse_compression_stats": (("sys/fs/bcachefs/*/compression_stats",), (
+    "pyexporter.sysfs.bcachefs.parse_human_bytes": ((), "2.05G"),
+    "pyexporter.sysfs.bcachefs.parse_compression_stats": (("sys/fs/bcachefs/*/compression_stats",), (
         "typetype          compressed    uncompressed     average extent size\n"
         "lz4                    48.9G           71.2G                   62.5k\n"
         "zstd                    226G            603G                    115k\n")),
-    "pyexporter.collectors.bcachefs.parse_errors": (("sys/fs/bcachefs/*/errors",), (
+    "pyexporter.sysfs.bcachefs.parse_errors": (("sys/fs/bcachefs/*/errors",), (
         "btree_node_data_missing                         2       1753593586\n"
         "alloc_key_to_missing_lru_entry                  4517    1771754289\n")),
-    "pyexporter.collectors.bcachefs.parse_counter": (("sys/fs/bcachefs/*/counters/*",), (
+    "pyexporter.sysfs.bcachefs.parse_counter": (("sys/fs/bcachefs/*/counters/*",), (
         "since mount:                   302707\nsince filesystem creation:     1515147\n")),
-    "pyexporter.collectors.bcachefs.parse_btree_write_stats": (("sys/fs/bcachefs/*/btree_write_stats",), (
+    "pyexporter.sysfs.bcachefs.parse_btree_write_stats": (("sys/fs/bcachefs/*/btree_write_stats",), (
         "                   nr        size\ninitial:           3298401   100k\n"
         "cache_reclaim:     14401     720\n")),
-    "pyexporter.collectors.bcachefs.parse_io_done": (("sys/fs/bcachefs/*/dev-*/io_done",), (
+    "pyexporter.sysfs.bcachefs.parse_io_done": (("sys/fs/bcachefs/*/dev-*/io_done",), (
         "read:\nsb          :       86016\nbtree       :     8912896\nuser        :610019098624\n"
         "write:\nsb          :      677376\nuser        :562070339584\n")),
-    "pyexporter.collectors.bcachefs.parse_io_errors": (("sys/fs/bcachefs/*/dev-*/io_errors",), (
+    "pyexporter.sysfs.bcachefs.parse_io_errors": (("sys/fs/bcachefs/*/dev-*/io_errors",), (
         "IO errors since filesystem creation\n  read:    18828\n  write:   1\n  checksum:5\n"
         "IO errors since 8 y ago\n  read:    18828\n  write:   1\n  checksum:5\n")),
-    "pyexporter.collectors.btrfs.parse_commit_stats": (("sys/fs/btrfs/*/commit_stats",), (
+    "pyexporter.sysfs.btrfs.parse_commit_stats": (("sys/fs/btrfs/*/commit_stats",), (
         "commits 258051\nlast_commit_ms 1000\nmax_commit_ms 51462\ntotal_commit_ms 47836090\n")),
     "pyexporter.sysfs.cpu.parse_cpu_list": (("sys/devices/system/node/node*/cpulist",), "0-3,5,7-9\n"),
-    "pyexporter.collectors.entropy.parse_random_value": (("proc/sys/kernel/random/*",), "3754\n"),
-    "pyexporter.collectors.filefd.parse_file_nr": (("proc/sys/fs/file-nr",), "1024\t0\t1631329\n"),
-    "pyexporter.collectors.filesystem.parse_major_minor": ((), "259:3"),
-    "pyexporter.collectors.infiniband.parse_port_state": ((), "4: ACTIVE\n"),
-    "pyexporter.collectors.infiniband.parse_rate": ((), "100 Gb/sec (4X EDR)\n"),
-    "pyexporter.collectors.infiniband.parse_counter": ((), "0x1a2b\n"),
-    "pyexporter.collectors.kernel_hung.parse_hung_task_detect_count": (
-        ("proc/sys/kernel/hung_task_detect_count",), "12\n"),
-    "pyexporter.collectors.loadavg.parse_loadavg": (("proc/loadavg",), "0.21 0.37 0.39 1/719 19737\n"),
+    "pyexporter.procfs.sys.parse_random_value": (("proc/sys/kernel/random/*",), "3754\n"),
+    "pyexporter.procfs.sys.parse_file_nr": (("proc/sys/fs/file-nr",), "1024\t0\t1631329\n"),
+    "pyexporter.procfs.mountinfo.parse_major_minor": ((), "259:3"),
+    "pyexporter.sysfs.infiniband.parse_port_state": ((), "4: ACTIVE\n"),
+    "pyexporter.sysfs.infiniband.parse_rate": ((), "100 Gb/sec (4X EDR)\n"),
+    "pyexporter.sysfs.infiniband.parse_counter": ((), "0x1a2b\n"),
+    "pyexporter.procfs.sys.parse_hung_task_detect_count": (("proc/sys/kernel/hung_task_detect_count",),
+                                                            "12\n"),
+    "pyexporter.procfs.loadavg.parse_loadavg": (("proc/loadavg",), "0.21 0.37 0.39 1/719 19737\n"),
     "pyexporter.collectors.os.parse_os_release": (("usr/lib/os-release",), (
         'NAME="Ubuntu"\nVERSION="20.04.2 LTS (Focal Fossa)"\nID=ubuntu\nID_LIKE=debian\n'
         'PRETTY_NAME="Ubuntu 20.04.2 LTS"\nVERSION_ID="20.04"\nVERSION_CODENAME=focal\n# comment\n'
         "BUILD_ID='a \\\"quoted\\\" $value'\n")),
-    "pyexporter.collectors.selinux.parse_avc_cache_stats": ((), (
+    "pyexporter.sysfs.selinux.parse_avc_cache_stats": ((), (
         "lookups hits misses allocations reclaims frees\n2165 2104 61 61 0 2\n3084 3052 32 32 0 0\n")),
-    "pyexporter.collectors.selinux.parse_avc_hash_stats": ((), (
+    "pyexporter.sysfs.selinux.parse_avc_hash_stats": ((), (
         "entries: 512\nbuckets used: 283/512\nlongest chain: 6\n")),
-    "pyexporter.collectors.selinux.parse_enforce": ((), "1"),
-    "pyexporter.collectors.selinux.parse_config_mode": (
-        (), "# comment\nSELINUX=enforcing\nSELINUXTYPE=targeted\n"),
-    "pyexporter.collectors.vmstat.parse_vmstat": (("proc/vmstat",), (
+    "pyexporter.sysfs.selinux.parse_enforce": ((), "1"),
+    "pyexporter.sysfs.selinux.parse_config_mode": ((), (
+        "# comment\nSELINUX=enforcing\nSELINUXTYPE=targeted\n")),
+    "pyexporter.procfs.vmstat.parse_vmstat": (("proc/vmstat",), (
         "nr_free_pages 977769\nnr_inactive_anon 79490\npgpgin 3735316\npgpgout 1806040\npswpin 0\n"
         "pgfault 2453209\npgmajfault 12\noom_kill 0\n")),
-    "pyexporter.collectors.xfs.parse_xfs_stats": (("sys/fs/xfs/*/stats/stats", "proc/fs/xfs/stat"), (
+    "pyexporter.procfs.xfs.parse_xfs_stats": (("sys/fs/xfs/*/stats/stats", "proc/fs/xfs/stat"), (
         "extent_alloc 1 0 0 0\nabt 0 0 0 0\nblk_map 61 29 1 1 1 91 0\nbmbt 0 0 0 0\n"
         "dir 3 0 0 0\ntrans 4 1 0\nxpc 399724544 92823103 86219234\n")),
-    "pyexporter.collectors.zfs.parse_kstat_named": (
+    "pyexporter.procfs.zfs.parse_kstat_named": (
         ("proc/spl/kstat/zfs/arcstats", "proc/spl/kstat/zfs/zfetchstats"), (
         "6 1 0x01 91 4368 5266997922 97951858082072\nname                            type data\n"
         "hits                            4    8772612\nmisses                          4    604635\n"
         "c_min                           4    33554432\narc_no_grow                     4    0\n")),
-    "pyexporter.collectors.zfs.parse_pool_io": (("proc/spl/kstat/zfs/*/io",), (
+    "pyexporter.procfs.zfs.parse_pool_io": (("proc/spl/kstat/zfs/*/io",), (
         "12 3 0x00 1 80 79205351707403 395818011156865\n"
         "nread    nwritten reads    writes   wtime    wlentime wupdate  rtime    rlentime rupdate  wcnt     "
         "rcnt\n"
         "1884160  3206144  22       132      7155162  104112268 79210489694949 24168078 104112268 "
         "79210489849220 0        0\n")),
-    "pyexporter.collectors.zfs.parse_objset": (("proc/spl/kstat/zfs/*/objset-*",), (
+    "pyexporter.procfs.zfs.parse_objset": (("proc/spl/kstat/zfs/*/objset-*",), (
         "23 1 0x01 7 2160 221578688875 6665999035587\nname                            type data\n"
         "dataset_name                    7    pool1\nwrites                          4    0\n"
         "nwritten                        4    0\nreads                           4    0\n")),
-    "pyexporter.collectors.zfs.parse_pool_state": (("proc/spl/kstat/zfs/*/state",), "ONLINE\n"),
+    "pyexporter.procfs.zfs.parse_pool_state": (("proc/spl/kstat/zfs/*/state",), "ONLINE\n"),
     "pyexporter.textformat.parse_go_float": ((), "-1.5e+10"),
     "pyexporter.textformat.parse_text_format": (("textfile/*/*.prom",), (
         "# HELP node_textfile_demo A demo metric.\n# TYPE node_textfile_demo gauge\n"
@@ -360,24 +382,30 @@ SAMPLES: dict[str, tuple[tuple[str, ...], str | None]] = {
         "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 3\nh_sum 4.5\nh_count 3\n"
         "# TYPE s summary\ns{quantile=\"0.5\"} 1\ns_sum 2\ns_count 1\nuntyped_metric -Inf\n")),
     # Fixture files only (the conformance tree); without it these get GENERIC_SAMPLES.
-    "pyexporter.collectors.buddyinfo.parse_buddyinfo": (("proc/buddyinfo",), None),
-    "pyexporter.collectors.cgroups.parse_cgroups": (("proc/cgroups",), None),
-    "pyexporter.collectors.drbd.parse_drbd": (("proc/drbd",), None),
-    "pyexporter.collectors.interrupts.parse_interrupts": (
-        ("proc/interrupts", "proc/interrupts_aarch64"), None),
-    "pyexporter.collectors.lnstat.parse_lnstat": (("proc/net/stat/*",), None),
-    "pyexporter.collectors.meminfo_numa.parse_node_meminfo": (
-        ("sys/devices/system/node/node*/meminfo",), None),
-    "pyexporter.collectors.meminfo_numa.parse_node_numastat": (
-        ("sys/devices/system/node/node*/numastat",), None),
-    "pyexporter.collectors.netstat.parse_net_stats": (("proc/net/netstat", "proc/net/snmp"), None),
-    "pyexporter.collectors.netstat.parse_snmp6": (("proc/net/snmp6",), None),
-    "pyexporter.collectors.processes.parse_pid_stat": (("proc/[0-9]*/stat",), None),
-    "pyexporter.collectors.slabinfo.parse_slabinfo": (("proc/slabinfo",), None),
-    "pyexporter.collectors.softirqs.parse_softirqs": (("proc/softirqs",), None),
-    "pyexporter.collectors.swap.parse_swaps": (("proc/swaps",), None),
-    "pyexporter.collectors.xfrm.parse_xfrm_stat": (("proc/net/xfrm_stat",), None),
-    "pyexporter.collectors.zoneinfo.parse_zoneinfo": (("proc/zoneinfo",), None),
+    "pyexporter.procfs.buddyinfo.parse_buddyinfo": (("proc/buddyinfo",), None),
+    "pyexporter.procfs.cgroups.parse_cgroups": (("proc/cgroups",), None),
+    "pyexporter.procfs.drbd.parse_drbd": (("proc/drbd",), None),
+    "pyexporter.procfs.interrupts.parse_interrupts": (("proc/interrupts", "proc/interrupts_aarch64"), None),
+    "pyexporter.procfs.net_stat.parse_lnstat": (("proc/net/stat/*",), None),
+    "pyexporter.sysfs.node.parse_node_meminfo": (("sys/devices/system/node/node*/meminfo",), None),
+    "pyexporter.sysfs.node.parse_node_numastat": (("sys/devices/system/node/node*/numastat",), None),
+    "pyexporter.procfs.netstat.parse_net_stats": (("proc/net/netstat", "proc/net/snmp"), None),
+    "pyexporter.procfs.netstat.parse_snmp6": (("proc/net/snmp6",), None),
+    "pyexporter.procfs.pid_stat.parse_pid_stat": (("proc/[0-9]*/stat",), None),
+    # The exporter's own /proc/self files (process_*): the same formats as any process's.
+    "pyexporter.procfs.proc_stat.parse_proc_stat": (("proc/[0-9]*/stat",), None),
+    "pyexporter.procfs.proc_netstat.parse_proc_netstat": (("proc/net/netstat",), None),
+    "pyexporter.procfs.proc_limits.parse_proc_limits": ((), (
+        "Limit                     Soft Limit           Hard Limit           Units\n"
+        "Max cpu time              unlimited            unlimited            seconds\n"
+        "Max open files            1024                 1048576              files\n"
+        "Max address space         unlimited            unlimited            bytes\n"
+        "Max nice priority         0                    0\n")),
+    "pyexporter.procfs.slabinfo.parse_slabinfo": (("proc/slabinfo",), None),
+    "pyexporter.procfs.softirqs.parse_softirqs": (("proc/softirqs",), None),
+    "pyexporter.procfs.swaps.parse_swaps": (("proc/swaps",), None),
+    "pyexporter.procfs.net_xfrm_stat.parse_xfrm_stat": (("proc/net/xfrm_stat",), None),
+    "pyexporter.procfs.zoneinfo.parse_zoneinfo": (("proc/zoneinfo",), None),
     "pyexporter.procfs.diskstats.parse_diskstats": (("proc/diskstats",), None),
     "pyexporter.procfs.diskstats.parse_udev_properties": (("udev/data/b*",), None),
     "pyexporter.procfs.mdstat.parse_mdstat": (("proc/mdstat",), None),

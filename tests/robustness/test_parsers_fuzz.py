@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from pyexporter.errors import ParseError
 from tests.robustness.parsers import (
+    COLLECTOR_PARSERS,
     MAPPING,
     NOT_INPUT_PARSERS,
     NOT_PARSER_MODULES,
@@ -65,6 +66,11 @@ def test_every_parse_function_is_fuzzed_or_excused():
         assert name not in known
 
 
+def test_collectors_keep_no_parser_of_a_kernel_file():
+    # The layering rule: a parser of a /proc or /sys file lives in procfs/ or sysfs/.
+    assert sorted(p.qualname for p in discover(collector_modules())) == sorted(COLLECTOR_PARSERS)
+
+
 def test_samples_name_existing_parsers():
     names = {p.qualname for p in PARSERS}
     assert sorted(set(SAMPLES) - names) == []
@@ -74,8 +80,7 @@ def test_discovery_finds_the_known_parsers():
     # Guards the discovery itself: a change that finds nothing would make every fuzz test vacuous.
     names = {p.qualname for p in PARSERS}
     for expected in ("pyexporter.procfs.meminfo.parse_meminfo", "pyexporter.procfs.stat.parse_stat",
-                     "pyexporter.textformat.parse_text_format",
-                     "pyexporter.collectors.loadavg.parse_loadavg"):
+                     "pyexporter.textformat.parse_text_format", "pyexporter.procfs.loadavg.parse_loadavg"):
         assert expected in names
     assert len(PARSERS) >= 40
 

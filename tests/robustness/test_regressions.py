@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from pyexporter.collectors.entropy import parse_random_value
-from pyexporter.collectors.filesystem import parse_major_minor
-from pyexporter.collectors.kernel_hung import parse_hung_task_detect_count
-from pyexporter.collectors.zoneinfo import parse_zoneinfo
 from pyexporter.errors import ParseError
-from pyexporter.procfs import goparse
+from pyexporter.golang import duration, strconv
 from pyexporter.procfs.diskstats import parse_diskstats
 from pyexporter.procfs.meminfo import parse_meminfo
+from pyexporter.procfs.mountinfo import parse_major_minor
 from pyexporter.procfs.stat import parse_cpu_line, parse_stat
+from pyexporter.procfs.sys import parse_hung_task_detect_count, parse_random_value
+from pyexporter.procfs.zoneinfo import parse_zoneinfo
 from pyexporter.sysfs import attrs
 from tests.robustness.parsers import Parser
 from tests.robustness.test_parsers_linear import MAX_RATIO, growth
@@ -33,12 +32,12 @@ ZEROS = "0" * 5000
     ("1" * 64, 2, 2**64 - 1),
     ("1" * 65, 2, ParseError),
 ])
-def test_goparse_parse_uint_long_digit_strings(text, base, expected):
+def test_strconv_parse_uint_long_digit_strings(text, base, expected):
     if expected is ParseError:
         with pytest.raises(ParseError):
-            goparse.parse_uint(text, base)
+            strconv.parse_uint(text, base)
     else:
-        assert goparse.parse_uint(text, base) == expected
+        assert strconv.parse_uint(text, base) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -49,12 +48,12 @@ def test_goparse_parse_uint_long_digit_strings(text, base, expected):
     ("-9223372036854775808", -(2**63)),
     ("9223372036854775808", ParseError),
 ])
-def test_goparse_parse_int_long_digit_strings(text, expected):
+def test_strconv_parse_int_long_digit_strings(text, expected):
     if expected is ParseError:
         with pytest.raises(ParseError):
-            goparse.parse_int(text)
+            strconv.parse_int(text)
     else:
-        assert goparse.parse_int(text) == expected
+        assert strconv.parse_int(text) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -63,12 +62,12 @@ def test_goparse_parse_int_long_digit_strings(text, expected):
     ("0" + "7" * 5000, ParseError),
     ("0x" + ZEROS + "1", 1),
 ])
-def test_goparse_parse_uint_base0_long_digit_strings(text, expected):
+def test_strconv_parse_uint_base0_long_digit_strings(text, expected):
     if expected is ParseError:
         with pytest.raises(ParseError):
-            goparse.parse_uint(text, 0)
+            strconv.parse_uint(text, 0)
     else:
-        assert goparse.parse_uint(text, 0) == expected
+        assert strconv.parse_uint(text, 0) == expected
 
 
 @pytest.mark.parametrize(("text", "base", "expected"), [
@@ -130,14 +129,14 @@ def test_major_minor_with_a_huge_number():
 
 
 def test_go_duration_stays_linear_on_a_long_number_without_unit():
-    parser = Parser("duration", "pyexporter.procfs.goparse", goparse.parse_go_duration, ("text",), ((),))
+    parser = Parser("duration", "pyexporter.golang.duration", duration.parse_go_duration, ("text",), ((),))
     ratio, _, _ = growth(parser, lambda size: b"0" * size)
     assert ratio <= MAX_RATIO
-    assert goparse.parse_go_duration("1m30.5s") == 90.5
-    assert goparse.parse_go_duration("1.5h") == 5400.0
-    assert goparse.parse_go_duration(".5ms") == 0.0005
+    assert duration.parse_go_duration("1m30.5s") == 90.5
+    assert duration.parse_go_duration("1.5h") == 5400.0
+    assert duration.parse_go_duration(".5ms") == 0.0005
     with pytest.raises(ParseError):
-        goparse.parse_go_duration("0" * 100_000)
+        duration.parse_go_duration("0" * 100_000)
 
 
 def test_bcache_next_io_beyond_int64_is_a_parse_error():

@@ -1,20 +1,20 @@
-"""Parsers built on pyexporter.procfs.goparse against arbitrary text: a value or ParseError."""
+"""Parsers built on pyexporter.golang's strconv and strings against arbitrary text: a value or ParseError."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyexporter.collectors.kernel_hung import parse_hung_task_detect_count
-from pyexporter.collectors.selinux import (
+from pyexporter.errors import ParseError
+from pyexporter.procfs.ipvs import parse_ipvs_backend_status, parse_ipvs_stats
+from pyexporter.procfs.nfs import parse_client_rpc_stats, parse_server_rpc_stats
+from pyexporter.procfs.schedstat import parse_schedstat
+from pyexporter.procfs.sys import parse_hung_task_detect_count
+from pyexporter.procfs.zfs import parse_kstat_named, parse_objset, parse_pool_io, parse_pool_state
+from pyexporter.sysfs.selinux import (
     parse_avc_cache_stats,
     parse_avc_hash_stats,
     parse_config_mode,
     parse_enforce,
 )
-from pyexporter.collectors.zfs import parse_kstat_named, parse_objset, parse_pool_io, parse_pool_state
-from pyexporter.errors import ParseError
-from pyexporter.procfs.ipvs import parse_ipvs_backend_status, parse_ipvs_stats
-from pyexporter.procfs.nfs import parse_client_rpc_stats, parse_server_rpc_stats
-from pyexporter.procfs.schedstat import parse_schedstat
 
 PARSERS = [
     parse_client_rpc_stats, parse_server_rpc_stats, parse_ipvs_stats, parse_ipvs_backend_status,

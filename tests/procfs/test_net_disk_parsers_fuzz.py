@@ -4,7 +4,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pyexporter.collectors.netstat import parse_net_stats, parse_snmp6
 from pyexporter.errors import ParseError
 from pyexporter.procfs.diskstats import parse_diskstats, parse_udev_properties
 from pyexporter.procfs.mdstat import parse_mdstat
@@ -14,6 +13,7 @@ from pyexporter.procfs.net_dev import parse_net_dev
 from pyexporter.procfs.net_ip_socket import parse_socket_summary
 from pyexporter.procfs.net_sockstat import parse_sockstat
 from pyexporter.procfs.net_softnet import parse_softnet
+from pyexporter.procfs.netstat import parse_net_stats, parse_snmp6
 
 PARSERS = [parse_net_dev, parse_arp, parse_conntrack_stat, parse_sockstat, parse_softnet,
            parse_socket_summary, parse_diskstats, parse_udev_properties, parse_mdstat, parse_net_stats,

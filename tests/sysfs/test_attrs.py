@@ -5,7 +5,7 @@ import math
 import pytest
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import parse_uint
+from pyexporter.golang.strconv import parse_uint
 from pyexporter.sysfs.attrs import (
     decode,
     float_or_none,
@@ -131,3 +131,13 @@ def test_read_parsed(tmp_path):
     assert read_parsed(str(tmp_path / "missing"), parse_uint) is None
     with pytest.raises(ValueError):
         read_parsed(str(tmp_path / "bad"), int)  # only ParseError means "skip"
+
+
+@pytest.mark.parametrize(("text", "signed", "unsigned"), [
+    # procfs's TestValueParser (base 0, as ValueParser parses): Int, PInt64, PUInt64.
+    ("10", 10, 10), ("hello", None, None), ("0xhello", None, None), ("1", 1, 1), ("0xff", 255, 255),
+    ("-42", -42, None),
+])
+def test_procfs_value_parser(text, signed, unsigned):
+    assert int_or_none(text, 0) == signed
+    assert uint_or_none(text, 0) == unsigned

@@ -1,4 +1,4 @@
-"""Go's text and number primitives (pyexporter.procfs.goparse), as tables of cases."""
+"""strconv's ParseUint, ParseInt, ParseFloat and FormatFloat (pyexporter.golang.strconv), as tables."""
 
 import math
 
@@ -7,64 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pyexporter.errors import ParseError
-from pyexporter.procfs.goparse import (
-    go_fields,
-    go_lines,
-    go_trim_space,
-    parse_float,
-    parse_go_duration,
-    parse_int,
-    parse_uint,
-    wrap_uint64,
-)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("", []),
-        ("\n", [""]),
-        ("a\nb", ["a", "b"]),
-        ("a\nb\n", ["a", "b"]),
-        ("a\r\nb\r\n", ["a", "b"]),
-        ("a\n\nb\n", ["a", "", "b"]),
-        ("a\nb\r\n\nc", ["a", "b", "", "c"]),
-        ("a\x0cb\x1cc\n", ["a\x0cb\x1cc"]),  # unlike str.splitlines
-    ],
-)
-def test_go_lines(text, expected):
-    assert go_lines(text) == expected
-
-
-def test_go_lines_line_limit():
-    # The default limit is bufio.Scanner's; callers that enlarge the buffer pass their own.
-    with pytest.raises(ParseError):
-        go_lines("x" * (64 * 1024) + "\n")
-    assert go_lines("x" * 100_000, max_line=1 << 20) == ["x" * 100_000]
-    with pytest.raises(ParseError):
-        go_lines("x" * 100, max_line=50)
-
-
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("", []),
-        ("  a  b\tc\n", ["a", "b", "c"]),
-        ("a\x1cb", ["a\x1cb"]),  # Go's IsSpace does not include the information separators
-        ("a\xa0b\u3000c", ["a", "b", "c"]),
-    ],
-)
-def test_go_fields(line, expected):
-    assert go_fields(line) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("\t x \xa0\n", "x"), ("\u2000x\u3000", "x"), ("\x1cx\x1c", "\x1cx\x1c"), ("", ""), (" \n", "")],
-)
-def test_go_trim_space(text, expected):
-    # Go does not count the information separators as space.
-    assert go_trim_space(text) == expected
+from pyexporter.golang.strconv import format_go_float, parse_float, parse_int, parse_uint, wrap_uint64
 
 
 @pytest.mark.parametrize(
@@ -172,30 +115,13 @@ def test_wrap_uint64():
     assert wrap_uint64(2**64 - 1) == 2**64 - 1
 
 
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("0", 0.0), ("1s", 1.0), ("5s", 5.0), ("1m30s", 90.0), ("1.5h", 5400.0), ("2h", 7200.0), ("300ms", 0.3),
-    ("2us", 2e-6), ("2\u00b5s", 2e-6), ("2\u03bcs", 2e-6), ("10ns", 1e-8), ("-1s", -1.0), ("+2m", 120.0),
-    (".5s", 0.5), ("1.s", 1.0), ("1h1m1s1ms", 3661.001),
+@pytest.mark.parametrize(("value", "text"), [
+    (0.0, "0"), (1.0, "1"), (-1.0, "-1"), (123456.0, "123456"), (1e6, "1e+06"),
+    (1234567.0, "1.234567e+06"), (16042172416.0, "1.6042172416e+10"), (1.305e-06, "1.305e-06"),
+    (47836.09, "47836.09"), (0.0001, "0.0001"), (0.00001, "1e-05"),
+    (1.3333333333333333, "1.3333333333333333"), (1e21, "1e+21"), (-2.5e-7, "-2.5e-07"),
+    (100000.5, "100000.5"), (18446744073709551615.0, "1.8446744073709552e+19"),
+    (math.inf, "+Inf"), (-math.inf, "-Inf"), (math.nan, "NaN"), (0.1, "0.1"), (123.456, "123.456"),
 ])
-def test_parse_go_duration(text, seconds):
-    assert parse_go_duration(text) == pytest.approx(seconds)
-
-
-@pytest.mark.parametrize(
-    "text", ["", "1", "5", "s", "1d", "1 s", " 5s", ".s", "1s2", "--1s", "1.2.3s", "1S", "5x", "1m 2s"],
-)
-def test_parse_go_duration_rejects(text):
-    with pytest.raises(ParseError):
-        parse_go_duration(text)
-
-
-def test_parse_go_duration_options():
-    # The command line also takes Prometheus's long units and refuses negative timeouts.
-    assert parse_go_duration("1d", long_units=True) == 86400.0
-    assert parse_go_duration("1w2d", long_units=True) == 777600.0
-    assert parse_go_duration("1y", long_units=True) == 31536000.0
-    assert parse_go_duration("5s", negative=False) == 5.0
-    with pytest.raises(ParseError):
-        parse_go_duration("-1s", negative=False)
-    with pytest.raises(ParseError):
-        parse_go_duration("1d")
+def test_format_go_float(value, text):
+    assert format_go_float(value) == text
