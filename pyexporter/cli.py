@@ -14,7 +14,7 @@ from pyexporter import NODE_EXPORTER_COMPAT, __version__, buildinfo
 from pyexporter.errors import ConfigError
 from pyexporter.flags import BoolFlag, DurationFlag, Flag, IntFlag, Kind, ListFlag, StringFlag, convert
 from pyexporter.fs import Roots
-from pyexporter.registry import all_flags, registered_collectors
+from pyexporter.registry import Registration, builtin_flags, registrations
 from pyexporter.settings import Settings
 
 T = TypeVar("T")
@@ -142,7 +142,7 @@ class _Bool(argparse.BooleanOptionalAction):
 _METAVARS = {Kind.INT: "INT", Kind.DURATION: "DURATION", Kind.REGEX: "REGEX"}
 
 
-def _add_option(parser: argparse.ArgumentParser, flag: Flag[Any], name: str, hidden: bool,
+def _add_option(parser: argparse._ActionsContainer, flag: Flag[Any], name: str, hidden: bool,
                 default: Any) -> None:
     opt = f"--{name}"
     text = argparse.SUPPRESS if hidden else flag.help
@@ -160,7 +160,7 @@ def _add_option(parser: argparse.ArgumentParser, flag: Flag[Any], name: str, hid
                                 choices=choices, metavar=metavar)
 
 
-def _add_flag(parser: argparse.ArgumentParser, flag: Flag[Any]) -> None:
+def _add_flag(parser: argparse._ActionsContainer, flag: Flag[Any]) -> None:
     _add_option(parser, flag, flag.name, flag.hidden, flag.default)
     if flag.alias is not None:
         _add_option(parser, flag, flag.alias.name, True, None)
@@ -218,6 +218,11 @@ SYSFS = StringFlag("path.sysfs", "sysfs mountpoint.", "/sys")
 ROOTFS = StringFlag("path.rootfs", "rootfs mountpoint.", "/")
 UDEV_DATA = StringFlag("path.udev.data", "udev data path.", "/run/udev/data")
 DISABLE_DEFAULTS = BoolFlag("collector.disable-defaults", "Set all collectors to disabled by default.")
+# Named with a hyphen, as --collector.disable-defaults: no collector can be called "load-plugins", so
+# no --collector.<name> switch ever takes this name (a collector named "plugins" may exist).
+LOAD_PLUGINS = BoolFlag(
+    "collector.load-plugins", "Load the collectors that installed plugins declare (entry points of the "
+    "group pyexporter.collectors); --no-collector.load-plugins runs the built-in collectors only.", True)
 COLLECTOR_TIMEOUT = DurationFlag(
     "collector.timeout", "Longest time one collector may take before the scrape is answered without it "
     "(pyexporter; also bounded by X-Prometheus-Scrape-Timeout-Seconds).", "7s")
@@ -229,11 +234,22 @@ CORE_FLAGS: tuple[Flag[Any], ...] = (
     LISTEN_ADDRESS, TELEMETRY_PATH, DISABLE_EXPORTER_METRICS, MAX_REQUESTS, WEB_CONFIG_FILE, SYSTEMD_SOCKET,
     READ_HEADER_TIMEOUT, TLS_HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, WRITE_TIMEOUT, MAX_CONNECTIONS, GOMAXPROCS,
     PROCFS, SYSFS, ROOTFS, UDEV_DATA, DISABLE_DEFAULTS, COLLECTOR_TIMEOUT, LOG_LEVEL, LOG_FORMAT,
+    LOAD_PLUGINS,
 )
 
 
+def _add_switch(parser: argparse._ActionsContainer, reg: Registration) -> None:
+    state = "enabled" if reg.default_enabled else "disabled"
+    text = f"Enable the {reg.name} collector (default: {state})."
+    if reg.problem is not None:
+        text += (f" Not loaded: {reg.problem}; enabled, it fails every scrape, and its flags "
+                 f"(--collector.{reg.name}.*) are accepted and ignored.").replace("%", "%%")
+    parser.add_argument(f"--collector.{reg.name}", dest=f"collector.{reg.name}",
+                        action=argparse.BooleanOptionalAction, default=None, help=text)
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, list[Flag[Any]]]:
-    registry = registered_collectors()
+    registry = registrations()
     parser = _Parser(
         prog="pyexporter",
         usage="%(prog)s [<flags>]",
@@ -249,30 +265,59 @@ def build_parser() -> tuple[argparse.ArgumentParser, list[Flag[Any]]]:
     flags = list(CORE_FLAGS)
     for flag in CORE_FLAGS:
         _add_flag(parser, flag)
-    for name in sorted(registry):
-        cls = registry[name]
-        state = "enabled" if cls.default_enabled else "disabled"
-        parser.add_argument(
-            f"--collector.{name}", dest=f"collector.{name}", action=argparse.BooleanOptionalAction,
-            default=None, help=f"Enable the {name} collector (default: {state}).",
-        )
-    for flag in sorted(all_flags(), key=lambda f: f.name):
+    builtin = [registry[name] for name in sorted(registry) if not registry[name].origin.plugin]
+    for reg in builtin:
+        _add_switch(parser, reg)
+    for flag in sorted(builtin_flags(), key=lambda f: f.name):
         _add_flag(parser, flag)
         flags.append(flag)
+    # A plugin's switch and flags under a heading of its own (the loader keeps them off other names).
+    for name in sorted(registry):
+        reg = registry[name]
+        if reg.origin.plugin:
+            group = parser.add_argument_group(f"collector {name} ({reg.origin})")
+            _add_switch(group, reg)
+            for flag in sorted(reg.cls.flags if reg.cls else (), key=lambda f: f.name):
+                _add_flag(group, flag)
+                flags.append(flag)
     return parser, flags
+
+
+def _unknown_args(extras: Sequence[str], unavailable: Sequence[str]) -> list[str]:
+    """The arguments no flag took, less the flags (and their values) of plugins that are not loaded.
+
+    A command line written for a plugin keeps working while the plugin cannot be loaded: its
+    collector then fails every scrape instead of the exporter refusing to start.
+    """
+    prefixes = tuple(f"--{no}collector.{name}." for name in unavailable for no in ("", "no-"))
+    left: list[str] = []
+    value_may_follow = False
+    for arg in extras:
+        if prefixes and arg.startswith(prefixes):
+            value_may_follow = "=" not in arg
+        elif value_may_follow and not arg.startswith("--"):
+            value_may_follow = False
+        else:
+            value_may_follow = False
+            left.append(arg)
+    return left
 
 
 def parse_args(argv: Sequence[str]) -> Settings:
     """Flags -> Settings. Exits 2 on a bad flag; raises ConfigError on a bad value."""
     parser, flags = build_parser()
-    ns = vars(parser.parse_args(list(argv)))
+    registry = registrations()
+    namespace, extras = parser.parse_known_args(list(argv))
+    unknown = _unknown_args(extras, [name for name, reg in registry.items() if reg.cls is None])
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    ns = vars(namespace)
     given = frozenset(ns.pop(_GIVEN, ()))
     values = _flag_values(flags, ns, given)
 
     def value(flag: Flag[T]) -> T:
         return flag.read(values, given)
 
-    registry = registered_collectors()
     enabled = []
     for name in sorted(registry):
         explicit = ns.get(f"collector.{name}")
@@ -301,14 +346,24 @@ def parse_args(argv: Sequence[str]) -> Settings:
     )
 
 
+def plugins_wanted(argv: Sequence[str]) -> bool:
+    """--[no-]collector.load-plugins, read before the parser exists: plugins bring flags of their own."""
+    wanted = LOAD_PLUGINS.default
+    for arg in argv:
+        if arg in (f"--{LOAD_PLUGINS.name}", f"--no-{LOAD_PLUGINS.name}"):
+            wanted = not arg.startswith("--no-")
+    return wanted
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from pyexporter.loader import load_collectors
     from pyexporter.server import run
 
+    args = sys.argv[1:] if argv is None else list(argv)
     # The collectors register themselves as they load; their flags are parsed with the core ones.
-    load_collectors()
+    load_collectors(plugins=plugins_wanted(args))
     try:
-        settings = parse_args(sys.argv[1:] if argv is None else argv)
+        settings = parse_args(args)
     except ConfigError as exc:
         sys.stderr.write(f"pyexporter: error: {exc}\n")
         return 2

@@ -17,11 +17,15 @@ UNTYPED = "untyped"
 SUMMARY = "summary"
 HISTOGRAM = "histogram"
 
+TYPES = frozenset({GAUGE, COUNTER, UNTYPED, SUMMARY, HISTOGRAM})
+
 NAMESPACE = "node"
 
 LabelPairs = tuple[tuple[str, str], ...]
 
 _INVALID_NAME_RUN = re.compile(r"_*[^0-9A-Za-z_]+_*")
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
 
 class Sample(NamedTuple):
@@ -169,3 +173,59 @@ class Families(dict[str, MetricFamily]):
         if family is None:
             family = self[name] = MetricFamily(name, help, type, label_names)
         return family
+
+
+def _encodable(text: str) -> bool:
+    """Whether the text is valid UTF-8 once encoded (a str may hold lone surrogates)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def family_problem(family: object) -> str | None:
+    """What would make `family` break an exposition, or None: for output the engine does not trust.
+
+    client_golang refuses such metrics when they are made (NewDesc, NewConstMetric); here a family
+    is built freely, so the engine checks what a plugin's collector yields before gathering it: an
+    invalid name, a label name twice or out of order, a value that is not a float, text that is
+    not UTF-8 would make Prometheus reject the whole scrape or the exposition fail.
+    """
+    if not isinstance(family, MetricFamily):
+        return f"{family!r} is not a MetricFamily"
+    name = family.name
+    if not isinstance(name, str) or not _METRIC_NAME.fullmatch(name):
+        return f"invalid metric name {name!r}"
+    if family.type not in TYPES:
+        return f"{name}: invalid type {family.type!r}"
+    if not isinstance(family.help, str) or not _encodable(family.help):
+        return f"{name}: HELP is not UTF-8 text"
+    if not isinstance(family.samples, list):
+        return f"{name}: samples is not a list"
+    for sample in family.samples:
+        if not (isinstance(sample, tuple) and len(sample) == 3):
+            return f"{name}: {sample!r} is not a Sample"
+        sample_name, labels, value = sample
+        if not isinstance(sample_name, str) or not _METRIC_NAME.fullmatch(sample_name):
+            return f"{name}: invalid sample name {sample_name!r}"
+        if not isinstance(value, float):
+            return f"{name}: value {value!r} is not a float"
+        if not isinstance(labels, tuple):
+            return f"{name}: labels {labels!r} are not label pairs"
+        previous = ""
+        for pair in labels:
+            if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)
+                    and isinstance(pair[1], str)):
+                return f"{name}: {pair!r} is not a (name, value) pair of text"
+            label, label_value = pair
+            if not _LABEL_NAME.fullmatch(label) or label.startswith("__"):
+                return f"{name}: invalid label name {label!r}"
+            if label <= previous:
+                return f"{name}: label {label!r} repeated or out of order"
+            if not _encodable(label_value):
+                return f"{name}: label {label} is not UTF-8 text"
+            previous = label
+    return None

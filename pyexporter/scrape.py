@@ -30,12 +30,12 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pyexporter.errors import CollectorError, NoDataError
 from pyexporter.gather import gather
-from pyexporter.metrics import GAUGE, MetricFamily
+from pyexporter.metrics import GAUGE, MetricFamily, family_problem
 from pyexporter.registry import Collector
 from pyexporter.workers import Job, WorkerPool
 
@@ -183,9 +183,13 @@ class _Batch:
 
 
 class ScrapeEngine:
-    def __init__(self, collectors: Mapping[str, Collector], timeout: float, workers: int = WORKERS) -> None:
+    def __init__(self, collectors: Mapping[str, Collector], timeout: float, workers: int = WORKERS,
+                 plugins: Iterable[str] = ()) -> None:
         self.collectors = dict(collectors)
         self.timeout = timeout
+        #: Collectors from plugins: their families are checked before they are gathered, and they
+        #: are gathered after the built-in ones, so a plugin never displaces a built-in's series.
+        self.plugins = frozenset(plugins)
         # Every collector could be stuck at once and one worker still free.
         self._pool = WorkerPool("collector", min(workers, len(self.collectors)),
                                 spare_idle=SPARE_IDLE_SECONDS, max_threads=len(self.collectors) + 1)
@@ -227,7 +231,7 @@ class ScrapeEngine:
         batch.whole += 1
         outcomes = await asyncio.shield(batch.future)
         if batch.collection is None:
-            batch.collection = _assemble(outcomes)
+            batch.collection = _assemble(outcomes, self.plugins)
         return batch.collection
 
     def _pending_batch(self, key: tuple[str, ...], timeout: float) -> _Batch:
@@ -289,7 +293,7 @@ class ScrapeEngine:
             if outcome is None:
                 return
             chosen.append(outcome)
-        group.future.set_result(_assemble(chosen))
+        group.future.set_result(_assemble(chosen, self.plugins))
 
     # --- one collection ---------------------------------------------------------------------------
 
@@ -409,7 +413,7 @@ class ScrapeEngine:
         self._stuck.discard(name)
 
     def _run_sync(self, name: str, start: float) -> CollectorOutcome:
-        families, error = collect_until_error(self.collectors[name])
+        families, error = collect_until_error(self.collectors[name], check=name in self.plugins)
         if error is None:
             pass
         elif isinstance(error, NoDataError):
@@ -424,31 +428,45 @@ class ScrapeEngine:
         return CollectorOutcome(name, families, error is None, time.perf_counter() - start)
 
 
-def collect_until_error(collector: Collector) -> tuple[list[MetricFamily], Exception | None]:
+def collect_until_error(collector: Collector, check: bool = False
+                        ) -> tuple[list[MetricFamily], BaseException | None]:
     """The families a collector yields, and the exception that stopped it (None when it finished).
 
     As node_exporter serves what a collector's Update() sent on its channel before it returned an
     error, the families yielded before an exception are kept (with success 0), in whatever state the
-    collector left them: samples added to a family after yielding it count too.
+    collector left them: samples added to a family after yielding it count too. With `check` (a
+    plugin's collector), the families are checked once it has stopped: those before the first unfit
+    one are kept, and the collector has failed. SystemExit fails the collector too: it must never
+    end a worker thread.
     """
     families: list[MetricFamily] = []
+    error: BaseException | None = None
     try:
         for family in collector.collect():
             families.append(family)
-    except Exception as exc:
-        return families, exc
-    return families, None
+    except (Exception, SystemExit) as exc:
+        error = exc
+    if check:
+        for index, family in enumerate(families):
+            problem = family_problem(family)
+            if problem is not None:
+                return families[:index], CollectorError(f"yielded an unfit metric family: {problem}")
+    return families, error
 
 
-def _assemble(ordered: Sequence[CollectorOutcome]) -> Collection:
-    """The collection of these outcomes: their families gathered, with the duration and success series."""
+def _assemble(ordered: Sequence[CollectorOutcome], plugins: frozenset[str] = frozenset()) -> Collection:
+    """The collection of these outcomes: their families gathered, with the duration and success series.
+
+    The plugins' families are gathered last: where a name or series clashes, the built-in's stands.
+    """
     duration = MetricFamily("node_scrape_collector_duration_seconds", SCRAPE_DURATION_HELP, GAUGE,
                             ("collector",))
     success = MetricFamily("node_scrape_collector_success", SCRAPE_SUCCESS_HELP, GAUGE, ("collector",))
     for outcome in ordered:
         duration.add(outcome.duration, outcome.name)
         success.add(1.0 if outcome.success else 0.0, outcome.name)
-    groups = [o.families for o in ordered]
+    groups = [o.families for o in ordered if o.name not in plugins]
+    groups += [o.families for o in ordered if o.name in plugins]
     groups.append([duration, success])
     # The gathered families hold copies of the samples lists; the collection need
     # not keep the collectors' own (a big node's rendering is the peak).

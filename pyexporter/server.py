@@ -21,9 +21,10 @@ from pyexporter import NODE_EXPORTER_COMPAT, __version__, cli, runtime
 from pyexporter.connections import BoundedSite, ConnectionLimits, ConnectionTracker, effective_max_connections
 from pyexporter.errors import ConfigError
 from pyexporter.exposition import OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE, encode, negotiate
+from pyexporter.loader import log_problems
 from pyexporter.logs import setup_logging
 from pyexporter.metrics import MetricFamily
-from pyexporter.registry import Collector, create_collectors, registered_collectors
+from pyexporter.registry import Collector, create_collectors, plugin_collectors, registrations
 from pyexporter.scrape import Collection, ScrapeEngine
 from pyexporter.selfmetrics import ExporterMetrics
 from pyexporter.settings import Settings
@@ -56,7 +57,7 @@ class MetricsHandler:
         self.engine = engine
         self.exporter_metrics = exporter_metrics
         self.enabled = tuple(sorted(engine.collectors))
-        self.known = frozenset(registered_collectors()) | frozenset(engine.collectors)
+        self.known = frozenset(registrations()) | frozenset(engine.collectors)
         self.in_flight = 0
 
     def _select(self, request: web.Request) -> tuple[str, ...] | None:
@@ -172,7 +173,8 @@ def build_app(
     """The aiohttp application; `collectors` defaults to the enabled ones built from `settings`."""
     if collectors is None:
         collectors = create_collectors(settings)
-    engine = ScrapeEngine(collectors, settings.collector_timeout)
+    plugins = plugin_collectors() & set(collectors)
+    engine = ScrapeEngine(collectors, settings.collector_timeout, plugins=plugins)
     exporter_metrics = None if settings.disable_exporter_metrics else ExporterMetrics()
     handler = MetricsHandler(settings, engine, exporter_metrics)
     page = landing_page(settings)
@@ -310,6 +312,8 @@ def run(settings: Settings) -> int:
         sys.stderr.write(f"pyexporter: error: {exc}\n")
         return 2
     log.info("Starting pyexporter", extra={"version": __version__, "node_exporter": NODE_EXPORTER_COMPAT})
+    # The plugins that could not be loaded, one line each: the exporter starts without them.
+    log_problems()
     log.info("Reading from", extra={"procfs": settings.roots.procfs, "sysfs": settings.roots.sysfs,
                                     "rootfs": settings.roots.rootfs, "udev": settings.roots.udev_data})
     if limits.max_connections < settings[cli.MAX_CONNECTIONS]:

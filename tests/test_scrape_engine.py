@@ -11,7 +11,7 @@ import pytest
 
 from pyexporter import scrape
 from pyexporter.errors import CollectorError, NoDataError
-from pyexporter.metrics import gauge
+from pyexporter.metrics import MetricFamily, Sample, gauge
 from pyexporter.registry import Collector
 from pyexporter.scrape import Collection, ScrapeEngine
 from pyexporter.settings import Settings
@@ -253,5 +253,90 @@ async def test_one_worker_by_default():
         for _ in range(3):
             await engine.scrape()
         assert engine._pool.threads == scrape.WORKERS == 1
+    finally:
+        engine.shutdown()
+
+
+class Exiting(Collector):
+    """Calls sys.exit() after yielding one family, as a plugin's bug might."""
+
+    def __init__(self) -> None:
+        super().__init__(Settings())
+        self.calls = 0
+        self.desc = gauge("node_test_exiting", "Test.")
+
+    def collect(self):
+        self.calls += 1
+        yield self.desc.one(self.calls)
+        raise SystemExit(3)
+
+
+async def test_sys_exit_in_a_collector_fails_it_alone_and_it_runs_again():
+    # SystemExit is no Exception: let through, it would end the worker thread, and the collector
+    # would look stuck for ever.
+    exiting = Exiting()
+    engine = ScrapeEngine({"exiting": exiting, "ok": Counting("ok")}, timeout=5)
+    try:
+        for call in (1, 2):
+            collection = await engine.scrape()
+            assert _success(collection) == {"exiting": False, "ok": True}
+            assert _calls(collection) == {"exiting": call, "ok": call}
+    finally:
+        engine.shutdown()
+
+
+class Yielding(Collector):
+    """Yields the families it is given, each as it stands."""
+
+    def __init__(self, *families: object) -> None:
+        super().__init__(Settings())
+        self.families = families
+
+    def collect(self):
+        yield from self.families
+
+
+@pytest.mark.parametrize("unfit", [
+    MetricFamily("node_test-bad", "Bad name.").add(1),
+    MetricFamily("node_test_bad", "Bad label.", label_names=("a-b",)).add(1, "x"),
+    "not a family",
+])
+async def test_a_plugin_yielding_an_unfit_family_fails_and_keeps_what_came_before(unfit):
+    good = gauge("node_test_good", "Test.").one(1)
+    after = gauge("node_test_after", "Test.").one(1)
+    engine = ScrapeEngine({"plugin": Yielding(good, unfit, after), "ok": Counting("ok")}, timeout=5,
+                          plugins={"plugin"})
+    try:
+        collection = await engine.scrape()
+        assert _success(collection) == {"plugin": False, "ok": True}
+        assert {f.name for f in collection.families if f.name.startswith("node_test")} == {
+            "node_test_good", "node_test_ok"}
+    finally:
+        engine.shutdown()
+
+
+async def test_a_builtin_collectors_families_are_not_checked():
+    # The check is for plugins: the built-in collectors' output is tested against node_exporter's,
+    # and checking every sample of a big node would cost every scrape.
+    odd = MetricFamily("node_test_odd", "Odd.")
+    odd.samples.append(Sample("node_test_odd", (("b", "1"), ("a", "2")), 1.0))
+    engine = ScrapeEngine({"builtin": Yielding(odd)}, timeout=5)
+    try:
+        assert _success(await engine.scrape()) == {"builtin": True}
+    finally:
+        engine.shutdown()
+
+
+async def test_a_plugin_never_displaces_a_builtin_series():
+    # The plugin's name sorts first, and it yields the built-in's family and series with another
+    # value: the built-in's stands, whatever the order of names.
+    load = gauge("node_load1", "1m load average.")
+    engine = ScrapeEngine({"aaa": Yielding(load.one(-1)), "loadavg": Yielding(load.one(0.25))}, timeout=5,
+                          plugins={"aaa"})
+    try:
+        collection = await engine.scrape()
+        (family,) = [f for f in collection.families if f.name == "node_load1"]
+        assert [s.value for s in family.samples] == [0.25]
+        assert _success(collection) == {"aaa": True, "loadavg": True}
     finally:
         engine.shutdown()
