@@ -12,7 +12,7 @@
 # fails when they differ, so the label cannot lie. docs/deploy.md shows the
 # multi-architecture build.
 #
-# BASE_IMAGE is any image with python3 (>= 3.11) and its venv module at the
+# BASE_IMAGE is any image with python3 (>= 3.10) and its venv module at the
 # same path in both stages; the official python:*-slim images qualify, and so
 # does a Debian minbase with python3-minimal and python3-venv.
 ARG BASE_IMAGE=docker.io/library/python:3.12-slim-bookworm
