@@ -16,6 +16,8 @@ import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+import pytest
+
 from pyexporter.cli import parse_args
 from pyexporter.exposition import render_text
 from pyexporter.gather import gather
@@ -29,6 +31,9 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 #: The reference node_exporter (Debian's prometheus-node-exporter, 1.5.0) for differential tests.
 NODE_EXPORTER = Path("/usr/bin/prometheus-node-exporter")
+#: Marks a test that runs the reference node_exporter: skipped where it is not installed.
+needs_node_exporter = pytest.mark.skipif(not os.access(NODE_EXPORTER, os.X_OK),
+                                         reason=f"{NODE_EXPORTER} absent")
 CONFORMANCE = SHARED / "conformance"
 #: The textfile collector's own cases with node_exporter's output: the one part of the old
 #: flattened copy of the suite that stays (../shared/conformance/README.md).
@@ -171,6 +176,16 @@ def scrape_both(flags: Sequence[str]) -> dict[str, str]:
     same `flags`: {"node_exporter": ..., "pyexporter": ...}."""
     return {"node_exporter": scrape_once([str(NODE_EXPORTER)], flags),
             "pyexporter": scrape_once([sys.executable, "-m", "pyexporter"], flags)}
+
+
+def failing_in_both(collector: str, sysfs: Path) -> dict[str, str]:
+    """scrape_both with only `collector` enabled on the sysfs tree `sysfs`, each body checked to report
+    the collector failed (success 0)."""
+    bodies = scrape_both([f"--path.sysfs={sysfs}", "--collector.disable-defaults",
+                          f"--collector.{collector}"])
+    for exporter, body in bodies.items():
+        assert f'node_scrape_collector_success{{collector="{collector}"}} 0' in body, exporter
+    return bodies
 
 
 #: prometheus/procfs's own test tree (testdata/fixtures.ttar unpacked and packed again), with the

@@ -1,4 +1,3 @@
-import os
 
 import pytest
 
@@ -11,12 +10,12 @@ from pyexporter.collectors.hwmon import (
 )
 from pyexporter.errors import NoDataError
 from tests.support import (
-    NODE_EXPORTER,
     collect_failing,
     collect_text,
+    failing_in_both,
     make_collector,
+    needs_node_exporter,
     samples,
-    scrape_both,
     symlink,
     write_tree,
 )
@@ -168,7 +167,7 @@ def test_hwmon_failing_chip_keeps_the_others(tmp_path):
     assert samples(make_collector("hwmon", tmp_path, flag).collect())
 
 
-@pytest.mark.skipif(not os.access(NODE_EXPORTER, os.X_OK), reason=f"{NODE_EXPORTER} absent")
+@needs_node_exporter
 def test_hwmon_failing_chip_as_node_exporter_1_5(tmp_path):
     write_tree(tmp_path, {
         "sys/class/hwmon/hwmon0/name": "good\n",
@@ -176,9 +175,7 @@ def test_hwmon_failing_chip_as_node_exporter_1_5(tmp_path):
         "sys/class/hwmon/hwmon1/temp1_input": "42000\n",
         "sys/class/hwmon/hwmon1/device": "not a directory\n",
     })
-    flags = [f"--path.sysfs={tmp_path / 'sys'}", "--collector.disable-defaults", "--collector.hwmon"]
-    for exporter, body in scrape_both(flags).items():
-        assert 'node_scrape_collector_success{collector="hwmon"} 0' in body, exporter
+    for exporter, body in failing_in_both("hwmon", tmp_path / "sys").items():
         assert 'node_hwmon_temp_celsius{chip="good",sensor="temp1"} 41' in body, exporter
         assert 'chip="hwmon1_device"' not in body, exporter
 

@@ -1,15 +1,14 @@
-import os
 
 import pytest
 
 from pyexporter.errors import NoDataError
 from tests.support import (
-    NODE_EXPORTER,
     collect_failing,
     collect_text,
+    failing_in_both,
     make_collector,
+    needs_node_exporter,
     samples,
-    scrape_both,
     symlink,
     write_tree,
 )
@@ -93,12 +92,10 @@ def test_thermal_zone_unparseable_value_fails_but_keeps_the_rest(tmp_path):
     }
 
 
-@pytest.mark.skipif(not os.access(NODE_EXPORTER, os.X_OK), reason=f"{NODE_EXPORTER} absent")
+@needs_node_exporter
 def test_thermal_zone_unparseable_value_fails_as_in_node_exporter_1_5(tmp_path):
     write_tree(tmp_path, UNPARSEABLE)
-    flags = [f"--path.sysfs={tmp_path / 'sys'}", "--collector.disable-defaults", "--collector.thermal_zone"]
-    for exporter, body in scrape_both(flags).items():
-        assert 'node_scrape_collector_success{collector="thermal_zone"} 0' in body, exporter
+    failing_in_both("thermal_zone", tmp_path / "sys")
 
 
 def test_thermal_zone_missing_class_dir(tmp_path):
