@@ -12,12 +12,15 @@ own time budgets instead.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from pyexporter.loader import load_collectors
+from pyexporter.netlink import conn
+from tests.netlink.peer import FakeKernel
 from tests.support import PROCFS_FIXTURES_ARCHIVE, unpack_procfs_fixtures
 
 settings.register_profile(
@@ -38,3 +41,13 @@ def procfs_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not PROCFS_FIXTURES_ARCHIVE.is_file():
         pytest.skip(f"procfs's test tree is not there ({PROCFS_FIXTURES_ARCHIVE}): ../shared is absent")
     return unpack_procfs_fixtures(tmp_path_factory.mktemp("procfs"))
+
+
+@pytest.fixture
+def fake_kernel(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeKernel]:
+    """A FakeKernel (tests/netlink/peer.py) answering pyexporter's netlink requests in place of the
+    kernel, without handlers yet: the test fills .handlers."""
+    kernel = FakeKernel({})
+    monkeypatch.setattr(conn, "open_socket", kernel.open_socket)
+    yield kernel
+    kernel.close()

@@ -10,27 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import struct
 import time
 
-import pytest
-
 from pyexporter.loader import load_collectors
-from pyexporter.netlink import conn, diag, rtnl
+from pyexporter.netlink import diag, rtnl
 from pyexporter.scrape import Collection, ScrapeEngine
-from tests.netlink.peer import FakeKernel, attr, dump_of
+from tests.netlink.peer import dump_of, link_body, needs_rtnetlink, stats_body
 from tests.support import make_settings, write_tree
 
 TIMEOUT = 1.0
-
-
-def _stats_body(index: int) -> bytes:
-    counters = struct.pack("=24Q", *range(24))
-    return rtnl.IF_STATS_MSG.pack(0, index, 1) + attr(rtnl.IFLA_STATS_LINK_64, counters)
-
-
-def _link_body(index: int, name: bytes) -> bytes:
-    return rtnl.IFINFOMSG.pack(0, 1, index, 0, 0) + attr(rtnl.IFLA_IFNAME, name + b"\0")
 
 
 def _engine(tmp_path, names: tuple[str, ...]) -> ScrapeEngine:
@@ -49,13 +37,12 @@ def _samples(collection: Collection) -> set[str]:
             for family in collection.families for sample in family.samples}
 
 
-async def test_a_silent_neighbour_dump_fails_arp_alone(tmp_path, monkeypatch):
-    kernel = FakeKernel({
-        rtnl.RTM_GETSTATS: dump_of(rtnl.RTM_NEWSTATS, [_stats_body(1), _stats_body(2)]),
-        rtnl.RTM_GETLINK: dump_of(rtnl.RTM_NEWLINK, [_link_body(1, b"lo"), _link_body(2, b"eth0")]),
+async def test_a_silent_neighbour_dump_fails_arp_alone(tmp_path, fake_kernel):
+    fake_kernel.handlers.update({
+        rtnl.RTM_GETSTATS: dump_of(rtnl.RTM_NEWSTATS, [stats_body(1), stats_body(2)]),
+        rtnl.RTM_GETLINK: dump_of(rtnl.RTM_NEWLINK, [link_body(1, b"lo"), link_body(2, b"eth0")]),
         # RTM_GETNEIGH has no handler: that request is never answered.
     })
-    monkeypatch.setattr(conn, "open_socket", kernel.open_socket)
     engine = _engine(tmp_path, ("arp", "loadavg", "netdev"))
     try:
         for _ in range(2):
@@ -74,29 +61,19 @@ async def test_a_silent_neighbour_dump_fails_arp_alone(tmp_path, monkeypatch):
             assert "node_load1{}" in got
             assert elapsed < TIMEOUT + 2  # the scrape is answered at arp's timeout, not later
             await asyncio.sleep(0.3)  # the silent request has reached its own deadline meanwhile
-        silent = [request for request in kernel.requests if request[1] == rtnl.RTM_GETNEIGH]
+        silent = [request for request in fake_kernel.requests if request[1] == rtnl.RTM_GETNEIGH]
         assert len(silent) == 2
         # Every socket of every request, the silent ones included, is closed.
-        assert all(sock.fileno() == -1 for sock in kernel.sockets)
+        assert all(sock.fileno() == -1 for sock in fake_kernel.sockets)
     finally:
         engine.shutdown()
-        kernel.close()
 
 
-def _netlink_available() -> bool:
-    try:
-        socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE).close()
-    except OSError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _netlink_available(), reason="no rtnetlink socket here")
+@needs_rtnetlink
 async def test_a_silent_sock_diag_dump_fails_tcpstat_alone_while_netdev_and_arp_read_the_kernel(
-        tmp_path, monkeypatch):
+        tmp_path, fake_kernel):
     # rtnetlink goes to the running kernel; sock_diag to a peer that never answers.
-    kernel = FakeKernel({}, passthrough={socket.NETLINK_ROUTE})
-    monkeypatch.setattr(conn, "open_socket", kernel.open_socket)
+    fake_kernel.passthrough = frozenset({socket.NETLINK_ROUTE})
     engine = _engine(tmp_path, ("arp", "netdev", "tcpstat"))
     try:
         collection = await engine.scrape()
@@ -105,7 +82,6 @@ async def test_a_silent_sock_diag_dump_fails_tcpstat_alone_while_netdev_and_arp_
         assert outcomes["netdev"][0] and outcomes["arp"][0]
         lo = socket.if_indextoname(1)
         assert f"node_network_receive_bytes_total{{'device': '{lo}'}}" in _samples(collection)
-        assert [request[0] for request in kernel.requests] == [diag.NETLINK_SOCK_DIAG]
+        assert [request[0] for request in fake_kernel.requests] == [diag.NETLINK_SOCK_DIAG]
     finally:
         engine.shutdown()
-        kernel.close()

@@ -8,8 +8,8 @@ import pytest
 
 from pyexporter.collectors.qdisc import QdiscInfo, parse_qdisc_fixture
 from pyexporter.errors import ConfigError, ParseError
-from pyexporter.netlink import conn, rtnl
-from tests.netlink.peer import FakeKernel, attr, dump_of
+from pyexporter.netlink import rtnl
+from tests.netlink.peer import attr, dump_of
 from tests.support import collect_text, make_collector, samples, write_tree
 
 RESULTS = """[
@@ -104,18 +104,17 @@ def test_qdisc_live_loopback(tmp_path):
     assert {key.split("{")[1] for key in got} == {labels[1:]}
 
 
-def test_qdisc_live_dump_decoded_from_rtnetlink(tmp_path, monkeypatch):
+def test_qdisc_live_dump_decoded_from_rtnetlink(tmp_path, fake_kernel):
     lo = socket.if_nametoindex("lo")
-    kernel = FakeKernel({rtnl.RTM_GETQDISC: dump_of(rtnl.RTM_NEWQDISC, [
+    fake_kernel.handlers[rtnl.RTM_GETQDISC] = dump_of(rtnl.RTM_NEWQDISC, [
         rtnl.TCMSG.pack(0, lo, 0, rtnl.TC_H_ROOT, 1) + attr(rtnl.TCA_KIND, b"noqueue\0")
         + attr(rtnl.TCA_STATS2, attr(rtnl.TCA_STATS_BASIC, struct.pack("=QI", 700, 7) + bytes(4))
                + attr(rtnl.TCA_STATS_QUEUE, struct.pack("=5I", 1, 2, 3, 4, 5))),
         rtnl.TCMSG.pack(0, lo, 0, 0x10001, 1) + attr(rtnl.TCA_KIND, b"fq\0"),  # a child: left out
-    ])})
-    monkeypatch.setattr(conn, "open_socket", kernel.open_socket)
+    ])
     got = samples(make_collector("qdisc", tmp_path).collect())
     assert got['node_qdisc_bytes_total{device="lo",kind="noqueue"}'] == 700
     assert got['node_qdisc_requeues_total{device="lo",kind="noqueue"}'] == 4
     assert got['node_qdisc_backlog{device="lo",kind="noqueue"}'] == 2
     assert len(got) == 7
-    assert [request[1] for request in kernel.requests] == [rtnl.RTM_GETQDISC]
+    assert [request[1] for request in fake_kernel.requests] == [rtnl.RTM_GETQDISC]

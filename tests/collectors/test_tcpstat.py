@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 import pyexporter.collectors.tcpstat as tcpstat
 from pyexporter.collectors.tcpstat import RX_QUEUED_BYTES, TX_QUEUED_BYTES, count_sockets
 from pyexporter.errors import ParseError
-from pyexporter.netlink import conn, diag
+from pyexporter.netlink import diag
 from pyexporter.netlink.message import NetlinkError
-from tests.netlink.peer import FakeKernel, dump_of, error
+from tests.netlink.peer import dump_of, error
 from tests.support import collect_text, make_collector, samples, write_tree
 
 
@@ -51,31 +51,23 @@ def test_any_diag_message_counts(body, state, family):
         state: 1, RX_QUEUED_BYTES: rqueue, TX_QUEUED_BYTES: wqueue}
 
 
-@pytest.fixture
-def kernel(monkeypatch):
-    fake = FakeKernel({})
-    monkeypatch.setattr(conn, "open_socket", fake.open_socket)
-    yield fake
-    fake.close()
-
-
-def test_dump_asks_sock_diag_for_every_tcp_socket(kernel):
-    kernel.handlers[diag.SOCK_DIAG_BY_FAMILY] = dump_of(diag.SOCK_DIAG_BY_FAMILY,
+def test_dump_asks_sock_diag_for_every_tcp_socket(fake_kernel):
+    fake_kernel.handlers[diag.SOCK_DIAG_BY_FAMILY] = dump_of(diag.SOCK_DIAG_BY_FAMILY,
                                                         [diag_body(1), diag_body(10)])
     assert tcpstat.dump_tcp_sockets(socket.AF_INET6, timeout=5) == [diag_body(1), diag_body(10)]
-    [(protocol, _type, _flags, payload)] = kernel.requests
+    [(protocol, _type, _flags, payload)] = fake_kernel.requests
     assert (protocol, payload) == (diag.NETLINK_SOCK_DIAG, diag.tcp_sockets_request(socket.AF_INET6))
 
 
-def test_refused_dump_is_an_os_error(kernel):
-    kernel.handlers[diag.SOCK_DIAG_BY_FAMILY] = lambda seq, _payload: [error(errno.EPERM, seq)]
+def test_refused_dump_is_an_os_error(fake_kernel):
+    fake_kernel.handlers[diag.SOCK_DIAG_BY_FAMILY] = lambda seq, _payload: [error(errno.EPERM, seq)]
     with pytest.raises(NetlinkError) as info:
         tcpstat.dump_tcp_sockets(socket.AF_INET, timeout=5)
     assert info.value.errno == errno.EPERM and isinstance(info.value, OSError)
 
 
-def test_an_answer_of_another_type_is_a_parse_error(kernel):
-    kernel.handlers[diag.SOCK_DIAG_BY_FAMILY] = dump_of(18, [diag_body(1)])
+def test_an_answer_of_another_type_is_a_parse_error(fake_kernel):
+    fake_kernel.handlers[diag.SOCK_DIAG_BY_FAMILY] = dump_of(18, [diag_body(1)])
     with pytest.raises(ParseError):
         tcpstat.dump_tcp_sockets(socket.AF_INET, timeout=5)
 

@@ -13,7 +13,9 @@ import struct
 import threading
 from collections.abc import Callable, Iterable
 
-from pyexporter.netlink import conn
+import pytest
+
+from pyexporter.netlink import conn, rtnl
 from pyexporter.netlink.message import HEADER, NLM_F_MULTI, NLMSG_DONE, NLMSG_ERROR
 
 #: The port id FakeKernel's sockets report as theirs.
@@ -40,6 +42,17 @@ def error(code: int, seq: int = 1, pid: int = PORT) -> bytes:
     return message(NLMSG_ERROR, struct.pack("=i", -code) + bytes(HEADER.size), seq, pid, flags=0)
 
 
+def link_body(index: int, name: bytes, *attrs: bytes) -> bytes:
+    """An RTM_NEWLINK body: interface `index` named `name`, then `attrs`."""
+    return rtnl.IFINFOMSG.pack(0, 1, index, 0, 0) + attr(rtnl.IFLA_IFNAME, name + b"\0") + b"".join(attrs)
+
+
+def stats_body(index: int, start: int = 0) -> bytes:
+    """An RTM_NEWSTATS body: interface `index` with the 24 64-bit link counters start, start + 1, ..."""
+    counters = struct.pack("=24Q", *range(start, start + 24))
+    return rtnl.IF_STATS_MSG.pack(0, index, 1) + attr(rtnl.IFLA_STATS_LINK_64, counters)
+
+
 #: A handler gets (sequence number, request payload) and returns the datagrams to send, or None to stay
 #: silent.
 Handler = Callable[[int, bytes], Iterable[bytes] | None]
@@ -56,7 +69,8 @@ def dump_of(msg_type: int, bodies: Iterable[bytes], per_datagram: int = 2) -> Ha
 class FakeKernel:
     """Answers conn's requests by request type.
 
-    Installed with monkeypatch.setattr(conn, "open_socket", kernel.open_socket).
+    Installed with monkeypatch.setattr(conn, "open_socket", kernel.open_socket): the `fake_kernel`
+    fixture (tests/conftest.py) does that.
 
     `passthrough` protocols get a real netlink socket (the running kernel answers them).
     """
@@ -101,3 +115,15 @@ class FakeKernel:
     def close(self) -> None:
         for sock in self._silent:
             sock.close()
+
+
+def _rtnetlink_available() -> bool:
+    try:
+        socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE).close()
+    except OSError:
+        return False
+    return True
+
+
+#: Marks a test that asks the running kernel over rtnetlink: skipped where no such socket opens.
+needs_rtnetlink = pytest.mark.skipif(not _rtnetlink_available(), reason="no rtnetlink socket here")
