@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import json
 import os
 import shutil
 import socket
@@ -186,6 +187,41 @@ def failing_in_both(collector: str, sysfs: Path) -> dict[str, str]:
     for exporter, body in bodies.items():
         assert f'node_scrape_collector_success{{collector="{collector}"}} 0' in body, exporter
     return bodies
+
+
+def set_up_namespace(commands: Iterable[str]) -> None:
+    """Run the commands that build a private network namespace's links, addresses and routes, in the
+    namespace this process is in; exit with status 77 (for `compare_in_new_namespace`) when one fails."""
+    for command in commands:
+        result = subprocess.run(command.split(), capture_output=True, text=True)
+        if result.returncode != 0:
+            sys.stderr.write(f"{command}: {result.stderr}")
+            raise SystemExit(77)
+
+
+def print_reports(collectors: Sequence[str], flags: Sequence[str] = ()) -> None:
+    """Print what node_exporter (`collectors` alone enabled, with `flags`) and pyexporter's `collectors`
+    report here, as the JSON object compare_in_new_namespace returns."""
+    theirs = scrape_once([str(NODE_EXPORTER)], ["--collector.disable-defaults",
+                                                *(f"--collector.{name}" for name in collectors), *flags])
+    ours = "".join(collect_text(make_collector(name, Path("/nonexistent"), *flags)) for name in collectors)
+    json.dump({"node_exporter": theirs, "pyexporter": ours}, sys.stdout)
+
+
+def compare_in_new_namespace(module: str) -> dict[str, str]:
+    """Run `python -m module` in a new network namespace (`unshare --net`) and return the JSON object it
+    prints (what node_exporter and pyexporter report there). Skips the test where that cannot run: not
+    root, no unshare, ip or node_exporter, or a namespace the machine cannot build (exit status 77)."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root for unshare --net")
+    if not (shutil.which("unshare") and shutil.which("ip") and NODE_EXPORTER.exists()):
+        pytest.skip("unshare, ip or node_exporter missing")
+    proc = subprocess.run(["unshare", "--net", sys.executable, "-m", module],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    if proc.returncode == 77 or "unshare failed" in proc.stderr:
+        pytest.skip(f"cannot set up the namespace: {proc.stderr[-200:]}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout)
 
 
 #: prometheus/procfs's own test tree (testdata/fixtures.ttar unpacked and packed again), with the

@@ -12,18 +12,10 @@ that. lo is left out: the scrape of node_exporter itself goes over it.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-import pytest
-
-from tests.support import NODE_EXPORTER, REPO, collect_text, make_collector, scrape_once
+from tests.support import compare_in_new_namespace, print_reports, set_up_namespace
 
 PAIRS = 20
 _SETUP = [
@@ -53,35 +45,17 @@ def _lines(text: str) -> list[str]:
 
 
 def _in_namespace() -> None:
-    for command in _SETUP:
-        result = subprocess.run(command.split(), capture_output=True, text=True)
-        if result.returncode != 0:
-            # Exit status 77 tells the test this machine cannot build the namespace (no veth, ...).
-            sys.stderr.write(f"{command}: {result.stderr}")
-            raise SystemExit(77)
+    set_up_namespace(_SETUP)
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
         for address, size, count in TRAFFIC:
             for _ in range(count):
                 sender.sendto(bytes(size), address)
     time.sleep(0.2)  # the peers have taken them in
-    theirs = scrape_once([str(NODE_EXPORTER)], ["--collector.disable-defaults", "--collector.netdev",
-                                                "--collector.arp", *FLAGS])
-    ours = "".join(collect_text(make_collector(name, Path("/nonexistent"), *FLAGS))
-                   for name in ("netdev", "arp"))
-    json.dump({"node_exporter": theirs, "pyexporter": ours}, sys.stdout)
+    print_reports(["netdev", "arp"], FLAGS)
 
 
 def test_live_netdev_and_arp_agree_with_node_exporter():
-    if os.geteuid() != 0:
-        pytest.skip("needs root for unshare --net")
-    if not (shutil.which("unshare") and shutil.which("ip") and NODE_EXPORTER.exists()):
-        pytest.skip("unshare, ip or node_exporter missing")
-    proc = subprocess.run(["unshare", "--net", sys.executable, "-m", "tests.test_netlink_differential"],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
-    if proc.returncode == 77 or "unshare failed" in proc.stderr:
-        pytest.skip(f"cannot set up the namespace: {proc.stderr[-200:]}")
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    outputs = json.loads(proc.stdout)
+    outputs = compare_in_new_namespace("tests.test_netlink_differential")
     ours = _lines(outputs["pyexporter"])
     assert ours == _lines(outputs["node_exporter"])
     # The namespace's links, neighbours and traffic are all there.

@@ -7,13 +7,7 @@ and routes in the namespace it is in and prints what both exporters report; the 
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -26,7 +20,13 @@ from pyexporter.collectors.network_route import (
     route_label_sets,
 )
 from pyexporter.netlink.rtnl import NextHop, Route
-from tests.support import NODE_EXPORTER, REPO, collect_text, make_collector, scrape_once
+from tests.support import (
+    collect_text,
+    compare_in_new_namespace,
+    make_collector,
+    print_reports,
+    set_up_namespace,
+)
 
 V4 = socket.inet_aton
 
@@ -148,30 +148,14 @@ def _route_lines(text: str) -> list[str]:
 
 
 def _in_namespace() -> None:
-    for command in _SETUP:
-        result = subprocess.run(command.split(), capture_output=True, text=True)
-        if result.returncode != 0:
-            # Exit status 77 tells the test this machine cannot build the namespace (no veth, ...).
-            sys.stderr.write(f"{command}: {result.stderr}")
-            raise SystemExit(77)
-    theirs = scrape_once([str(NODE_EXPORTER)], ["--collector.disable-defaults", "--collector.network_route"])
-    ours = collect_text(make_collector("network_route", Path("/nonexistent")))
-    json.dump({"node_exporter": theirs, "pyexporter": ours}, sys.stdout)
+    set_up_namespace(_SETUP)
+    print_reports(["network_route"])
 
 
 def test_live_routes_agree_with_node_exporter():
     """node_exporter 1.5.0 and 1.12.1 share this collector's code (the Go file only changed its
     logger), so the reference binary's output is 1.12.1's here."""
-    if os.geteuid() != 0:
-        pytest.skip("needs root for unshare --net")
-    if not (shutil.which("unshare") and shutil.which("ip") and NODE_EXPORTER.exists()):
-        pytest.skip("unshare, ip or node_exporter missing")
-    proc = subprocess.run(["unshare", "--net", sys.executable, "-m", "tests.collectors.test_network_route"],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
-    if proc.returncode == 77 or "unshare failed" in proc.stderr:
-        pytest.skip(f"cannot set up the namespace: {proc.stderr[-200:]}")
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    outputs = json.loads(proc.stdout)
+    outputs = compare_in_new_namespace("tests.collectors.test_network_route")
     ours = _route_lines(outputs["pyexporter"])
     assert any('dest="172.16.0.0/16"' in line and 'weight="2"' in line for line in ours)
     assert any('dest="2001:db8:1::/48"' in line for line in ours)
