@@ -33,8 +33,9 @@ SHARED = REPO.parent / "shared"
 #: The reference node_exporter (Debian's prometheus-node-exporter, 1.5.0) for differential tests.
 NODE_EXPORTER = Path("/usr/bin/prometheus-node-exporter")
 #: Marks a test that runs the reference node_exporter: skipped where it is not installed.
-needs_node_exporter = pytest.mark.skipif(not os.access(NODE_EXPORTER, os.X_OK),
-                                         reason=f"{NODE_EXPORTER} absent")
+needs_node_exporter = pytest.mark.skipif(
+    not os.access(NODE_EXPORTER, os.X_OK),
+    reason=f"{NODE_EXPORTER} absent (scripts/install-test-deps installs Debian's prometheus-node-exporter)")
 CONFORMANCE = SHARED / "conformance"
 #: The textfile collector's own cases with node_exporter's output: the one part of the old
 #: flattened copy of the suite that stays (../shared/conformance/README.md).

@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import yaml
 
-from tests.support import REPO, free_port, stop_process
+from pyexporter.collectors.filesystem import DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE
+from tests.support import NODE_EXPORTER, REPO, free_port, stop_process
 
-__all__ = ["free_port", "http_get", "need_tool", "running_prometheus", "start_exporter", "stop_process",
-           "wait_for"]
+__all__ = ["PROMETHEUS_HINT", "SAME_FLAGS", "both_exporters", "free_port", "http_get", "need_tool",
+           "prometheus_api", "prometheus_rules", "running_prometheus", "start_exporter", "stop_process",
+           "wait_for", "wait_for_scrapes"]
+
+PROMETHEUS_HINT = "scripts/install-test-deps installs the Debian package prometheus"
+#: Debian's node_exporter 1.5.0 excludes more mount points by default (/run, /mnt, /media): both_exporters
+#: gives both 1.12.1's defaults, so that a filesystem there counts for both or for neither.
+SAME_FLAGS = [f"--collector.filesystem.mount-points-exclude={DEFAULT_MOUNT_POINTS_EXCLUDE}",
+              f"--collector.filesystem.fs-types-exclude={DEFAULT_FS_TYPES_EXCLUDE}"]
 
 T = TypeVar("T")
 
@@ -96,3 +107,43 @@ def start_exporter(argv: list[str], log: Path, flags: list[str] = ()) -> tuple[s
         stop_process(proc)
         raise
     return proc, address
+
+
+@contextlib.contextmanager
+def both_exporters(work: Path) -> Iterator[dict[str, str]]:
+    """pyexporter and the reference node_exporter running on this machine with SAME_FLAGS, their logs in
+    `work`: yields {"pyexporter": address, "node_exporter": address}, stops both afterwards."""
+    procs = []
+    try:
+        py, py_address = start_exporter([sys.executable, "-m", "pyexporter"], work / "pyexporter.log",
+                                        SAME_FLAGS)
+        procs.append(py)
+        ne, ne_address = start_exporter([str(NODE_EXPORTER)], work / "node_exporter.log", SAME_FLAGS)
+        procs.append(ne)
+        yield {"pyexporter": py_address, "node_exporter": ne_address}
+    finally:
+        for proc in procs:
+            stop_process(proc)
+
+
+def prometheus_api(base: str, path: str = "/api/v1/query", **params: str) -> Any:
+    """The `data` of a successful answer of Prometheus's HTTP API at `base` (asserts success)."""
+    status, body = http_get(f"{base}{path}" + (f"?{urlencode(params)}" if params else ""))
+    reply = json.loads(body)
+    assert status == 200 and reply["status"] == "success", (path, params, reply)
+    return reply["data"]
+
+
+def prometheus_rules(base: str) -> list[dict[str, Any]]:
+    """Every rule of every group the Prometheus at `base` evaluates, with its health."""
+    return [rule for group in prometheus_api(base, "/api/v1/rules")["groups"] for rule in group["rules"]]
+
+
+def wait_for_scrapes(base: str, targets: int, scrapes: int) -> None:
+    """Wait until the Prometheus at `base` has scraped each of its `targets` targets `scrapes` times."""
+    def settled() -> bool | None:
+        counts = [float(r["value"][1])
+                  for r in prometheus_api(base, query="count_over_time(up[1m])")["result"]]
+        return True if len(counts) == targets and min(counts) >= scrapes else None
+
+    wait_for(settled, 60, f"{scrapes} scrapes of each of {targets} targets")

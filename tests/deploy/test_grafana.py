@@ -12,25 +12,23 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 import yaml
 
-from pyexporter.collectors.filesystem import DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE
 from tests.deploy.helpers import (
-    http_get,
+    PROMETHEUS_HINT,
+    both_exporters,
     need_tool,
+    prometheus_api,
+    prometheus_rules,
     running_prometheus,
-    start_exporter,
-    stop_process,
-    wait_for,
+    wait_for_scrapes,
 )
-from tests.support import NODE_EXPORTER, SHARED
+from tests.support import SHARED, needs_node_exporter
 
 GRAFANA = SHARED / "grafana"
 RULES = GRAFANA / "kp-node-exporter-rules.yaml"
@@ -38,16 +36,11 @@ DASHBOARDS = sorted(GRAFANA.glob("*.json"))
 #: The job the dashboards and rules select on, replaced by each exporter's own job.
 DASHBOARD_JOB = 'job="node-exporter"'
 JOBS = {"pyexporter": "pyexporter", "node_exporter": "node_exporter"}
-APT_HINT = "scripts/install-test-deps installs the Debian packages prometheus and prometheus-node-exporter"
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not RULES.exists(), reason=f"{GRAFANA} is absent"),
-    pytest.mark.skipif(not NODE_EXPORTER.exists(),
-                       reason=f"the reference node_exporter is absent; {APT_HINT}"),
+    needs_node_exporter,
 ]
-#: Debian's 1.5.0 excludes more mount points by default; both get 1.12.1's defaults.
-SAME_FLAGS = [f"--collector.filesystem.mount-points-exclude={DEFAULT_MOUNT_POINTS_EXCLUDE}",
-              f"--collector.filesystem.fs-types-exclude={DEFAULT_FS_TYPES_EXCLUDE}"]
 SCRAPE_INTERVAL = 1.0
 #: Scrapes of each exporter before the queries run: the rules' rate()s need two, the panels' a few.
 SETTLE_SCRAPES = 8
@@ -125,24 +118,14 @@ def rules_for_every_job() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def targets(tmp_path_factory) -> Iterator[dict[str, str]]:
     """exporter -> its 127.0.0.1 address, both running on this machine."""
-    work = tmp_path_factory.mktemp("exporters")
-    procs = []
-    try:
-        py, py_address = start_exporter([sys.executable, "-m", "pyexporter"], work / "pyexporter.log",
-                                        SAME_FLAGS)
-        procs.append(py)
-        ne, ne_address = start_exporter([str(NODE_EXPORTER)], work / "node_exporter.log", SAME_FLAGS)
-        procs.append(ne)
-        yield {"pyexporter": py_address, "node_exporter": ne_address}
-    finally:
-        for proc in procs:
-            stop_process(proc)
+    with both_exporters(tmp_path_factory.mktemp("exporters")) as addresses:
+        yield addresses
 
 
 @pytest.fixture(scope="module")
 def prometheus(targets, tmp_path_factory) -> Iterator[tuple[str, float]]:
     """The Prometheus base URL and when it started scraping."""
-    binary = need_tool("prometheus", APT_HINT)
+    binary = need_tool("prometheus", PROMETHEUS_HINT)
     work = tmp_path_factory.mktemp("prometheus")
     (work / "rules.yaml").write_text(yaml.safe_dump(rules_for_every_job()))
     interval = f"{SCRAPE_INTERVAL:g}s"
@@ -154,19 +137,8 @@ def prometheus(targets, tmp_path_factory) -> Iterator[tuple[str, float]]:
     }
     started = time.time()
     with running_prometheus(binary, config, work) as base:
-        def settled() -> bool | None:
-            counts = [float(r["value"][1]) for r in api(base, {"query": "count_over_time(up[1m])"})["result"]]
-            return True if len(counts) == len(targets) and min(counts) >= SETTLE_SCRAPES else None
-
-        wait_for(settled, 60, f"{SETTLE_SCRAPES} scrapes of both exporters")
+        wait_for_scrapes(base, len(targets), SETTLE_SCRAPES)
         yield base, started
-
-
-def api(base: str, params: dict[str, str], path: str = "/api/v1/query") -> dict[str, Any]:
-    status, body = http_get(f"{base}{path}?{urlencode(params)}")
-    reply = json.loads(body)
-    assert status == 200 and reply["status"] == "success", (params, reply)
-    return reply["data"]
 
 
 def last_sample_time(result: list[dict[str, Any]]) -> float | None:
@@ -176,8 +148,8 @@ def last_sample_time(result: list[dict[str, Any]]) -> float | None:
 
 
 def query_range(base: str, expr: str, start: float, end: float) -> list[dict[str, Any]]:
-    data = api(base, {"query": expr, "start": f"{start:.3f}", "end": f"{end:.3f}", "step": "1"},
-               "/api/v1/query_range")
+    data = prometheus_api(base, "/api/v1/query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}",
+                          step="1")
     assert data["resultType"] == "matrix", data
     return data["result"]
 
@@ -239,7 +211,7 @@ def test_template_variables_find_each_exporters_node(prometheus, targets, path):
             # A selector without the job (the cluster variable's) is narrowed to the exporter's series.
             selector = for_job(selector, JOBS[name]) if DASHBOARD_JOB in selector else selector
             selector = substitute(selector, grafana_values(JOBS[name], address, 0, 1))
-            result = [series for series in api(base, {"query": selector})["result"]
+            result = [series for series in prometheus_api(base, query=selector)["result"]
                       if series["metric"].get("job") == JOBS[name]]
             assert result, f"{path.name} ${variable}: nothing for {name} ({selector})"
             found = {series["metric"].get(match.group(2)) for series in result}
@@ -251,7 +223,7 @@ def test_pyexporter_serves_every_process_series_node_exporter_serves(prometheus)
     base, _ = prometheus
     names: dict[str, set[str]] = {}
     for name, job in JOBS.items():
-        result = api(base, {"query": f'{{__name__=~"process_.+", job="{job}"}}'})["result"]
+        result = prometheus_api(base, query=f'{{__name__=~"process_.+", job="{job}"}}')["result"]
         names[name] = {series["metric"]["__name__"] for series in result}
     assert len(names["node_exporter"]) >= 6
     assert names["node_exporter"] <= names["pyexporter"]
@@ -259,7 +231,7 @@ def test_pyexporter_serves_every_process_series_node_exporter_serves(prometheus)
 
 def test_the_recording_rules_evaluate(prometheus):
     base, _ = prometheus
-    rules = [rule for group in api(base, {}, "/api/v1/rules")["groups"] for rule in group["rules"]]
+    rules = prometheus_rules(base)
     assert len(rules) == 15 * len(JOBS)
     assert {rule["name"]: rule.get("lastError") for rule in rules if rule["health"] != "ok"} == {}
 

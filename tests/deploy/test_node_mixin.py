@@ -10,37 +10,28 @@ pending or firing for both.
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterator
-from urllib.parse import urlencode
 
 import pytest
 
-from pyexporter.collectors.filesystem import DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE
 from tests.deploy.helpers import (
-    http_get,
+    PROMETHEUS_HINT,
+    both_exporters,
     need_tool,
+    prometheus_api,
+    prometheus_rules,
     running_prometheus,
-    start_exporter,
-    stop_process,
-    wait_for,
+    wait_for_scrapes,
 )
-from tests.support import NODE_EXPORTER, SHARED
+from tests.support import SHARED, needs_node_exporter
 
 RULES = SHARED / "prometheus" / "node-mixin-rules.yaml"
 JOB = "node-exporter"
-APT_HINT = "scripts/install-test-deps installs the Debian packages prometheus and prometheus-node-exporter"
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not RULES.exists(), reason=f"{RULES} is absent"),
-    pytest.mark.skipif(not NODE_EXPORTER.exists(),
-                       reason=f"the reference node_exporter is absent; {APT_HINT}"),
+    needs_node_exporter,
 ]
-#: Debian's 1.5.0 build excludes more mount points by default (/run, /mnt, /media): both get 1.12.1's
-#: defaults, so a nearly full filesystem there fires the mixin's alerts for both or for neither.
-SAME_FLAGS = [f"--collector.filesystem.mount-points-exclude={DEFAULT_MOUNT_POINTS_EXCLUDE}",
-              f"--collector.filesystem.fs-types-exclude={DEFAULT_FS_TYPES_EXCLUDE}"]
 #: Scrapes (one a second) before the rules are compared: rate() over [5m] needs two samples,
 #: deriv() and the [2m] rates a few.
 SETTLE_SCRAPES = 6
@@ -48,24 +39,15 @@ SETTLE_SCRAPES = 6
 
 @pytest.fixture(scope="module")
 def targets(tmp_path_factory) -> Iterator[dict[str, str]]:
-    """instance address -> "pyexporter" / "node_exporter", both running on this machine."""
-    work = tmp_path_factory.mktemp("exporters")
-    procs = []
-    try:
-        py, py_address = start_exporter([sys.executable, "-m", "pyexporter"], work / "pyexporter.log",
-                                         SAME_FLAGS)
-        procs.append(py)
-        ne, ne_address = start_exporter([str(NODE_EXPORTER)], work / "node_exporter.log", SAME_FLAGS)
-        procs.append(ne)
-        yield {py_address: "pyexporter", ne_address: "node_exporter"}
-    finally:
-        for proc in procs:
-            stop_process(proc)
+    """instance address -> "pyexporter" / "node_exporter", both running on this machine (with the same
+    filesystem exclusions, so that a nearly full filesystem fires the mixin's alerts for both or neither)."""
+    with both_exporters(tmp_path_factory.mktemp("exporters")) as addresses:
+        yield {address: name for name, address in addresses.items()}
 
 
 @pytest.fixture(scope="module")
 def prometheus(targets, tmp_path_factory) -> Iterator[str]:
-    binary = need_tool("prometheus", APT_HINT)
+    binary = need_tool("prometheus", PROMETHEUS_HINT)
     work = tmp_path_factory.mktemp("prometheus")
     (work / "rules.yaml").write_bytes(RULES.read_bytes())
     config = {
@@ -74,21 +56,8 @@ def prometheus(targets, tmp_path_factory) -> Iterator[str]:
         "scrape_configs": [{"job_name": JOB, "static_configs": [{"targets": sorted(targets)}]}],
     }
     with running_prometheus(binary, config, work) as base:
-        def settled() -> bool | None:
-            reply = api(base, f'count_over_time(up{{job="{JOB}"}}[1m])')
-            counts = [float(r["value"][1]) for r in reply["result"]]
-            return True if len(counts) == len(targets) and min(counts) >= SETTLE_SCRAPES else None
-
-        wait_for(settled, 60, f"{SETTLE_SCRAPES} scrapes of both exporters")
+        wait_for_scrapes(base, len(targets), SETTLE_SCRAPES)
         yield base
-
-
-def api(base: str, query: str | None = None, path: str = "/api/v1/query") -> dict:
-    url = f"{base}{path}" + (f"?{urlencode({'query': query})}" if query is not None else "")
-    status, body = http_get(url)
-    reply = json.loads(body)
-    assert status == 200 and reply["status"] == "success", reply
-    return reply["data"]
 
 
 def _by_exporter(series: list[dict], targets: dict[str, str]) -> dict[str, set[tuple[tuple[str, str], ...]]]:
@@ -101,30 +70,26 @@ def _by_exporter(series: list[dict], targets: dict[str, str]) -> dict[str, set[t
     return out
 
 
-def _rules(prometheus: str) -> list[dict]:
-    return [rule for group in api(prometheus, path="/api/v1/rules")["groups"] for rule in group["rules"]]
-
-
 def test_every_rule_evaluates(prometheus):
-    rules = _rules(prometheus)
+    rules = prometheus_rules(prometheus)
     assert len(rules) == 41
     failing = {rule["name"]: rule.get("lastError") for rule in rules if rule["health"] != "ok"}
     assert failing == {}
 
 
 def test_recording_rules_give_the_same_series(prometheus, targets):
-    records = [rule["name"] for rule in _rules(prometheus) if rule["type"] == "recording"]
+    records = [rule["name"] for rule in prometheus_rules(prometheus) if rule["type"] == "recording"]
     assert len(records) == 15
     for record in records:
-        got = _by_exporter(api(prometheus, f'{record}{{job="{JOB}"}}')["result"], targets)
+        got = _by_exporter(prometheus_api(prometheus, query=f'{record}{{job="{JOB}"}}')["result"], targets)
         assert got["pyexporter"] == got["node_exporter"], record
     # The basics are there at all on any machine: the comparison is not of two empty sets.
     for record in ("instance:node_num_cpu:sum", "instance:node_cpu_utilisation:rate5m",
                    "instance:node_memory_utilisation:ratio", "instance:node_load1_per_cpu:ratio"):
-        assert _by_exporter(api(prometheus, record)["result"], targets)["pyexporter"], record
+        assert _by_exporter(prometheus_api(prometheus, query=record)["result"], targets)["pyexporter"], record
 
 
 def test_the_same_alerts_are_active(prometheus, targets):
-    alerts = api(prometheus, path="/api/v1/alerts")["alerts"]
+    alerts = prometheus_api(prometheus, "/api/v1/alerts")["alerts"]
     got = _by_exporter(alerts, targets)
     assert got["pyexporter"] == got["node_exporter"]
