@@ -20,9 +20,8 @@ import yaml
 from pyexporter.collectors.filesystem import DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE
 from tests.support import NODE_EXPORTER, REPO, free_port, stop_process
 
-__all__ = ["PROMETHEUS_HINT", "SAME_FLAGS", "both_exporters", "free_port", "http_get", "need_tool",
-           "prometheus_api", "prometheus_rules", "running_prometheus", "start_exporter", "stop_process",
-           "wait_for", "wait_for_scrapes"]
+__all__ = ["both_exporters", "free_port", "http_get", "need_tool", "prometheus_api", "prometheus_rules",
+           "prometheus_scraped", "running_prometheus", "start_exporter", "stop_process", "wait_for"]
 
 PROMETHEUS_HINT = "scripts/install-test-deps installs the Debian package prometheus"
 #: Debian's node_exporter 1.5.0 excludes more mount points by default (/run, /mnt, /media): both_exporters
@@ -139,11 +138,15 @@ def prometheus_rules(base: str) -> list[dict[str, Any]]:
     return [rule for group in prometheus_api(base, "/api/v1/rules")["groups"] for rule in group["rules"]]
 
 
-def wait_for_scrapes(base: str, targets: int, scrapes: int) -> None:
-    """Wait until the Prometheus at `base` has scraped each of its `targets` targets `scrapes` times."""
-    def settled() -> bool | None:
-        counts = [float(r["value"][1])
-                  for r in prometheus_api(base, query="count_over_time(up[1m])")["result"]]
-        return True if len(counts) == targets and min(counts) >= scrapes else None
+@contextlib.contextmanager
+def prometheus_scraped(config: dict[str, Any], work: Path, targets: int, scrapes: int) -> Iterator[str]:
+    """running_prometheus (Debian's prometheus), yielding its base URL once it has scraped each of its
+    `targets` targets `scrapes` times."""
+    with running_prometheus(need_tool("prometheus", PROMETHEUS_HINT), config, work) as base:
+        def settled() -> bool | None:
+            counts = [float(r["value"][1])
+                      for r in prometheus_api(base, query="count_over_time(up[1m])")["result"]]
+            return True if len(counts) == targets and min(counts) >= scrapes else None
 
-    wait_for(settled, 60, f"{scrapes} scrapes of each of {targets} targets")
+        wait_for(settled, 60, f"{scrapes} scrapes of each of {targets} targets")
+        yield base

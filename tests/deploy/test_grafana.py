@@ -19,15 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.helpers import (
-    PROMETHEUS_HINT,
-    both_exporters,
-    need_tool,
-    prometheus_api,
-    prometheus_rules,
-    running_prometheus,
-    wait_for_scrapes,
-)
+from tests.deploy.helpers import both_exporters, prometheus_api, prometheus_rules, prometheus_scraped
 from tests.support import SHARED, needs_node_exporter
 
 GRAFANA = SHARED / "grafana"
@@ -125,7 +117,6 @@ def targets(tmp_path_factory) -> Iterator[dict[str, str]]:
 @pytest.fixture(scope="module")
 def prometheus(targets, tmp_path_factory) -> Iterator[tuple[str, float]]:
     """The Prometheus base URL and when it started scraping."""
-    binary = need_tool("prometheus", PROMETHEUS_HINT)
     work = tmp_path_factory.mktemp("prometheus")
     (work / "rules.yaml").write_text(yaml.safe_dump(rules_for_every_job()))
     interval = f"{SCRAPE_INTERVAL:g}s"
@@ -136,8 +127,7 @@ def prometheus(targets, tmp_path_factory) -> Iterator[tuple[str, float]]:
                            for name, address in targets.items()],
     }
     started = time.time()
-    with running_prometheus(binary, config, work) as base:
-        wait_for_scrapes(base, len(targets), SETTLE_SCRAPES)
+    with prometheus_scraped(config, work, len(targets), SETTLE_SCRAPES) as base:
         yield base, started
 
 

@@ -14,15 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.deploy.helpers import (
-    PROMETHEUS_HINT,
-    both_exporters,
-    need_tool,
-    prometheus_api,
-    prometheus_rules,
-    running_prometheus,
-    wait_for_scrapes,
-)
+from tests.deploy.helpers import both_exporters, prometheus_api, prometheus_rules, prometheus_scraped
 from tests.support import SHARED, needs_node_exporter
 
 RULES = SHARED / "prometheus" / "node-mixin-rules.yaml"
@@ -47,7 +39,6 @@ def targets(tmp_path_factory) -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def prometheus(targets, tmp_path_factory) -> Iterator[str]:
-    binary = need_tool("prometheus", PROMETHEUS_HINT)
     work = tmp_path_factory.mktemp("prometheus")
     (work / "rules.yaml").write_bytes(RULES.read_bytes())
     config = {
@@ -55,8 +46,7 @@ def prometheus(targets, tmp_path_factory) -> Iterator[str]:
         "rule_files": [str(work / "rules.yaml")],
         "scrape_configs": [{"job_name": JOB, "static_configs": [{"targets": sorted(targets)}]}],
     }
-    with running_prometheus(binary, config, work) as base:
-        wait_for_scrapes(base, len(targets), SETTLE_SCRAPES)
+    with prometheus_scraped(config, work, len(targets), SETTLE_SCRAPES) as base:
         yield base
 
 
