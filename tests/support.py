@@ -12,10 +12,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -149,6 +151,51 @@ def stop_process(proc: subprocess.Popen, grace: float = 5.0) -> None:
         if stream is not None:
             with contextlib.suppress(OSError):
                 stream.close()
+
+
+def start_pyexporter(port: int, *flags: str, stdout: int = subprocess.DEVNULL,
+                     **popen: Any) -> subprocess.Popen[str]:
+    """pyexporter on 127.0.0.1:`port` with the loadavg collector alone (cheap, on every Linux) and `flags`,
+    its stderr a text pipe; `popen` goes to subprocess.Popen. Stop it with stop_process."""
+    return subprocess.Popen([sys.executable, "-m", "pyexporter", f"--web.listen-address=127.0.0.1:{port}",
+                             "--collector.disable-defaults", "--collector.loadavg", *flags],
+                            cwd=REPO, stdout=stdout, stderr=subprocess.PIPE, text=True, **popen)
+
+
+def stderr_lines_until(proc: subprocess.Popen[str], needle: str, timeout: float = 15) -> list[str]:
+    """The lines of the process's stderr read until one holds `needle` (an AssertionError when none
+    has within `timeout` seconds, or the stream ends first)."""
+    assert proc.stderr is not None
+    stream = proc.stderr
+    lines: list[str] = []
+    done = threading.Event()
+
+    def read() -> None:
+        # A thread, as a text stream may hold lines it read ahead that no selector would announce.
+        for line in stream:
+            lines.append(line)
+            if needle in line:
+                break
+        done.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    done.wait(timeout)
+    if not done.is_set() or not lines or needle not in lines[-1]:
+        raise AssertionError(f"no {needle!r} in the exporter's log within {timeout}s: {lines}")
+    return lines
+
+
+def wait_until_serving(proc: subprocess.Popen[str], url: str, timeout: float = 15) -> bytes:
+    """The first body `url` answers with, asked until it does; fails when the process ends first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                return resp.read()
+        except OSError:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else proc.returncode
+            assert time.monotonic() < deadline, f"{url} did not answer within {timeout}s"
+            time.sleep(0.1)
 
 
 def scrape_once(argv: Sequence[str], flags: Sequence[str] = (), timeout: float = 30.0) -> str:

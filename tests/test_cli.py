@@ -17,7 +17,7 @@ from pyexporter.errors import ConfigError
 from pyexporter.flags import Kind
 from pyexporter.loader import load_collectors
 from pyexporter.registry import all_flags
-from tests.support import REPO, free_port
+from tests.support import REPO, free_port, start_pyexporter, wait_until_serving
 
 
 def run_exporter(*args: str, timeout: float = 10) -> subprocess.CompletedProcess[str]:
@@ -150,21 +150,9 @@ def test_port_in_use_fails_fast():
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signal_shuts_down_gracefully(sig):
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pyexporter", f"--web.listen-address=127.0.0.1:{port}",
-         "--collector.disable-defaults", "--collector.loadavg"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = start_pyexporter(port, stdout=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as resp:
-                    assert b"node_load1 " in resp.read()
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read()
-                assert time.monotonic() < deadline, "exporter did not start"
-                time.sleep(0.1)
+        assert b"node_load1 " in wait_until_serving(proc, f"http://127.0.0.1:{port}/metrics")
         proc.send_signal(sig)
         started = time.monotonic()
         assert proc.wait(5) == 0
@@ -180,22 +168,10 @@ def test_signal_shuts_down_gracefully(sig):
 def test_sighup_without_a_web_config_keeps_serving():
     # node_exporter (Go) dies of an unhandled SIGHUP; systemd's ExecReload and habit send it anyway.
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pyexporter", f"--web.listen-address=127.0.0.1:{port}",
-         "--collector.disable-defaults", "--collector.loadavg"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = start_pyexporter(port, stdout=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}/metrics"
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=2) as resp:
-                    assert b"node_load1 " in resp.read()
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stderr.read()
-                assert time.monotonic() < deadline, "exporter did not start"
-                time.sleep(0.1)
+        assert b"node_load1 " in wait_until_serving(proc, url)
         for _ in range(3):
             proc.send_signal(signal.SIGHUP)
             time.sleep(0.2)

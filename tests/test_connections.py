@@ -8,9 +8,7 @@ import asyncio
 import dataclasses
 import resource
 import subprocess
-import sys
 import threading
-import time
 
 import pytest
 from aiohttp import web
@@ -28,7 +26,7 @@ from pyexporter.errors import ConfigError
 from pyexporter.metrics import MetricFamily, gauge
 from pyexporter.registry import Collector
 from pyexporter.server import build_app
-from tests.support import REPO, free_port, make_settings
+from tests.support import free_port, make_settings, start_pyexporter, stderr_lines_until
 
 
 @pytest.mark.parametrize(("requested", "limit", "expected"), [
@@ -160,24 +158,7 @@ def start_with_nofile(soft: int, hard: int, *flags: str) -> subprocess.Popen[str
     def lower() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
-    port = free_port()
-    return subprocess.Popen(
-        [sys.executable, "-m", "pyexporter", f"--web.listen-address=127.0.0.1:{port}",
-         "--collector.disable-defaults", "--collector.loadavg", *flags],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=lower)
-
-
-def wait_for_line(proc: subprocess.Popen[str], needle: str, timeout: float = 15) -> list[str]:
-    lines = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        lines.append(line)
-        if needle in line:
-            return lines
-    raise AssertionError(f"no {needle!r} in {lines}")
+    return start_pyexporter(free_port(), *flags, preexec_fn=lower)
 
 
 def test_the_soft_open_file_limit_is_raised_to_the_hard_limit_as_go_does():
@@ -186,7 +167,7 @@ def test_the_soft_open_file_limit_is_raised_to_the_hard_limit_as_go_does():
         pytest.skip(f"hard open-file limit {hard}: nothing to raise to")
     proc = start_with_nofile(1024, hard)
     try:
-        lines = wait_for_line(proc, "Listening on")
+        lines = stderr_lines_until(proc, "Listening on")
         assert limits_of(proc.pid) == (hard, hard)
         assert not any("max-connections" in line for line in lines)
     finally:
@@ -197,7 +178,7 @@ def test_the_soft_open_file_limit_is_raised_to_the_hard_limit_as_go_does():
 def test_a_low_hard_limit_lowers_the_cap_or_refuses_to_start():
     proc = start_with_nofile(300, 300)
     try:
-        lines = wait_for_line(proc, "Listening on")
+        lines = stderr_lines_until(proc, "Listening on")
         warning = next(line for line in lines if "--web.max-connections lowered" in line)
         assert f"max_connections={300 - DESCRIPTOR_RESERVE}" in warning and "open_files_limit=300" in warning
     finally:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import subprocess
-import sys
 import time
 
 import pytest
 from aiohttp.http_exceptions import BadHttpMessage, LineTooLong
 
 from pyexporter.logs import ClientErrorLimit, LogfmtFormatter
-from tests.support import REPO, free_port
+from tests.support import free_port, start_pyexporter, stderr_lines_until
 
 
 def aiohttp_record(exc: BaseException | None,
@@ -112,17 +110,9 @@ async def send_malformed(port: int, count: int, concurrency: int, deadline: floa
 @pytest.mark.slow
 def test_ten_thousand_malformed_requests_add_few_lines():
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pyexporter", f"--web.listen-address=127.0.0.1:{port}",
-         "--collector.disable-defaults", "--collector.loadavg"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = start_pyexporter(port)
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            line = proc.stderr.readline()
-            assert line and time.monotonic() < deadline, "exporter did not start"
-            if "Listening on" in line:
-                break
+        stderr_lines_until(proc, "Listening on")
         sent = asyncio.run(send_malformed(port, 10_000, 20, time.monotonic() + 90))
         assert sent == 10_000
         proc.terminate()

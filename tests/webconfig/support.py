@@ -8,7 +8,6 @@ import contextlib
 import os
 import ssl
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from pyexporter.registry import Collector
 from pyexporter.server import build_app
 from pyexporter.settings import Settings
 from pyexporter.webconfig.running import WebSecurity, load_web_config
-from tests.support import REPO, make_settings
+from tests.support import make_settings, start_pyexporter
 
 #: Cheap enough for tests; production hashes use 10 or more.
 TEST_COST = 4
@@ -181,11 +180,7 @@ async def peer_certificate(port: int, ctx: ssl.SSLContext) -> bytes:
 
 
 def start_exporter(config: Path, port: int, *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "pyexporter", f"--web.config.file={config}",
-         f"--web.listen-address=127.0.0.1:{port}", "--collector.disable-defaults", "--collector.loadavg",
-         *extra],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return start_pyexporter(port, f"--web.config.file={config}", *extra, stdout=subprocess.PIPE)
 
 
 def stop(proc: subprocess.Popen[str]) -> str:

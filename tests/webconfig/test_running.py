@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import json
 import logging
-import selectors
 import shutil
 import signal
 import ssl
 import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,7 +19,7 @@ import aiohttp
 import pytest
 
 from pyexporter.webconfig.running import load_web_config
-from tests.support import free_port
+from tests.support import free_port, stderr_lines_until
 from tests.webconfig.support import (
     CONNECTION_REFUSED,
     bcrypt_hash,
@@ -326,24 +324,6 @@ async def test_turning_auth_off_takes_a_file_that_says_so(tmp_path, caplog, text
         assert len(reloaded) == 1 and reloaded[0].basic_auth_users == 0
 
 
-def exporter_log_lines(proc, needle: str, timeout: float) -> list[str]:
-    """Lines of the exporter's stderr read until one holds `needle` (an AssertionError after `timeout`)."""
-    lines: list[str] = []
-    deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stderr, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if not sel.select(timeout=max(deadline - time.monotonic(), 0.01)):
-                continue
-            line = proc.stderr.readline()
-            if not line:
-                break
-            lines.append(line)
-            if needle in line:
-                return lines
-    raise AssertionError(f"no {needle!r} in the exporter's log: {lines}")
-
-
 def test_sighup_reloads_the_web_config_and_sigterm_still_ends_the_process(tmp_path):
     config = write_config(tmp_path, f"basic_auth_users:\n  prom: {bcrypt_hash('one')}\n")
     port = free_port()
@@ -360,22 +340,22 @@ def test_sighup_reloads_the_web_config_and_sigterm_still_ends_the_process(tmp_pa
             return exc.code
 
     try:
-        exporter_log_lines(proc, "Listening on", 20)
+        stderr_lines_until(proc, "Listening on", 20)
         assert status("one") == 200
         # Unchanged file: SIGHUP still reloads, says so, and the process goes on.
         proc.send_signal(signal.SIGHUP)
-        line = exporter_log_lines(proc, 'msg="Web config reloaded"', 10)[-1]
+        line = stderr_lines_until(proc, 'msg="Web config reloaded"', 10)[-1]
         assert "trigger=SIGHUP" in line and "basic_auth_users=1" in line
         # A new file, and no request to notice it: SIGHUP is what applies it.
         replace_file(config, (f"basic_auth_users:\n  prom: {bcrypt_hash('two')}\n"
                               f"  other: {bcrypt_hash('x')}\n").encode())
         proc.send_signal(signal.SIGHUP)
-        line = exporter_log_lines(proc, 'msg="Web config reloaded"', 10)[-1]
+        line = stderr_lines_until(proc, 'msg="Web config reloaded"', 10)[-1]
         assert "trigger=SIGHUP" in line and "basic_auth_users=2" in line
         # An empty file on SIGHUP: refused in one line, the running configuration stays.
         replace_file(config, b"")
         proc.send_signal(signal.SIGHUP)
-        line = exporter_log_lines(proc, "Web config change not applied", 10)[-1]
+        line = stderr_lines_until(proc, "Web config change not applied", 10)[-1]
         assert "trigger=SIGHUP" in line and "holds no settings" in line
         assert proc.poll() is None
         assert status("one") == 401 and status("two") == 200
