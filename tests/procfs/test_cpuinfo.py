@@ -7,15 +7,18 @@ from hypothesis import strategies as st
 from pyexporter.errors import ParseError
 from pyexporter.procfs.cpuinfo import ARM, PPC, RISCV, X86, cpuinfo_format, parse_cpuinfo
 
-CPUINFO_X86 = """\
-processor\t: 0
+#: The lines each processor of this Intel CPU has alike.
+X86_MODEL = """\
 vendor_id\t: GenuineIntel
 cpu family\t: 6
 model\t\t: 142
 model name\t: Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz
 stepping\t: 10
 microcode\t: 0xb4
-cpu MHz\t\t: 799.998
+"""
+CPUINFO_X86 = f"""\
+processor\t: 0
+{X86_MODEL}cpu MHz\t\t: 799.998
 cache size\t: 8192 KB
 physical id\t: 0
 siblings\t: 2
@@ -28,13 +31,7 @@ bogomips\t: 4224.00
 power management:
 
 processor\t: 1
-vendor_id\t: GenuineIntel
-cpu family\t: 6
-model\t\t: 142
-model name\t: Intel(R) Core(TM) i7-8650U CPU @ 1.90GHz
-stepping\t: 10
-microcode\t: 0xb4
-cpu MHz\t\t: 800.037
+{X86_MODEL}cpu MHz\t\t: 800.037
 cache size\t: 8192 KB
 physical id\t: 1
 core id\t\t: 3
@@ -187,9 +184,9 @@ PROCFS_CPUINFO_ARM7_LEGACY_V1 = (
     "Revision        : 0000\n"
     "Serial          : 0000000000000000"
 )
-PROCFS_CPUINFO_ARM7 = (
-    "\n"
-    "processor : 0\n"
+# Its ARM, PPC and RISC-V inputs repeat one entry for each processor but the number.
+PROCFS_CPUINFO_ARM7 = "\n" + "".join(
+    f"processor : {n}\n"
     "model name : ARMv7 Processor rev 3 (v7l)\n"
     "BogoMIPS : 108.00\n"
     "Features : half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae evtstrm crc32\n"
@@ -198,92 +195,20 @@ PROCFS_CPUINFO_ARM7 = (
     "CPU variant : 0x0\n"
     "CPU part : 0xd08\n"
     "CPU revision : 3\n"
-    "\n"
-    "processor : 1\n"
-    "model name : ARMv7 Processor rev 3 (v7l)\n"
-    "BogoMIPS : 108.00\n"
-    "Features : half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae evtstrm crc32\n"
-    "CPU implementer : 0x41\n"
-    "CPU architecture: 7\n"
-    "CPU variant : 0x0\n"
-    "CPU part : 0xd08\n"
-    "CPU revision : 3\n"
-    "\n"
-    "processor : 2\n"
-    "model name : ARMv7 Processor rev 3 (v7l)\n"
-    "BogoMIPS : 108.00\n"
-    "Features : half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae evtstrm crc32\n"
-    "CPU implementer : 0x41\n"
-    "CPU architecture: 7\n"
-    "CPU variant : 0x0\n"
-    "CPU part : 0xd08\n"
-    "CPU revision : 3\n"
-    "\n"
-    "processor : 3\n"
-    "model name : ARMv7 Processor rev 3 (v7l)\n"
-    "BogoMIPS : 108.00\n"
-    "Features : half thumb fastmult vfp edsp neon vfpv3 tls vfpv4 idiva idivt vfpd32 lpae evtstrm crc32\n"
-    "CPU implementer : 0x41\n"
-    "CPU architecture: 7\n"
-    "CPU variant : 0x0\n"
-    "CPU part : 0xd08\n"
-    "CPU revision : 3\n"
-    "\n"
-    "Hardware : BCM2835\n"
-    "Revision : c03111\n"
-    ""
-)
-PROCFS_CPUINFO_PPC64 = (
-    "\n"
-    "processor\t: 0\n"
+    "\n" for n in range(4)) + "Hardware : BCM2835\nRevision : c03111\n"
+PROCFS_CPUINFO_PPC64 = "\n" + "".join(
+    f"processor\t: {n}\n"
     "cpu\t\t: POWER7 (architected), altivec supported\n"
     "clock\t\t: 3000.000000MHz\n"
     "revision\t: 2.1 (pvr 003f 0201)\n"
-    "\n"
-    "processor\t: 1\n"
-    "cpu\t\t: POWER7 (architected), altivec supported\n"
-    "clock\t\t: 3000.000000MHz\n"
-    "revision\t: 2.1 (pvr 003f 0201)\n"
-    "\n"
-    "processor\t: 2\n"
-    "cpu\t\t: POWER7 (architected), altivec supported\n"
-    "clock\t\t: 3000.000000MHz\n"
-    "revision\t: 2.1 (pvr 003f 0201)\n"
-    "\n"
-    "processor\t: 3\n"
-    "cpu\t\t: POWER7 (architected), altivec supported\n"
-    "clock\t\t: 3000.000000MHz\n"
-    "revision\t: 2.1 (pvr 003f 0201)\n"
-    "\n"
-    "processor\t: 4\n"
-    "cpu\t\t: POWER7 (architected), altivec supported\n"
-    "clock\t\t: 3000.000000MHz\n"
-    "revision\t: 2.1 (pvr 003f 0201)\n"
-    "\n"
-    "processor\t: 5\n"
-    "cpu\t\t: POWER7 (architected), altivec supported\n"
-    "clock\t\t: 3000.000000MHz\n"
-    "revision\t: 2.1 (pvr 003f 0201)\n"
-    "\n"
+    "\n" for n in range(6)) + (
     "timebase\t: 512000000\n"
     "platform\t: pSeries\n"
     "model\t\t: IBM,8233-E8B\n"
     "machine\t\t: CHRP IBM,8233-E8B\n"
-    ""
 )
-PROCFS_CPUINFO_RISCV64 = (
-    "\n"
-    "processor\t: 0\n"
-    "hart\t\t: 0\n"
-    "isa\t\t: rv64imafdcsu\n"
-    "mmu\t\t: sv48\n"
-    "\n"
-    "processor\t: 1\n"
-    "hart\t\t: 1\n"
-    "isa\t\t: rv64imafdcsu\n"
-    "mmu\t\t: sv48\n"
-    ""
-)
+PROCFS_CPUINFO_RISCV64 = "\n" + "\n".join(
+    f"processor\t: {n}\nhart\t\t: {n}\nisa\t\t: rv64imafdcsu\nmmu\t\t: sv48\n" for n in range(2))
 
 
 def test_procfs_cpuinfo_x86(procfs_fixtures):
