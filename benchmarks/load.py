@@ -32,10 +32,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import socket
 import statistics
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -45,6 +43,7 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks.command import add_config_options, finish, split_exporter_args, verdict
 from benchmarks.process import ExporterProcess
 
 MIB = 1024 * 1024
@@ -500,33 +499,25 @@ def summary(report: Report) -> str:
         f"burst: {r.burst}",
         f"resources: {r.resources}",
         f"rss: {r.rss}",
-        "PASS" if not r.failures else "FAIL:\n  " + "\n  ".join(r.failures),
+        verdict(r.failures),
     ]
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    exporter_args: list[str] = []
-    if "--" in argv:
-        exporter_args = argv[argv.index("--") + 1:]
-        argv = argv[:argv.index("--")]
+    own_args, exporter_args = split_exporter_args(argv)
     defaults = LoadConfig()
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.split("\n")[0])
-    for name in ("clients", "idle", "slow", "rss_scrapes", "rss_first", "rss_clients", "idle_probes",
-                 "max_requests", "latency_attempts", "burst"):
-        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
-    for name in ("duration", "probe_interval", "scrape_timeout", "latency_ratio", "rss_growth_mib"):
-        parser.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(defaults, name))
+    add_config_options(parser, defaults, int, ("clients", "idle", "slow", "rss_scrapes", "rss_first",
+                                               "rss_clients", "idle_probes", "max_requests",
+                                               "latency_attempts", "burst"))
+    add_config_options(parser, defaults, float, ("duration", "probe_interval", "scrape_timeout",
+                                                 "latency_ratio", "rss_growth_mib"))
     parser.add_argument("--json", help="write the report as JSON to this file")
-    args = vars(parser.parse_args(argv))
+    args = vars(parser.parse_args(own_args))
     out = args.pop("json")
-    config = LoadConfig(**args, exporter_args=tuple(exporter_args))
-    report = run(config)
-    print(summary(report))
-    if out:
-        Path(out).write_text(json.dumps(asdict(report), indent=2) + "\n")
-    return 1 if report.failures else 0
+    report = run(LoadConfig(**args, exporter_args=exporter_args))
+    return finish(summary(report), out, asdict(report), bool(report.failures))
 
 
 if __name__ == "__main__":

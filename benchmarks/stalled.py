@@ -33,19 +33,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import resource
 import socket
 import ssl
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from benchmarks.command import add_config_options, finish, split_exporter_args, verdict
 from benchmarks.process import ExporterProcess
 
 KINDS = ("header", "handshake", "idle", "slow")
@@ -423,34 +422,25 @@ def summary(reports: list[KindReport]) -> str:
             f"{r.probe_failures} failed); fds {r.fds_baseline}/{r.fds_max}/{r.fds_after}; RSS "
             f"{r.rss_baseline_mib:.1f}/{r.rss_max_mib:.1f} MiB")
     failures = [f for r in reports for f in r.failures]
-    lines.append("PASS" if not failures else "FAIL:\n  " + "\n  ".join(failures))
+    lines.append(verdict(failures))
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    exporter_args: list[str] = []
-    if "--" in argv:
-        exporter_args = argv[argv.index("--") + 1:]
-        argv = argv[:argv.index("--")]
+    own_args, exporter_args = split_exporter_args(argv)
     defaults = StalledConfig()
     parser = argparse.ArgumentParser(prog="python -m benchmarks.stalled", description=__doc__.split("\n")[0])
-    for name in ("count", "probes", "batch"):
-        parser.add_argument(f"--{name}", type=int, default=getattr(defaults, name))
-    for name in ("header_timeout", "handshake_timeout", "idle_timeout", "write_timeout", "probe_interval",
-                 "open_within", "drip", "slack", "latency_ratio"):
-        parser.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(defaults, name))
+    add_config_options(parser, defaults, int, ("count", "probes", "batch"))
+    add_config_options(parser, defaults, float, ("header_timeout", "handshake_timeout", "idle_timeout",
+                                                 "write_timeout", "probe_interval", "open_within", "drip",
+                                                 "slack", "latency_ratio"))
     parser.add_argument("--kinds", default=",".join(KINDS), help="comma-separated, of " + ", ".join(KINDS))
     parser.add_argument("--json", help="write the reports as JSON to this file")
-    args = vars(parser.parse_args(argv))
+    args = vars(parser.parse_args(own_args))
     out = args.pop("json")
     kinds = tuple(k for k in args.pop("kinds").split(",") if k)
-    config = StalledConfig(**args, kinds=kinds, exporter_args=tuple(exporter_args))
-    reports = run(config)
-    print(summary(reports))
-    if out:
-        Path(out).write_text(json.dumps([asdict(r) for r in reports], indent=2) + "\n")
-    return 1 if any(r.failures for r in reports) else 0
+    reports = run(StalledConfig(**args, kinds=kinds, exporter_args=exporter_args))
+    return finish(summary(reports), out, [asdict(r) for r in reports], any(r.failures for r in reports))
 
 
 if __name__ == "__main__":
