@@ -15,18 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pyexporter.dbus import (
-    CALL_TIMEOUT,
-    Connection,
-    DBusError,
-    Deadline,
-    go_variant_string,
-    property_value,
-    system_bus_address,
-)
+from pyexporter.dbus import Connection, DBusCollector, DBusError, go_variant_string, property_value
 from pyexporter.errors import ParseError
 from pyexporter.metrics import NAMESPACE, MetricFamily, build_name, gauge
-from pyexporter.registry import Collector, register
+from pyexporter.registry import register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -108,7 +100,7 @@ def make_session(entry: SessionEntry, remote: tuple[Any, ...], session_type: tup
 
 
 @register
-class LogindCollector(Collector):
+class LogindCollector(DBusCollector):
     name = "logind"
     default_enabled = False
 
@@ -117,13 +109,9 @@ class LogindCollector(Collector):
         self.sessions_desc = gauge(build_name(NAMESPACE, "logind", "sessions"),
                                    "Number of sessions registered in logind.",
                                    "seat", "remote", "type", "class")
-        #: The longest one D-Bus call may take; the whole collection is also cut at the
-        #: engine's collector timeout.
-        self.call_timeout = CALL_TIMEOUT
 
     def collect(self) -> Iterator[MetricFamily]:
-        deadline = Deadline(self.settings.collector_timeout, self.call_timeout)
-        with Connection.open(system_bus_address(), deadline) as conn:
+        with self.connect() as conn:
             try:
                 seats = parse_list_seats(conn.call(LOGIND_PATH, MANAGER_INTERFACE, "ListSeats",
                                                    destination=LOGIND_BUS_NAME))

@@ -18,19 +18,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyexporter.dbus import (
-    CALL_TIMEOUT,
     SYSTEMD_PRIVATE_ADDRESS,
     Connection,
+    DBusCollector,
     DBusError,
-    Deadline,
     go_variant_string,
     property_value,
-    system_bus_address,
 )
 from pyexporter.errors import CollectorError, ParseError
 from pyexporter.flags import BoolFlag, DeprecatedAlias, RegexFlag, SetWhen
 from pyexporter.metrics import NAMESPACE, MetricFamily, build_name, counter, gauge
-from pyexporter.registry import Collector, register
+from pyexporter.registry import register
 from pyexporter.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -153,7 +151,7 @@ START_TIME_METRICS = BoolFlag("collector.systemd.enable-start-time-metrics",
 
 
 @register
-class SystemdCollector(Collector):
+class SystemdCollector(DBusCollector):
     name = "systemd"
     default_enabled = False
     flags = (UNIT_INCLUDE, UNIT_EXCLUDE, PRIVATE, TASK_METRICS, RESTARTS_METRICS, START_TIME_METRICS)
@@ -172,9 +170,6 @@ class SystemdCollector(Collector):
         self.start_time_metrics = settings[START_TIME_METRICS]
         #: Where --collector.systemd.private connects; tests point it at their own socket.
         self.private_address = SYSTEMD_PRIVATE_ADDRESS
-        #: The longest one D-Bus call may take; the whole collection is also cut at the
-        #: engine's collector timeout.
-        self.call_timeout = CALL_TIMEOUT
 
         def name(metric: str) -> str:
             return build_name(NAMESPACE, "systemd", metric)
@@ -205,12 +200,7 @@ class SystemdCollector(Collector):
                                          "virtualization_type")
 
     def collect(self) -> Iterator[MetricFamily]:
-        deadline = Deadline(self.settings.collector_timeout, self.call_timeout)
-        if self.private:
-            conn = Connection.open(self.private_address, deadline, bus=False)
-        else:
-            conn = Connection.open(system_bus_address(), deadline)
-        with conn:
+        with self.connect(self.private_address if self.private else None) as conn:
             yield from self._collect(conn)
 
     def _manager_property(self, conn: Connection, name: str) -> str:

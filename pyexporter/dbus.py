@@ -20,10 +20,12 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Iterator
 from itertools import count
 from typing import Any
 
 from pyexporter.errors import NoDataError, ParseError
+from pyexporter.registry import Collector
 
 #: godbus's default when DBUS_SYSTEM_BUS_ADDRESS is unset or empty.
 DEFAULT_SYSTEM_BUS_ADDRESS = "unix:path=/var/run/dbus/system_bus_socket"
@@ -77,6 +79,18 @@ def _unescape(value: str) -> str:
     return out.decode("utf-8", "surrogateescape")
 
 
+def _named_parts(text: str, separator: str, marker: str, problem: str) -> Iterator[tuple[str, str]]:
+    """(name, rest) of each non-empty `separator`-separated part of `text`, split at its first `marker`;
+    a part without the marker or without a name is a ParseError saying `problem`."""
+    for part in text.split(separator):
+        if not part:
+            continue
+        name, found, rest = part.partition(marker)
+        if not found or not name:
+            raise ParseError(f"{problem}: {part!r}")
+        yield name, rest
+
+
 def parse_bus_addresses(address: str) -> list[str]:
     """The socket addresses of a D-Bus address string, in order.
 
@@ -85,20 +99,9 @@ def parse_bus_addresses(address: str) -> list[str]:
     Raises ParseError for a string that is not a D-Bus address list.
     """
     sockets: list[str] = []
-    for part in address.split(";"):
-        if not part:
-            continue
-        transport, sep, info = part.partition(":")
-        if not sep or not transport:
-            raise ParseError(f"D-Bus address without transport: {part!r}")
-        keys: dict[str, str] = {}
-        for pair in info.split(","):
-            if not pair:
-                continue
-            key, eq, value = pair.partition("=")
-            if not eq or not key:
-                raise ParseError(f"bad key=value in D-Bus address: {pair!r}")
-            keys[key] = _unescape(value)
+    for transport, info in _named_parts(address, ";", ":", "D-Bus address without transport"):
+        keys = {key: _unescape(value)
+                for key, value in _named_parts(info, ",", "=", "bad key=value in D-Bus address")}
         if transport != "unix":
             continue
         if "path" in keys:
@@ -238,6 +241,23 @@ class Connection:
         """org.freedesktop.DBus.Properties.Get; the reply body (one variant) undecoded."""
         return self.call(path, PROPERTIES_INTERFACE, "Get", "ss", (interface, name),
                          destination=destination)
+
+
+class DBusCollector(Collector):
+    """Base of the collectors that ask over D-Bus (systemd, logind): a connection of their own for each
+    collection, every call bounded by `call_timeout` and all of them by the collector timeout."""
+
+    #: The longest one D-Bus call may take; the whole collection is also cut at the engine's
+    #: collector timeout.
+    call_timeout: float = CALL_TIMEOUT
+
+    def connect(self, address: str | None = None) -> Connection:
+        """A connection for this collection: to the system bus, or straight to `address` (systemd's
+        private socket: no bus, so no Hello)."""
+        deadline = Deadline(self.settings.collector_timeout, self.call_timeout)
+        if address is None:
+            return Connection.open(system_bus_address(), deadline)
+        return Connection.open(address, deadline, bus=False)
 
 
 def _variant(body: tuple[Any, ...]) -> tuple[str, Any]:
