@@ -7,19 +7,12 @@ from pyexporter.sysfs import bcachefs
 
 
 @pytest.mark.parametrize(("parse", "text", "value"), [
-    (bcachefs.parse_human_bytes, "2.05G", 2201170739),
-    (bcachefs.parse_human_bytes, "720", 720),
-    (bcachefs.parse_human_bytes, " 1.26k ", 1290),
-    (bcachefs.parse_human_bytes, "10.8T", 11874725579980),
-    (bcachefs.parse_human_bytes, "1 k", 1024),
-    (bcachefs.parse_human_bytes, "0", 0),
-    (bcachefs.parse_human_bytes, "1e3", 1000),
-    # procfs's TestParseHumanReadableBytes.
-    (bcachefs.parse_human_bytes, "542k", 555008),
-    (bcachefs.parse_human_bytes, "322M", 337641472),
-    (bcachefs.parse_human_bytes, "1.5G", 1610612736),
-    (bcachefs.parse_human_bytes, "112k", 114688),
-    (bcachefs.parse_human_bytes, "405", 405),
+    *((bcachefs.parse_human_bytes, text, value) for text, value in (
+        ("2.05G", 2201170739), ("720", 720), (" 1.26k ", 1290), ("10.8T", 11874725579980), ("1 k", 1024),
+        ("0", 0), ("1e3", 1000),
+        # procfs's TestParseHumanReadableBytes.
+        ("542k", 555008), ("322M", 337641472), ("1.5G", 1610612736), ("112k", 114688), ("405", 405),
+    )),
     (bcachefs.parse_compression_stats, "header\nzstd 226G 603G 115k\nshort 1\n",
      {"zstd": (242665652224, 647466319872)}),
     (bcachefs.parse_errors, "a 1\nb 2 3\nlonely\n", {"a": 1, "b": 2}),
