@@ -15,13 +15,14 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pyexporter.cli import parse_args
+from pyexporter.errors import ParseError
 from pyexporter.exposition import render_text
 from pyexporter.gather import gather
 from pyexporter.loader import load_collectors
@@ -130,6 +131,23 @@ def samples(families: Iterable[MetricFamily]) -> dict[str, float]:
             key = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels) + "}" if labels else "")
             out[key] = value
     return out
+
+
+def parser_tests(parse: Callable[[Any], Any], accepts: Iterable[tuple[Any, Any]],
+                 rejects: Iterable[Any]) -> tuple[Callable[..., None], Callable[..., None]]:
+    """The two tables of cases of a parser, as tests for the test module to bind under its own names
+    (`test_parse_x, test_parse_x_rejects = parser_tests(parse_x, [...], [...])`): each input of
+    `accepts` parses to its value, each input of `rejects` raises ParseError."""
+    @pytest.mark.parametrize(("data", "expected"), list(accepts))
+    def test_accepts(data: Any, expected: Any) -> None:
+        assert parse(data) == expected
+
+    @pytest.mark.parametrize("data", list(rejects))
+    def test_rejects(data: Any) -> None:
+        with pytest.raises(ParseError):
+            parse(data)
+
+    return test_accepts, test_rejects
 
 
 def free_port() -> int:

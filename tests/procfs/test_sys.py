@@ -10,6 +10,7 @@ from pyexporter.procfs.sys import (
     parse_sysctl_ints,
     sysctl_fields,
 )
+from tests.support import parser_tests
 
 
 @pytest.mark.parametrize(
@@ -32,42 +33,21 @@ def test_parse_sysctl_ints():
             parse_sysctl_ints(bad, "x")
 
 
-@pytest.mark.parametrize(("data", "expected"), [("1337\n", 1337), (" 4096 \n", 4096), ("0", 0)])
-def test_parse_random_value(data, expected):
-    assert parse_random_value(data) == expected
+test_parse_random_value, test_parse_random_value_rejects = parser_tests(
+    parse_random_value,
+    [("1337\n", 1337), (" 4096 \n", 4096), ("0", 0)],
+    ["", "\n", "-1", "12abc", "1 2", "\x00\xff"])
 
-
-@pytest.mark.parametrize("data", ["", "\n", "-1", "12abc", "1 2", "\x00\xff"])
-def test_parse_random_value_rejects(data):
-    with pytest.raises(ParseError):
-        parse_random_value(data)
-
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
+test_parse_file_nr, test_parse_file_nr_rejects = parser_tests(
+    parse_file_nr,
     [("1024\t0\t1631329\n", (1024.0, 1631329.0)), ("5\t0\t9223372036854775807", (5.0, 9.223372036854776e18)),
      ("1\t2\t3\t4\n", (1.0, 3.0))],
-)
-def test_parse_file_nr(data, expected):
-    assert parse_file_nr(data) == expected
+    ["", "\n", "1024 0 1631329\n", "1\t2\n", "a\t0\tb\n", "\x00\xff\t\x01\t"])
 
-
-@pytest.mark.parametrize("data", ["", "\n", "1024 0 1631329\n", "1\t2\n", "a\t0\tb\n", "\x00\xff\t\x01\t"])
-def test_parse_file_nr_rejects(data):
-    with pytest.raises(ParseError):
-        parse_file_nr(data)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"), [("42\n", 42), ("0", 0), (" 7 \n", 7), ("18446744073709551615\n", 2**64 - 1)])
-def test_parse_hung_task_detect_count(text, expected):
-    assert parse_hung_task_detect_count(text) == expected
-
-
-@pytest.mark.parametrize("text", ["", "\n", "-1\n", "4 2\n", "x\n", "18446744073709551616\n", "\x00"])
-def test_parse_hung_task_detect_count_rejects(text):
-    with pytest.raises(ParseError):
-        parse_hung_task_detect_count(text)
+test_parse_hung_task_detect_count, test_parse_hung_task_detect_count_rejects = parser_tests(
+    parse_hung_task_detect_count,
+    [("42\n", 42), ("0", 0), (" 7 \n", 7), ("18446744073709551615\n", 2**64 - 1)],
+    ["", "\n", "-1\n", "4 2\n", "x\n", "18446744073709551616\n", "\x00"])
 
 
 @pytest.mark.parametrize(("name", "value"), [
