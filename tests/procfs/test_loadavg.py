@@ -4,27 +4,19 @@ import pytest
 
 from pyexporter.errors import ParseError
 from pyexporter.procfs.loadavg import parse_loadavg
+from tests.support import parser_tests
 
-
-@pytest.mark.parametrize(
-    ("data", "expected"),
+test_parse_loadavg, test_parse_loadavg_rejects_bad_input = parser_tests(
+    parse_loadavg,
     [
         ("0.02 0.03 0.05 1/497 12345\n", (0.02, 0.03, 0.05)),
         ("1 2 3", (1.0, 2.0, 3.0)),
     ],
-)
-def test_parse_loadavg(data, expected):
-    assert parse_loadavg(data) == expected
-
-
-@pytest.mark.parametrize("data", [
-    "", "\n", "0.1 0.2", "a b c 1/2 3", "\x00\x00\x00",
-    # strconv.ParseFloat refuses what Python's float() takes.
-    "1_0 0.1 0.1", "\uff11 0.1 0.1", "0.1\x1c 0.1 0.1",
-])
-def test_parse_loadavg_rejects_bad_input(data):
-    with pytest.raises(ParseError):
-        parse_loadavg(data)
+    [
+        "", "\n", "0.1 0.2", "a b c 1/2 3", "\x00\x00\x00",
+        # strconv.ParseFloat refuses what Python's float() takes.
+        "1_0 0.1 0.1", "\uff11 0.1 0.1", "0.1\x1c 0.1 0.1",
+    ])
 
 
 def test_procfs_loadavg(procfs_fixtures):

@@ -13,6 +13,7 @@ from pyexporter.procfs.mountinfo import (
     parse_mountinfo_line,
     unescape_mount_point,
 )
+from tests.support import parser_tests
 
 ROOT_LINE = "29 1 259:2 / / rw,relatime shared:1 - ext4 /dev/dm-2 errors=remount-ro,data=ordered"
 
@@ -87,19 +88,11 @@ def test_unescape_mount_point_only_space_and_tab():
     assert unescape_mount_point("/a\\040b\\011c\\134d") == "/a b\tc\\134d"
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
+test_parse_major_minor, test_parse_major_minor_rejects = parser_tests(
+    parse_major_minor,
     [("8:1", ("8", "1")), ("08:01", ("8", "1")), ("259:2", ("259", "2")), ("+1:-2", ("1", "-2")),
      ("8:1junk", ("8", "1"))],
-)
-def test_parse_major_minor(text, expected):
-    assert parse_major_minor(text) == expected
-
-
-@pytest.mark.parametrize("text", ["", "8", "8:", ":1", "a:b", "99999999999999999999:1"])
-def test_parse_major_minor_rejects(text):
-    with pytest.raises(ParseError):
-        parse_major_minor(text)
+    ["", "8", "8:", ":1", "a:b", "99999999999999999999:1"])
 
 
 def test_parse_btrfs_mounts():

@@ -13,6 +13,7 @@ from pyexporter.procfs.net_ip_socket import (
     parse_socket_lines,
     parse_socket_summary,
 )
+from tests.support import parser_tests
 
 HEADER = ("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode "
           "ref pointer drops\n")
@@ -105,22 +106,14 @@ def test_procfs_parse_net_ip_socket_line_rejects(line, udp):
 LINK_LOCAL = ip(254, 128, 0, 0, 0, 0, 0, 0, 86, 225, 173, 255, 254, 124, 102, 9)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
+test_parse_socket_ip, test_parse_socket_ip_rejects = parser_tests(
+    parse_socket_ip,
     [
         ("0500000A", ip(10, 0, 0, 5)),
         ("000080FE00000000FFADE15609667CFE", LINK_LOCAL),
         ("ffffffffffffffffffffffffffffffff", ip(*[255] * 16)),
     ],
-)
-def test_parse_socket_ip(text, expected):
-    assert parse_socket_ip(text) == expected
-
-
-@pytest.mark.parametrize("text", ["", "0", "000000", "0000000000", "0000000g", "00 00000", "+0000000"])
-def test_parse_socket_ip_rejects(text):
-    with pytest.raises(ParseError):
-        parse_socket_ip(text)
+    ["", "0", "000000", "0000000000", "0000000g", "00 00000", "+0000000"])
 
 
 # procfs's Test_newNetUDP and Test_newNetTCP: the lines of its tree's files.

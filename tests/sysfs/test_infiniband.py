@@ -2,38 +2,27 @@
 
 import pytest
 
-from pyexporter.errors import ParseError
 from pyexporter.sysfs.infiniband import parse_counter, parse_port_state, parse_rate
+from tests.support import parser_tests
+
+test_parse_rate, test_parse_rate_rejects = parser_tests(
+    parse_rate,
+    [
+        ("100 Gb/sec (4X EDR)\n", 12500000000),
+        ("10 Gb/sec (4X)", 1250000000),
+        ("2.5 Gb/sec (1X SDR)", 312500000),
+        # procfs parses at float32 precision before scaling.
+        ("13.64 Gb/sec", 1705000042),
+        ("0 Gb/sec", 0),
+    ],
+    ["", "100", "fast Gb/sec", "-1 Gb/sec", "nan Gb/sec", "1e39 Gb/sec",
+     "\x00\x01 x", "1_0 Gb/sec"])
 
 
-@pytest.mark.parametrize(("text", "rate"), [
-    ("100 Gb/sec (4X EDR)\n", 12500000000),
-    ("10 Gb/sec (4X)", 1250000000),
-    ("2.5 Gb/sec (1X SDR)", 312500000),
-    # procfs parses at float32 precision before scaling.
-    ("13.64 Gb/sec", 1705000042),
-    ("0 Gb/sec", 0),
-])
-def test_parse_rate(text, rate):
-    assert parse_rate(text) == rate
-
-
-@pytest.mark.parametrize("text", ["", "100", "fast Gb/sec", "-1 Gb/sec", "nan Gb/sec", "1e39 Gb/sec",
-                                  "\x00\x01 x", "1_0 Gb/sec"])
-def test_parse_rate_rejects(text):
-    with pytest.raises(ParseError):
-        parse_rate(text)
-
-
-@pytest.mark.parametrize(("text", "state"), [("4: ACTIVE", 4), ("5: LinkUp\n", 5), (" 0 : NOP", 0)])
-def test_parse_port_state(text, state):
-    assert parse_port_state(text) == state
-
-
-@pytest.mark.parametrize("text", ["", "ACTIVE", "a: b", "1: 2: 3", "-1: DOWN", "99999999999: X"])
-def test_parse_port_state_rejects(text):
-    with pytest.raises(ParseError):
-        parse_port_state(text)
+test_parse_port_state, test_parse_port_state_rejects = parser_tests(
+    parse_port_state,
+    [("4: ACTIVE", 4), ("5: LinkUp\n", 5), (" 0 : NOP", 0)],
+    ["", "ACTIVE", "a: b", "1: 2: 3", "-1: DOWN", "99999999999: X"])
 
 
 @pytest.mark.parametrize(("text", "value"), [
