@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import threading
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -50,15 +53,32 @@ def _calls(collection: Collection) -> dict[str, int]:
             for f in collection.families if f.name.startswith("node_test_")}
 
 
+@contextlib.contextmanager
+def running(collectors: dict[str, Collector], *, release: threading.Event | None = None,
+            **engine_args: Any) -> Iterator[ScrapeEngine]:
+    """A ScrapeEngine over `collectors`, shut down afterwards (setting `release` first, so that the
+    collectors it blocks end with the test)."""
+    engine = ScrapeEngine(collectors, **engine_args)
+    try:
+        yield engine
+    finally:
+        if release is not None:
+            release.set()
+        engine.shutdown()
+
+
+async def until_called(collector: Counting, calls: int = 1) -> None:
+    """Return once `collector` has begun its `calls`-th call."""
+    while collector.calls < calls:
+        await asyncio.sleep(0.005)
+
+
 async def test_requests_arriving_together_share_one_collection():
     collectors = {n: Counting(n, delay=0.01) for n in "abc"}
-    engine = ScrapeEngine(collectors, timeout=5)
-    try:
+    with running(collectors, timeout=5) as engine:
         results = await asyncio.gather(*(engine.scrape() for _ in range(5)))
         assert all(r is results[0] for r in results)
         assert {n: c.calls for n, c in collectors.items()} == {"a": 1, "b": 1, "c": 1}
-    finally:
-        engine.shutdown()
 
 
 async def test_a_request_mid_collection_rereads_only_what_had_begun():
@@ -66,11 +86,9 @@ async def test_a_request_mid_collection_rereads_only_what_had_begun():
     # runs takes d from the running collection (it starts after the request) and
     # a, b, c from the next one, which runs them first.
     collectors = {n: Counting(n, delay=0.05) for n in "abcd"}
-    engine = ScrapeEngine(collectors, timeout=5, workers=1)
-    try:
+    with running(collectors, timeout=5, workers=1) as engine:
         first = asyncio.ensure_future(engine.scrape())
-        while collectors["c"].calls == 0:
-            await asyncio.sleep(0.005)
+        await until_called(collectors["c"])
         arrived = time.monotonic()
         second = await engine.scrape()
         assert _calls(await first) == {"a": 1, "b": 1, "c": 1, "d": 1}
@@ -80,34 +98,26 @@ async def test_a_request_mid_collection_rereads_only_what_had_begun():
         assert collectors["d"].calls == 1
         for name, call in _calls(second).items():
             assert collectors[name].began[call] >= arrived
-    finally:
-        engine.shutdown()
 
 
 async def test_requests_arriving_during_one_collection_share_their_result():
     collectors = {n: Counting(n, delay=0.04) for n in "abcd"}
-    engine = ScrapeEngine(collectors, timeout=5, workers=1)
-    try:
+    with running(collectors, timeout=5, workers=1) as engine:
         first = asyncio.ensure_future(engine.scrape())
-        while collectors["b"].calls == 0:
-            await asyncio.sleep(0.005)
+        await until_called(collectors["b"])
         early = asyncio.ensure_future(engine.scrape())
-        while collectors["c"].calls == 0:
-            await asyncio.sleep(0.005)
+        await until_called(collectors["c"])
         late = asyncio.ensure_future(engine.scrape())
         await first
         # The later arrival had seen c begin: both take a, b and c from the next collection.
         assert await early is await late
         assert _calls(await late) == {"a": 2, "b": 2, "c": 2, "d": 1}
-    finally:
-        engine.shutdown()
 
 
 async def test_no_request_is_served_data_read_before_it_arrived():
     # Requests at random moments while collections run back to back: every
     # collector's result a request gets comes from a call that began after it arrived.
     collectors = {n: Counting(n, delay=0.003) for n in "abcdef"}
-    engine = ScrapeEngine(collectors, timeout=5, workers=1)
     rng = random.Random(7)
     checked = 0
 
@@ -123,23 +133,19 @@ async def test_no_request_is_served_data_read_before_it_arrived():
                 assert collectors[name].began[call] >= arrived, (name, call)
             checked += 1
 
-    try:
+    with running(collectors, timeout=5, workers=1) as engine:
         await asyncio.gather(*(client() for _ in range(6)))
         assert checked == 90
         # Shared work: far fewer collections than requests.
         assert collectors["a"].calls < 90
-    finally:
-        engine.shutdown()
 
 
 async def test_a_request_behind_a_stuck_collector_is_answered_without_it():
     release = threading.Event()
     collectors = {"a": Counting("a", block=release), "b": Counting("b")}
-    engine = ScrapeEngine(collectors, timeout=0.4, workers=1)
-    try:
+    with running(collectors, timeout=0.4, workers=1, release=release) as engine:
         first = asyncio.ensure_future(engine.scrape())
-        while collectors["a"].calls == 0:
-            await asyncio.sleep(0.005)
+        await until_called(collectors["a"])
         started = time.monotonic()
         second = await engine.scrape()
         assert time.monotonic() - started < 2.0
@@ -148,40 +154,31 @@ async def test_a_request_behind_a_stuck_collector_is_answered_without_it():
         # collection, and still stuck, so it is not run again.
         assert _success(second) == {"a": False, "b": True}
         assert collectors["a"].calls == 1
-    finally:
-        release.set()
-        engine.shutdown()
 
 
 async def test_a_request_arriving_while_a_rereading_runs_gets_a_whole_collection():
     collectors = {n: Counting(n, delay=0.04) for n in "abc"}
-    engine = ScrapeEngine(collectors, timeout=5, workers=1)
-    try:
+    with running(collectors, timeout=5, workers=1) as engine:
         first = asyncio.ensure_future(engine.scrape())
-        while collectors["b"].calls == 0:
-            await asyncio.sleep(0.005)
+        await until_called(collectors["b"])
         second = asyncio.ensure_future(engine.scrape())
         await first
         # The second collection re-reads a and b for `second` alone; a request arriving
         # meanwhile cannot share it (it lacks c) and gets a whole collection of its own.
-        while collectors["a"].calls < 2:
-            await asyncio.sleep(0.005)
+        await until_called(collectors["a"], 2)
         arrived = time.monotonic()
         third = await engine.scrape()
         assert _calls(await second) == {"a": 2, "b": 2, "c": 1}
         assert set(_calls(third)) == {"a", "b", "c"}
         for name, call in _calls(third).items():
             assert collectors[name].began[call] >= arrived
-    finally:
-        engine.shutdown()
 
 
 async def test_a_blocked_collector_does_not_starve_the_others():
     release = threading.Event()
     collectors = {"a_blocked": Counting("a_blocked", block=release),
                   **{f"b{i}": Counting(f"b{i}") for i in range(5)}}
-    engine = ScrapeEngine(collectors, timeout=0.8, workers=1)
-    try:
+    with running(collectors, timeout=0.8, workers=1, release=release) as engine:
         started = time.monotonic()
         collection = await engine.scrape()
         assert time.monotonic() - started < 1.5
@@ -190,9 +187,6 @@ async def test_a_blocked_collector_does_not_starve_the_others():
         collection = await engine.scrape()
         assert collectors["a_blocked"].calls == 1
         assert all(_success(collection)[f"b{i}"] for i in range(5))
-    finally:
-        release.set()
-        engine.shutdown()
 
 
 class FailingPartWay(Collector):
@@ -221,40 +215,31 @@ class FailingPartWay(Collector):
 async def test_a_collector_failing_part_way_serves_what_it_had(error):
     # As node_exporter: what Update() sent before its error is exposed, with success 0, whatever the
     # error; samples added to a family after it was yielded count too.
-    engine = ScrapeEngine({"partial": FailingPartWay(error), "ok": Counting("ok")}, timeout=5)
-    try:
+    with running({"partial": FailingPartWay(error), "ok": Counting("ok")}, timeout=5) as engine:
         collection = await engine.scrape()
         assert _success(collection) == {"partial": False, "ok": True}
         got = {(s.name, s.labels, s.value) for f in collection.families for s in f.samples
                if s.name.startswith("node_test_")}
         assert got == {("node_test_partial_first", (), 1.0), ("node_test_ok", (), 1.0),
                        ("node_test_partial_devices", (("device", "a"),), 1.0)}
-    finally:
-        engine.shutdown()
 
 
 async def test_a_collector_that_times_out_contributes_nothing_half_built():
     # Its thread still runs and may still change what it yielded: none of it is served.
     release = threading.Event()
-    engine = ScrapeEngine({"partial": FailingPartWay(CollectorError("late"), release)}, timeout=0.3)
-    try:
+    with running({"partial": FailingPartWay(CollectorError("late"), release)}, timeout=0.3,
+                 release=release) as engine:
         collection = await engine.scrape()
         assert _success(collection) == {"partial": False}
         assert not [f for f in collection.families if f.name.startswith("node_test_")]
-    finally:
-        release.set()
-        engine.shutdown()
 
 
 async def test_one_worker_by_default():
     collectors = {f"c{i}": Counting(f"c{i}") for i in range(8)}
-    engine = ScrapeEngine(collectors, timeout=5)
-    try:
+    with running(collectors, timeout=5) as engine:
         for _ in range(3):
             await engine.scrape()
         assert engine._pool.threads == scrape.WORKERS == 1
-    finally:
-        engine.shutdown()
 
 
 class Exiting(Collector):
@@ -275,14 +260,11 @@ async def test_sys_exit_in_a_collector_fails_it_alone_and_it_runs_again():
     # SystemExit is no Exception: let through, it would end the worker thread, and the collector
     # would look stuck for ever.
     exiting = Exiting()
-    engine = ScrapeEngine({"exiting": exiting, "ok": Counting("ok")}, timeout=5)
-    try:
+    with running({"exiting": exiting, "ok": Counting("ok")}, timeout=5) as engine:
         for call in (1, 2):
             collection = await engine.scrape()
             assert _success(collection) == {"exiting": False, "ok": True}
             assert _calls(collection) == {"exiting": call, "ok": call}
-    finally:
-        engine.shutdown()
 
 
 class Yielding(Collector):
@@ -304,15 +286,12 @@ class Yielding(Collector):
 async def test_a_plugin_yielding_an_unfit_family_fails_and_keeps_what_came_before(unfit):
     good = gauge("node_test_good", "Test.").one(1)
     after = gauge("node_test_after", "Test.").one(1)
-    engine = ScrapeEngine({"plugin": Yielding(good, unfit, after), "ok": Counting("ok")}, timeout=5,
-                          plugins={"plugin"})
-    try:
+    with running({"plugin": Yielding(good, unfit, after), "ok": Counting("ok")}, timeout=5,
+                 plugins={"plugin"}) as engine:
         collection = await engine.scrape()
         assert _success(collection) == {"plugin": False, "ok": True}
         assert {f.name for f in collection.families if f.name.startswith("node_test")} == {
             "node_test_good", "node_test_ok"}
-    finally:
-        engine.shutdown()
 
 
 async def test_a_builtin_collectors_families_are_not_checked():
@@ -320,23 +299,17 @@ async def test_a_builtin_collectors_families_are_not_checked():
     # and checking every sample of a big node would cost every scrape.
     odd = MetricFamily("node_test_odd", "Odd.")
     odd.samples.append(Sample("node_test_odd", (("b", "1"), ("a", "2")), 1.0))
-    engine = ScrapeEngine({"builtin": Yielding(odd)}, timeout=5)
-    try:
+    with running({"builtin": Yielding(odd)}, timeout=5) as engine:
         assert _success(await engine.scrape()) == {"builtin": True}
-    finally:
-        engine.shutdown()
 
 
 async def test_a_plugin_never_displaces_a_builtin_series():
     # The plugin's name sorts first, and it yields the built-in's family and series with another
     # value: the built-in's stands, whatever the order of names.
     load = gauge("node_load1", "1m load average.")
-    engine = ScrapeEngine({"aaa": Yielding(load.one(-1)), "loadavg": Yielding(load.one(0.25))}, timeout=5,
-                          plugins={"aaa"})
-    try:
+    with running({"aaa": Yielding(load.one(-1)), "loadavg": Yielding(load.one(0.25))}, timeout=5,
+                 plugins={"aaa"}) as engine:
         collection = await engine.scrape()
         (family,) = [f for f in collection.families if f.name == "node_load1"]
         assert [s.value for s in family.samples] == [0.25]
         assert _success(collection) == {"aaa": True, "loadavg": True}
-    finally:
-        engine.shutdown()
