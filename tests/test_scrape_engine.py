@@ -73,6 +73,13 @@ async def until_called(collector: Counting, calls: int = 1) -> None:
         await asyncio.sleep(0.005)
 
 
+async def started_scrape(engine: ScrapeEngine, collector: Counting) -> asyncio.Future[Collection]:
+    """A scrape started now, returned while it runs, once `collector` has begun its first call."""
+    scrape = asyncio.ensure_future(engine.scrape())
+    await until_called(collector)
+    return scrape
+
+
 async def test_requests_arriving_together_share_one_collection():
     collectors = {n: Counting(n, delay=0.01) for n in "abc"}
     with running(collectors, timeout=5) as engine:
@@ -87,8 +94,7 @@ async def test_a_request_mid_collection_rereads_only_what_had_begun():
     # a, b, c from the next one, which runs them first.
     collectors = {n: Counting(n, delay=0.05) for n in "abcd"}
     with running(collectors, timeout=5, workers=1) as engine:
-        first = asyncio.ensure_future(engine.scrape())
-        await until_called(collectors["c"])
+        first = await started_scrape(engine, collectors["c"])
         arrived = time.monotonic()
         second = await engine.scrape()
         assert _calls(await first) == {"a": 1, "b": 1, "c": 1, "d": 1}
@@ -103,10 +109,8 @@ async def test_a_request_mid_collection_rereads_only_what_had_begun():
 async def test_requests_arriving_during_one_collection_share_their_result():
     collectors = {n: Counting(n, delay=0.04) for n in "abcd"}
     with running(collectors, timeout=5, workers=1) as engine:
-        first = asyncio.ensure_future(engine.scrape())
-        await until_called(collectors["b"])
-        early = asyncio.ensure_future(engine.scrape())
-        await until_called(collectors["c"])
+        first = await started_scrape(engine, collectors["b"])
+        early = await started_scrape(engine, collectors["c"])
         late = asyncio.ensure_future(engine.scrape())
         await first
         # The later arrival had seen c begin: both take a, b and c from the next collection.
@@ -144,8 +148,7 @@ async def test_a_request_behind_a_stuck_collector_is_answered_without_it():
     release = threading.Event()
     collectors = {"a": Counting("a", block=release), "b": Counting("b")}
     with running(collectors, timeout=0.4, workers=1, release=release) as engine:
-        first = asyncio.ensure_future(engine.scrape())
-        await until_called(collectors["a"])
+        first = await started_scrape(engine, collectors["a"])
         started = time.monotonic()
         second = await engine.scrape()
         assert time.monotonic() - started < 2.0
@@ -159,8 +162,7 @@ async def test_a_request_behind_a_stuck_collector_is_answered_without_it():
 async def test_a_request_arriving_while_a_rereading_runs_gets_a_whole_collection():
     collectors = {n: Counting(n, delay=0.04) for n in "abc"}
     with running(collectors, timeout=5, workers=1) as engine:
-        first = asyncio.ensure_future(engine.scrape())
-        await until_called(collectors["b"])
+        first = await started_scrape(engine, collectors["b"])
         second = asyncio.ensure_future(engine.scrape())
         await first
         # The second collection re-reads a and b for `second` alone; a request arriving
