@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import gzip
 import threading
 import time
+from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -47,11 +49,19 @@ def settings(tmp_path):
     return dataclasses.replace(make_settings(tmp_path), collector_timeout=1.0)
 
 
-async def client_for(settings, collectors, **kwargs):
-    app = build_app(settings, collectors)
-    client = TestClient(TestServer(app, host="127.0.0.1"), **kwargs)
+@contextlib.asynccontextmanager
+async def serving(settings, collectors, *, release: threading.Event | None = None,
+                  **client_args) -> AsyncIterator[TestClient]:
+    """aiohttp's test client of the app serving `collectors`, closed afterwards (after setting
+    `release`, so that the collectors it blocks end with the test)."""
+    client = TestClient(TestServer(build_app(settings, collectors), host="127.0.0.1"), **client_args)
     await client.start_server()
-    return client
+    try:
+        yield client
+    finally:
+        if release is not None:
+            release.set()
+        await client.close()
 
 
 def fakes(settings, **behaviours):
@@ -59,8 +69,7 @@ def fakes(settings, **behaviours):
 
 
 async def test_text_format(settings):
-    client = await client_for(settings, fakes(settings, alpha="ok"))
-    try:
+    async with serving(settings, fakes(settings, alpha="ok")) as client:
         resp = await client.get("/metrics")
         assert resp.status == 200
         assert resp.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
@@ -77,13 +86,10 @@ async def test_text_format(settings):
         assert "process_resident_memory_bytes " in body
         body2 = await (await client.get("/metrics")).text()
         assert 'promhttp_metric_handler_requests_total{code="200"} 1\n' in body2
-    finally:
-        await client.close()
 
 
 async def test_openmetrics_format(settings):
-    client = await client_for(settings, fakes(settings, alpha="ok"))
-    try:
+    async with serving(settings, fakes(settings, alpha="ok")) as client:
         resp = await client.get("/metrics", headers={
             "Accept": "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"})
         assert resp.headers["Content-Type"].startswith("application/openmetrics-text; version=1.0.0")
@@ -92,26 +98,20 @@ async def test_openmetrics_format(settings):
         assert "# TYPE node_fake_alpha_events counter\nnode_fake_alpha_events_total 7.0\n" in body
         assert 'node_fake_alpha_value{kind="a"} 1.5\n' in body
         assert 'node_scrape_collector_success{collector="alpha"} 1.0\n' in body
-    finally:
-        await client.close()
 
 
 async def test_gzip(settings):
-    client = await client_for(settings, fakes(settings, alpha="ok"), auto_decompress=False)
-    try:
+    async with serving(settings, fakes(settings, alpha="ok"), auto_decompress=False) as client:
         resp = await client.get("/metrics", headers={"Accept-Encoding": "gzip"})
         assert resp.headers["Content-Encoding"] == "gzip"
         body = gzip.decompress(await resp.read()).decode()
         assert 'node_fake_alpha_value{kind="a"} 1.5\n' in body
         plain = await client.get("/metrics", skip_auto_headers=["Accept-Encoding"])
         assert "Content-Encoding" not in plain.headers
-    finally:
-        await client.close()
 
 
 async def test_collect_and_exclude_filters(settings):
-    client = await client_for(settings, fakes(settings, alpha="ok", beta="ok"))
-    try:
+    async with serving(settings, fakes(settings, alpha="ok", beta="ok")) as client:
         body = await (await client.get("/metrics?collect[]=alpha")).text()
         assert "node_fake_alpha_value" in body and "node_fake_beta_value" not in body
         assert 'collector="beta"' not in body
@@ -127,25 +127,19 @@ async def test_collect_and_exclude_filters(settings):
         disabled = await client.get("/metrics?collect[]=loadavg")
         assert disabled.status == 400
         assert "disabled collector: loadavg" in await disabled.text()
-    finally:
-        await client.close()
 
 
 async def test_landing_page_and_404(settings):
-    client = await client_for(settings, fakes(settings, alpha="ok"))
-    try:
+    async with serving(settings, fakes(settings, alpha="ok")) as client:
         resp = await client.get("/")
         assert resp.status == 200
         assert resp.headers["Content-Type"].startswith("text/html")
         assert '<a href="/metrics">' in await resp.text()
         assert (await client.get("/nope")).status == 404
-    finally:
-        await client.close()
 
 
 async def test_failing_collector_is_isolated(settings):
-    client = await client_for(settings, fakes(settings, good="ok", bad="raise", gone="nodata"))
-    try:
+    async with serving(settings, fakes(settings, good="ok", bad="raise", gone="nodata")) as client:
         resp = await client.get("/metrics")
         assert resp.status == 200
         body = await resp.text()
@@ -154,8 +148,6 @@ async def test_failing_collector_is_isolated(settings):
         assert 'node_scrape_collector_success{collector="bad"} 0\n' in body
         assert 'node_scrape_collector_success{collector="gone"} 0\n' in body
         assert "node_fake_bad_value" not in body
-    finally:
-        await client.close()
 
 
 async def test_slow_collector_times_out_and_is_not_restarted(settings):
@@ -164,8 +156,7 @@ async def test_slow_collector_times_out_and_is_not_restarted(settings):
     slow = FakeCollector(settings, "slow", block=release)
     collectors["slow"] = slow
     settings = dataclasses.replace(settings, collector_timeout=0.5)
-    client = await client_for(settings, collectors)
-    try:
+    async with serving(settings, collectors, release=release) as client:
         scrape = asyncio.ensure_future(client.get("/metrics"))
         await asyncio.sleep(0.1)
         page = await asyncio.wait_for(client.get("/"), 0.3)
@@ -187,34 +178,26 @@ async def test_slow_collector_times_out_and_is_not_restarted(settings):
         body = await (await client.get("/metrics")).text()
         assert 'node_scrape_collector_success{collector="slow"} 1\n' in body
         assert slow.calls == 2
-    finally:
-        release.set()
-        await client.close()
 
 
 async def test_scrape_timeout_header_shortens_the_wait(settings):
     release = threading.Event()
     collectors = {"slow": FakeCollector(settings, "slow", block=release)}
     settings = dataclasses.replace(settings, collector_timeout=5.0)
-    client = await client_for(settings, collectors)
-    try:
+    async with serving(settings, collectors, release=release) as client:
         started = time.monotonic()
         resp = await client.get("/metrics", headers={"X-Prometheus-Scrape-Timeout-Seconds": "1"})
         elapsed = time.monotonic() - started
         assert resp.status == 200
         assert elapsed < 1.0
         assert 'node_scrape_collector_success{collector="slow"} 0\n' in await resp.text()
-    finally:
-        release.set()
-        await client.close()
 
 
 async def test_max_requests_gives_503(settings):
     release = threading.Event()
     collectors = {"slow": FakeCollector(settings, "slow", block=release)}
     settings = dataclasses.replace(settings, max_requests=1, collector_timeout=3.0)
-    client = await client_for(settings, collectors)
-    try:
+    async with serving(settings, collectors, release=release) as client:
         first = asyncio.ensure_future(client.get("/metrics"))
         await asyncio.sleep(0.2)
         second = await client.get("/metrics")
@@ -224,15 +207,11 @@ async def test_max_requests_gives_503(settings):
         assert (await first).status == 200
         body = await (await client.get("/metrics")).text()
         assert 'promhttp_metric_handler_requests_total{code="503"} 1\n' in body
-    finally:
-        release.set()
-        await client.close()
 
 
 async def test_concurrent_scrapes_share_one_collection(settings):
     collectors = fakes(settings, alpha="ok")
-    client = await client_for(settings, collectors)
-    try:
+    async with serving(settings, collectors) as client:
         responses = await asyncio.gather(*(client.get("/metrics") for _ in range(10)))
         bodies = [await r.text() for r in responses]
         assert all('node_fake_alpha_value{kind="a"} 1.5' in b for b in bodies)
@@ -241,30 +220,22 @@ async def test_concurrent_scrapes_share_one_collection(settings):
         calls = collectors["alpha"].calls
         await client.get("/metrics")
         assert collectors["alpha"].calls == calls + 1
-    finally:
-        await client.close()
 
 
 async def test_exporter_metrics_can_be_disabled(settings):
     settings = dataclasses.replace(settings, disable_exporter_metrics=True)
-    client = await client_for(settings, fakes(settings, alpha="ok"))
-    try:
+    async with serving(settings, fakes(settings, alpha="ok")) as client:
         body = await (await client.get("/metrics")).text()
         assert "promhttp_" not in body and "process_" not in body and "node_exporter_build_info" not in body
         assert "node_fake_alpha_value" in body
-    finally:
-        await client.close()
 
 
 async def test_custom_telemetry_path(settings):
     settings = dataclasses.replace(settings, telemetry_path="/custom")
-    client = await client_for(settings, fakes(settings, alpha="ok"))
-    try:
+    async with serving(settings, fakes(settings, alpha="ok")) as client:
         assert (await client.get("/custom")).status == 200
         assert (await client.get("/metrics")).status == 404
         assert '<a href="/custom">' in await (await client.get("/")).text()
-    finally:
-        await client.close()
 
 
 @pytest.mark.parametrize(("address", "expected"), [
