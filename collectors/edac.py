@@ -29,6 +29,15 @@ def format_dimm_label(raw: str) -> str:
     return raw.strip().replace("#", "").replace("csrow", "_csrow").replace("channel", "_channel")
 
 
+def _numbered_entries(directory: str, pattern: re.Pattern[str]) -> Iterator[tuple[str, str]]:
+    """(number, path) of each entry of `directory` whose name starts as `pattern` says (node_exporter's
+    glob), the number being the pattern's group."""
+    for name in fs.list_dir(directory):
+        match = pattern.match(name)
+        if match is not None:
+            yield match.group(1), os.path.join(directory, name)
+
+
 def _add_counts(directory: str, counts: tuple[tuple[MetricFamily, str], ...], *labels: str) -> None:
     """Each count file of `directory` into its family; counters a driver does not provide are left out."""
     for fam, attr in counts:
@@ -71,23 +80,13 @@ class EdacCollector(Collector):
         # cannot read: the families are yielded first and filled after, so the earlier counts stay.
         yield from (ce, ue, csrow_ce, csrow_ue, channel_ce, channel_ue)
         mc_dir = self.roots.sys("devices", "system", "edac", "mc")
-        for name in fs.list_dir(mc_dir):
-            match = self.controller_re.match(name)
-            if match is None:
-                continue
-            controller = match.group(1)
-            path = os.path.join(mc_dir, name)
+        for controller, path in _numbered_entries(mc_dir, self.controller_re):
             # In node_exporter's order, which decides what is served when one is unreadable.
             _add_counts(path, ((ce, "ce_count"),), controller)
             _add_counts(path, ((csrow_ce, "ce_noinfo_count"),), controller, "unknown")
             _add_counts(path, ((ue, "ue_count"),), controller)
             _add_counts(path, ((csrow_ue, "ue_noinfo_count"),), controller, "unknown")
-            for csrow_name in fs.list_dir(path):
-                csrow_match = self.csrow_re.match(csrow_name)
-                if csrow_match is None:
-                    continue
-                csrow = csrow_match.group(1)
-                csrow_path = os.path.join(path, csrow_name)
+            for csrow, csrow_path in _numbered_entries(path, self.csrow_re):
                 _add_counts(csrow_path, ((csrow_ce, "ce_count"), (csrow_ue, "ue_count")), controller, csrow)
                 self._collect_channels(csrow_path, controller, csrow, channel_ce, channel_ue)
 
