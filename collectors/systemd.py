@@ -216,6 +216,13 @@ class SystemdCollector(DBusCollector):
             log.debug("couldn't get unit %s", name, extra={"unit": unit, "err": str(exc)})
             return None
 
+    def _add_seconds(self, family: MetricFamily, conn: Connection, unit: UnitStatus, interface: str,
+                     name: str) -> None:
+        """A unit's time property (microseconds since the epoch) as seconds, where it can be read."""
+        usec = self._unit_property(conn, unit.name, interface, name, "t")
+        if usec is not None:
+            family.add(usec / 1e6, unit.name)
+
     def _collect(self, conn: Connection) -> Iterator[MetricFamily]:
         try:
             version, version_label = parse_systemd_version(self._manager_property(conn, "Version"))
@@ -283,9 +290,7 @@ class SystemdCollector(DBusCollector):
             if unit.active_state != "active":
                 family.add(0.0, unit.name)
                 continue
-            usec = self._unit_property(conn, unit.name, "Unit", "ActiveEnterTimestamp", "t")
-            if usec is not None:
-                family.add(usec / 1e6, unit.name)
+            self._add_seconds(family, conn, unit, "Unit", "ActiveEnterTimestamp")
         return family
 
     def _tasks(self, conn: Connection, units: list[UnitStatus]) -> list[MetricFamily]:
@@ -305,9 +310,7 @@ class SystemdCollector(DBusCollector):
         family = self.timer_desc.family()
         for unit in units:
             if unit.name.endswith(".timer"):
-                usec = self._unit_property(conn, unit.name, "Timer", "LastTriggerUSec", "t")
-                if usec is not None:
-                    family.add(usec / 1e6, unit.name)
+                self._add_seconds(family, conn, unit, "Timer", "LastTriggerUSec")
         return family
 
     def _sockets(self, conn: Connection, units: list[UnitStatus]) -> list[MetricFamily]:
