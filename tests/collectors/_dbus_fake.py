@@ -22,9 +22,19 @@ from typing import Any
 
 import pytest
 
-from tests.support import stop_process
+from pyexporter.dbus import DBusCollector
+from tests.support import make_collector, stop_process
 
 DBUS_DAEMON = shutil.which("dbus-daemon")
+
+
+def impatient(name: str, root: Path, call_timeout: float) -> DBusCollector:
+    """The D-Bus collector `name` on `root`, each of its calls given up after `call_timeout` seconds
+    (5 s otherwise): for the tests of a service that does not answer."""
+    collector = make_collector(name, root)
+    assert isinstance(collector, DBusCollector)
+    collector.call_timeout = call_timeout
+    return collector
 
 
 def require_jeepney() -> None:

@@ -17,7 +17,7 @@ from pyexporter.collectors.logind import (
 )
 from pyexporter.dbus import DBusError
 from pyexporter.errors import NoDataError, ParseError
-from tests.collectors._dbus_fake import NO_REPLY, Fail, FakeService, private_bus, require_jeepney
+from tests.collectors._dbus_fake import NO_REPLY, Fail, FakeService, impatient, private_bus, require_jeepney
 from tests.support import NODE_EXPORTER, collect_text, make_collector, samples, scrape_once
 
 ROOT = "/org/freedesktop/login1"
@@ -206,9 +206,7 @@ def test_logind_hung_session_is_bounded(bus, tmp_path):
     service = fake_logind(bus, ["seat0"], sessions)
     service.properties[(f"{ROOT}/session/_31", SESSION, "Type")] = NO_REPLY
     with service:
-        collector = make_collector("logind", tmp_path)
-        collector.call_timeout = 0.2
-        got = samples(collector.collect())
+        got = samples(impatient("logind", tmp_path, 0.2).collect())
     # Session 1 did not answer in time and is left out; the others are counted.
     assert got['node_logind_sessions{class="user",remote="true",seat="",type="tty"}'] == 1.0
     assert got['node_logind_sessions{class="greeter",remote="false",seat="seat0",type="x11"}'] == 1.0
@@ -217,8 +215,7 @@ def test_logind_hung_session_is_bounded(bus, tmp_path):
 def test_logind_hung_service_is_bounded(bus, tmp_path):
     with fake_logind(bus, ["seat0"], SESSIONS) as service:
         service.hang = True
-        collector = make_collector("logind", tmp_path)
-        collector.call_timeout = 0.2
+        collector = impatient("logind", tmp_path, 0.2)
         with pytest.raises(DBusError, match="unable to get seats"):
             list(collector.collect())
 

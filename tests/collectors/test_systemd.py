@@ -24,7 +24,7 @@ from pyexporter.dbus import (
     property_value,
 )
 from pyexporter.errors import ConfigError, NoDataError, ParseError
-from tests.collectors._dbus_fake import Fail, FakePeer, FakeService, private_bus, require_jeepney
+from tests.collectors._dbus_fake import Fail, FakePeer, FakeService, impatient, private_bus, require_jeepney
 from tests.support import NODE_EXPORTER, collect_failing, collect_text, make_collector, samples, scrape_once
 
 MANAGER = "org.freedesktop.systemd1.Manager"
@@ -505,8 +505,7 @@ def test_systemd_without_jeepney(tmp_path, monkeypatch):
 def test_systemd_hung_service_is_bounded(bus, tmp_path):
     with fake_systemd(bus, UNITS, props=PROPS) as service:
         service.hang = True
-        collector = make_collector("systemd", tmp_path)
-        collector.call_timeout = 0.2
+        collector = impatient("systemd", tmp_path, 0.2)
         families, err = collect_failing(collector)
     assert "couldn't get units" in str(err)
     # Version and Virtualization timed out (skipped as unreadable), then ListUnits failed.
@@ -532,8 +531,7 @@ def test_systemd_hung_bus_daemon(tmp_path, monkeypatch):
         server.bind(str(path))
         server.listen(1)
         monkeypatch.setenv("DBUS_SYSTEM_BUS_ADDRESS", f"unix:path={path}")
-        collector = make_collector("systemd", tmp_path)
-        collector.call_timeout = 0.2
+        collector = impatient("systemd", tmp_path, 0.2)
         with pytest.raises(NoDataError):
             list(collector.collect())
 
@@ -547,9 +545,7 @@ def test_systemd_late_reply_is_not_taken_for_the_next_one(bus, tmp_path):
     service = fake_systemd(bus, [unit("ssh.service")], props=PROPS)
     service.properties[(ROOT, MANAGER, "Version")] = slow_version
     with service:
-        collector = make_collector("systemd", tmp_path)
-        collector.call_timeout = 0.3
-        got = samples(collector.collect())
+        got = samples(impatient("systemd", tmp_path, 0.3).collect())
     assert got['node_systemd_version{version=""}'] == 0.0
     assert got['node_systemd_virtualization_info{virtualization_type="kvm"}'] == 1.0
 
