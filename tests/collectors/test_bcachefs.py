@@ -88,11 +88,6 @@ def test_bcachefs_counter_help(tmp_path):
             "# TYPE node_bcachefs_weird_name_x_total counter\n") in text
 
 
-def test_bcachefs_absent(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("bcachefs", tmp_path).collect())
-
-
 def test_bcachefs_no_filesystem(tmp_path):
     os.makedirs(tmp_path / "sys/fs/bcachefs")
     with pytest.raises(NoDataError):

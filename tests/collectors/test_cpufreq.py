@@ -2,7 +2,6 @@
 import pytest
 
 from pyexporter.collectors.cpufreq import governor_states
-from pyexporter.errors import NoDataError
 from tests.support import (
     collect_failing,
     collect_text,
@@ -101,11 +100,6 @@ def test_cpufreq_without_offline_file(tmp_path):
     (tmp_path / CPU / "offline").unlink()
     got = samples(make_collector("cpufreq", tmp_path).collect())
     assert 'node_cpu_scaling_frequency_hertz{cpu="3"}' in got
-
-
-def test_cpufreq_no_cpus(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("cpufreq", tmp_path).collect())
 
 
 def test_governor_states():

@@ -24,11 +24,6 @@ def test_dmi_collector(tmp_path):
         collect_text(make_collector("dmi", tmp_path))
 
 
-def test_dmi_missing(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("dmi", tmp_path).collect())
-
-
 def test_dmi_only_unknown_files(tmp_path):
     write_tree(tmp_path, {f"{ID}/modalias": "x\n", f"{ID}/power": None})
     with pytest.raises(NoDataError):

@@ -1,6 +1,4 @@
-import pytest
 
-from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
 BLOCK = "sys/block"
@@ -78,8 +76,3 @@ def test_dmmultipath_default_enabled():
 def test_dmmultipath_no_maps(tmp_path):
     write_tree(tmp_path, {f"{BLOCK}/sda/size": "8\n"})
     assert samples(make_collector("dmmultipath", tmp_path).collect()) == {}
-
-
-def test_dmmultipath_absent(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("dmmultipath", tmp_path).collect())

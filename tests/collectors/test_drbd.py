@@ -1,6 +1,6 @@
 import pytest
 
-from pyexporter.errors import NoDataError, ParseError
+from pyexporter.errors import ParseError
 from tests.procfs.test_drbd import DRBD
 from tests.support import collect_text, make_collector, samples, write_tree
 
@@ -34,9 +34,4 @@ def test_drbd_empty_file(tmp_path):
 def test_drbd_malformed_value(tmp_path, bad):
     write_tree(tmp_path, {"proc/drbd": DRBD + f" 3: {bad}\n"})
     with pytest.raises(ParseError):
-        list(make_collector("drbd", tmp_path).collect())
-
-
-def test_drbd_missing_file_is_no_data(tmp_path):
-    with pytest.raises(NoDataError):
         list(make_collector("drbd", tmp_path).collect())

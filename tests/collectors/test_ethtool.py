@@ -196,11 +196,6 @@ def test_ethtool_filters(tmp_path, flags, expected):
     assert got - {"node_ethtool_info"} == expected
 
 
-def test_ethtool_no_net_class(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("ethtool", tmp_path).collect())
-
-
 def test_ethtool_only_plain_files(tmp_path):
     write_tree(tmp_path, {"sys/class/net/bonding_masters": "bond0\n"})
     with pytest.raises(NoDataError):

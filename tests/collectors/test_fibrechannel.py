@@ -3,7 +3,6 @@ import os
 import pytest
 
 from pyexporter.collectors.fibrechannel import host_attribute
-from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
 DEV = "sys/devices/pci0000:00/0000:00:02.0/host0/fc_host/host0"
@@ -59,11 +58,6 @@ def test_fibrechannel_host_without_statistics(tmp_path):
     got = samples(make_collector("fibrechannel", tmp_path).collect())
     assert list(got.values()) == [1]
     assert 'port_state="Linkdown"' in next(iter(got))
-
-
-def test_fibrechannel_absent(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("fibrechannel", tmp_path).collect())
 
 
 def test_fibrechannel_empty_class(tmp_path):

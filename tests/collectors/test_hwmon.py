@@ -8,7 +8,6 @@ from pyexporter.collectors.hwmon import (
     explode_sensor_filename,
     sensor_samples,
 )
-from pyexporter.errors import NoDataError
 from tests.support import (
     collect_failing,
     collect_text,
@@ -178,11 +177,6 @@ def test_hwmon_failing_chip_as_node_exporter_1_5(tmp_path):
     for exporter, body in failing_in_both("hwmon", tmp_path / "sys").items():
         assert 'node_hwmon_temp_celsius{chip="good",sensor="temp1"} 41' in body, exporter
         assert 'chip="hwmon1_device"' not in body, exporter
-
-
-def test_hwmon_missing_class_dir(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("hwmon", tmp_path).collect())
 
 
 @pytest.mark.parametrize(

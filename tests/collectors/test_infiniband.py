@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from pyexporter.errors import ConfigError, NoDataError
+from pyexporter.errors import ConfigError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
 MLX = "sys/devices/pci0000:00/0000:00:03.0/infiniband/mlx5_0"
@@ -81,11 +81,6 @@ def test_infiniband_filters_are_exclusive(tmp_path):
     with pytest.raises(ConfigError):
         make_collector("infiniband", tmp_path, "--collector.infiniband.device-include=a",
                        "--collector.infiniband.device-exclude=b")
-
-
-def test_infiniband_absent(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("infiniband", tmp_path).collect())
 
 
 def test_infiniband_empty(tmp_path):

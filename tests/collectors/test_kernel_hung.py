@@ -1,6 +1,6 @@
 import pytest
 
-from pyexporter.errors import NoDataError, ParseError
+from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 
 
@@ -10,11 +10,6 @@ def test_kernel_hung_collector(tmp_path):
     assert samples(collector.collect()) == {"node_kernel_hung_tasks_total": 42}
     assert ("# HELP node_kernel_hung_tasks_total Total number of tasks that have been detected as hung since "
             "the system booted.\n# TYPE node_kernel_hung_tasks_total counter\n") in collect_text(collector)
-
-
-def test_kernel_hung_missing_file_is_no_data(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("kernel_hung", tmp_path).collect())
 
 
 @pytest.mark.parametrize("content", ["", "many\n"])

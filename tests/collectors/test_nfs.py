@@ -1,6 +1,6 @@
 import pytest
 
-from pyexporter.errors import NoDataError, ParseError
+from pyexporter.errors import ParseError
 from tests.procfs.test_nfs import CLIENT
 from tests.support import collect_text, make_collector, samples, write_tree
 
@@ -22,11 +22,6 @@ def test_nfs_collector(tmp_path):
     text = collect_text(collector)
     assert "# HELP node_nfs_requests_total Number of NFS procedures invoked.\n" in text
     assert "# TYPE node_nfs_requests_total counter\n" in text
-
-
-def test_nfs_collector_missing_file_is_no_data(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("nfs", tmp_path).collect())
 
 
 def test_nfs_collector_empty_file_reports_zeros(tmp_path):

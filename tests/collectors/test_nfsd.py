@@ -1,6 +1,6 @@
 import pytest
 
-from pyexporter.errors import NoDataError, ParseError
+from pyexporter.errors import ParseError
 from tests.procfs.test_nfs import SERVER
 from tests.support import collect_text, make_collector, samples, write_tree
 
@@ -25,11 +25,6 @@ def test_nfsd_collector(tmp_path):
     text = collect_text(collector)
     assert "# TYPE node_nfsd_server_threads gauge\n" in text
     assert "non-idempotent operations (rename/delete/\u2026).\n" in text
-
-
-def test_nfsd_collector_missing_file_is_no_data(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("nfsd", tmp_path).collect())
 
 
 def test_nfsd_collector_empty_file_reports_zeros(tmp_path):

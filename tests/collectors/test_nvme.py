@@ -1,7 +1,6 @@
 import pytest
 
 from pyexporter.collectors.nvme import namespace_id
-from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
 CTRL = "sys/devices/pci0000:00/0000:00:02.1/0000:01:00.0/nvme/nvme0"
@@ -56,11 +55,6 @@ def test_nvme_help(tmp_path):
     text = collect_text(make_collector("nvme", tmp_path))
     assert ("# HELP node_nvme_namespace_capacity_bytes Capacity of the NVMe namespace in bytes. Computed as "
             "namespace_size * namespace_logical_block_size\n") in text
-
-
-def test_nvme_missing_class_dir(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("nvme", tmp_path).collect())
 
 
 @pytest.mark.parametrize(

@@ -48,11 +48,6 @@ def test_normalize_state(raw, state):
     assert normalize_state(raw) == state
 
 
-def test_nvmesubsystem_missing_class(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("nvmesubsystem", tmp_path).collect())
-
-
 def test_nvmesubsystem_missing_attribute(tmp_path):
     tree(tmp_path)
     (tmp_path / SUBSYS / "nvme1" / "transport").unlink()

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pyexporter.collectors.os import parse_os_release, read_os_release
-from pyexporter.errors import NoDataError, ParseError
+from pyexporter.errors import ParseError
 from tests.support import collect_text, make_collector, samples, write_tree
 
 UBUNTU = """\
@@ -104,11 +104,6 @@ def test_os_collector_rereads_on_change(tmp_path):
     os.utime(tmp_path / "etc/os-release", ns=(1, 1))
     got = samples(collector.collect())
     assert got['node_os_version{id="ubuntu",id_like="debian",name="Ubuntu"}'] == 22.04
-
-
-def test_os_collector_no_file(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("os", tmp_path).collect())
 
 
 def test_os_collector_empty_file(tmp_path):

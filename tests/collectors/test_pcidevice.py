@@ -108,11 +108,6 @@ def test_pcidevice_default_ids_path(tmp_path, monkeypatch):
     assert any('vendor_name="Intel Corporation"' in k for k in got)
 
 
-def test_pcidevice_missing_directory(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("pcidevice", tmp_path).collect())
-
-
 def test_pcidevice_missing_identity_attribute(tmp_path):
     tree(tmp_path)
     (tmp_path / NIC / "vendor").unlink()

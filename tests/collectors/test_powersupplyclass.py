@@ -1,7 +1,5 @@
-import pytest
 
 from pyexporter.collectors.powersupplyclass import info_labels, numeric_values
-from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
 
@@ -50,11 +48,6 @@ def test_powersupplyclass_help(tmp_path):
             in text)
     assert "# HELP node_power_supply_info info of /sys/class/power_supply/<power_supply>.\n" in text
     assert 'node_power_supply_info{power_supply="hidpp_battery_0",type="Battery"} 1\n' in text
-
-
-def test_powersupplyclass_missing_class_dir(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("powersupplyclass", tmp_path).collect())
 
 
 def test_numeric_values_and_labels():

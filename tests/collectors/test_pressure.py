@@ -49,11 +49,6 @@ def test_pressure_missing_resources_are_skipped(tmp_path):
                            "node_pressure_io_waiting_seconds_total"]
 
 
-def test_pressure_no_psi_at_all(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("pressure", tmp_path).collect())
-
-
 def test_pressure_missing_some_line_is_no_data(tmp_path):
     psi_tree(tmp_path, memory="full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n")
     with pytest.raises(NoDataError):

@@ -102,11 +102,6 @@ def test_rapl_path_label_keeps_configured_root(tmp_path, monkeypatch):
         collector.collect())
 
 
-def test_rapl_no_powercap(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("rapl", tmp_path).collect())
-
-
 def test_rapl_no_readable_counter(tmp_path):
     write_tree(tmp_path, {f"{PC}/intel-rapl:0/name": "package-0\n", f"{PC}/intel-rapl:0/energy_uj": None,
                           f"{PC}/intel-rapl:0/max_energy_range_uj": "1\n"})

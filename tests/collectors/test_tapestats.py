@@ -1,6 +1,4 @@
-import pytest
 
-from pyexporter.errors import NoDataError
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
 DEV = "sys/devices/pci0000:00/host0/target0:0:0/0:0:0:0/scsi_tape"
@@ -55,8 +53,3 @@ def test_tapestats_help(tmp_path):
     assert "# HELP node_tape_io_now The number of I/Os currently outstanding to this device.\n" \
            "# TYPE node_tape_io_now gauge\n" in text
     assert "# TYPE node_tape_read_bytes_total counter\n" in text
-
-
-def test_tapestats_missing_class_dir(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("tapestats", tmp_path).collect())

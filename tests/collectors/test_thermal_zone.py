@@ -1,7 +1,5 @@
 
-import pytest
 
-from pyexporter.errors import NoDataError
 from tests.support import (
     collect_failing,
     collect_text,
@@ -96,11 +94,6 @@ def test_thermal_zone_unparseable_value_fails_but_keeps_the_rest(tmp_path):
 def test_thermal_zone_unparseable_value_fails_as_in_node_exporter_1_5(tmp_path):
     write_tree(tmp_path, UNPARSEABLE)
     failing_in_both("thermal_zone", tmp_path / "sys")
-
-
-def test_thermal_zone_missing_class_dir(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("thermal_zone", tmp_path).collect())
 
 
 def test_thermal_zone_empty_class_dir(tmp_path):

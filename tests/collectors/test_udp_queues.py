@@ -1,6 +1,6 @@
 import pytest
 
-from pyexporter.errors import NoDataError, ParseError
+from pyexporter.errors import ParseError
 from tests.procfs.test_net_ip_socket import UDP, UDP6
 from tests.support import collect_text, make_collector, samples, write_tree
 
@@ -20,11 +20,6 @@ def test_one_missing_file_is_skipped(tmp_path):
     write_tree(tmp_path, {"proc/net/udp6": UDP6})
     assert set(samples(make_collector("udp_queues", tmp_path).collect())) == {
         'node_udp_queues{ip="v6",queue="tx"}', 'node_udp_queues{ip="v6",queue="rx"}'}
-
-
-def test_both_missing_is_no_data(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("udp_queues", tmp_path).collect())
 
 
 def test_empty_file_reads_zero(tmp_path):

@@ -1,7 +1,5 @@
-import pytest
 
 from pyexporter.collectors.watchdog import NUMERIC
-from pyexporter.errors import NoDataError
 from pyexporter.sysfs.watchdog import NUMERIC_ATTRS
 from tests.support import collect_text, make_collector, samples, symlink, write_tree
 
@@ -49,11 +47,6 @@ def test_watchdog_help(tmp_path):
     # Families without samples (timeleft is unreadable here) are not written at all.
     assert "node_watchdog_timeleft_seconds" not in text
     assert "# HELP node_watchdog_info Info of /sys/class/watchdog/<watchdog>\n" in text
-
-
-def test_watchdog_missing_class_dir(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("watchdog", tmp_path).collect())
 
 
 def test_every_numeric_attribute_read_has_a_metric():

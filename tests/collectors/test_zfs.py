@@ -1,7 +1,7 @@
 import pytest
 
 from pyexporter.collectors.zfs import metric_suffix
-from pyexporter.errors import NoDataError, ParseError
+from pyexporter.errors import ParseError
 from tests.procfs.test_zfs import ARCSTATS, IO, OBJSET
 from tests.support import collect_text, make_collector, samples, write_tree
 
@@ -43,11 +43,6 @@ def test_zfs_collector(tmp_path):
             "# TYPE node_zfs_arc_name_x untyped\n") in text
     assert "# HELP node_zfs_zpool_state kstat.zfs.misc.state\n# TYPE node_zfs_zpool_state gauge\n" in text
     assert "# HELP node_zfs_zpool_dataset_writes kstat.zfs.misc.objset.writes\n" in text
-
-
-def test_zfs_missing_base_is_no_data(tmp_path):
-    with pytest.raises(NoDataError):
-        list(make_collector("zfs", tmp_path).collect())
 
 
 def test_zfs_missing_kstat_files_are_skipped(tmp_path):
