@@ -72,31 +72,19 @@ def test_processes_vanished_stat_file(tmp_path):
     assert got['node_processes_threads_state{thread_state="S"}'] == 2
 
 
-def test_processes_malformed_stat(tmp_path):
+@pytest.mark.parametrize(("path", "content", "error"), [
+    ("proc/11/stat", "11 (x) S 1 2\n", ParseError),
+    ("proc/11/stat", "", ParseError),
+    ("proc/sys/kernel/pid_max", None, FileNotFoundError),  # None: the file is removed
+    ("proc/sys/kernel/threads-max", "-1\n", ParseError),
+], ids=["malformed-stat", "empty-stat", "missing-limit", "malformed-limit"])
+def test_processes_broken_file_fails(tmp_path, path, content, error):
     _tree(tmp_path)
-    (tmp_path / "proc/11/stat").write_text("11 (x) S 1 2\n")
-    with pytest.raises(ParseError):
-        list(make_collector("processes", tmp_path).collect())
-
-
-def test_processes_empty_stat(tmp_path):
-    _tree(tmp_path)
-    (tmp_path / "proc/11/stat").write_text("")
-    with pytest.raises(ParseError):
-        list(make_collector("processes", tmp_path).collect())
-
-
-def test_processes_missing_limit(tmp_path):
-    _tree(tmp_path)
-    os.remove(tmp_path / "proc/sys/kernel/pid_max")
-    with pytest.raises(FileNotFoundError):
-        list(make_collector("processes", tmp_path).collect())
-
-
-def test_processes_malformed_limit(tmp_path):
-    _tree(tmp_path)
-    (tmp_path / "proc/sys/kernel/threads-max").write_text("-1\n")
-    with pytest.raises(ParseError):
+    if content is None:
+        os.remove(tmp_path / path)
+    else:
+        (tmp_path / path).write_text(content)
+    with pytest.raises(error):
         list(make_collector("processes", tmp_path).collect())
 
 
