@@ -126,14 +126,12 @@ def test_mountstats_empty_files(tmp_path):
     assert list(make_collector("mountstats", tmp_path).collect()) == []
 
 
-def test_mountstats_malformed_line(tmp_path):
-    _tree(tmp_path, MOUNTSTATS.replace("\tage:\t13968", "\tage:\tsoon"))
-    with pytest.raises(ParseError):
-        list(make_collector("mountstats", tmp_path).collect())
-
-
-def test_mountstats_malformed_mountinfo(tmp_path):
-    _tree(tmp_path, mountinfo=MOUNTINFO + "broken\n")
+@pytest.mark.parametrize("files", [
+    {"mountstats": MOUNTSTATS.replace("\tage:\t13968", "\tage:\tsoon")},
+    {"mountinfo": MOUNTINFO + "broken\n"},
+], ids=["malformed-line", "malformed-mountinfo"])
+def test_mountstats_malformed_file_fails(tmp_path, files):
+    _tree(tmp_path, **files)
     with pytest.raises(ParseError):
         list(make_collector("mountstats", tmp_path).collect())
 
