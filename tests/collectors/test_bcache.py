@@ -98,7 +98,3 @@ def test_bcache_help(tmp_path):
     text = collect_text(make_collector("bcache", tmp_path))
     assert ("# HELP node_bcache_dirty_target_bytes Current dirty data target threshold for this backing "
             "device in bytes.\n# TYPE node_bcache_dirty_target_bytes gauge\n") in text
-
-
-def test_bcache_absent(tmp_path):
-    assert samples(make_collector("bcache", tmp_path).collect()) == {}

@@ -42,8 +42,3 @@ def test_bonding_without_driver(tmp_path):
     write_tree(tmp_path, {f"{NET}/eth0/mtu": "1500\n"})
     with pytest.raises(NoDataError):
         list(make_collector("bonding", tmp_path).collect())
-
-
-def test_bonding_no_masters(tmp_path):
-    write_tree(tmp_path, {f"{NET}/bonding_masters": ""})
-    assert samples(make_collector("bonding", tmp_path).collect()) == {}

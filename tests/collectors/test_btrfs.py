@@ -101,10 +101,6 @@ def test_btrfs_without_commit_stats_and_uuid(tmp_path):
     }
 
 
-def test_btrfs_absent(tmp_path):
-    assert samples(make_collector("btrfs", tmp_path).collect()) == {}
-
-
 class FakeBtrfs:
     """Answers the three btrfs ioctls for a filesystem with devices 1 and 3."""
 

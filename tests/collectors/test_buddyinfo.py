@@ -23,11 +23,6 @@ def test_buddyinfo_collector(tmp_path):
     assert "# TYPE node_buddyinfo_blocks gauge\n" in text
 
 
-def test_buddyinfo_empty_file(tmp_path):
-    write_tree(tmp_path, {"proc/buddyinfo": ""})
-    assert samples(make_collector("buddyinfo", tmp_path).collect()) == {}
-
-
 def test_buddyinfo_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/buddyinfo": BUDDYINFO + "Node 2, zone\n"})
     with pytest.raises(ParseError):

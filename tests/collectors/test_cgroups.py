@@ -19,11 +19,6 @@ def test_cgroups_collector(tmp_path):
     assert "# HELP node_cgroups_enabled Current cgroup number of the subsystem.\n" in text
 
 
-def test_cgroups_empty_file(tmp_path):
-    write_tree(tmp_path, {"proc/cgroups": ""})
-    assert samples(make_collector("cgroups", tmp_path).collect()) == {}
-
-
 def test_cgroups_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/cgroups": CGROUPS + "broken 1\n"})
     with pytest.raises(ParseError):

@@ -23,10 +23,6 @@ def test_cpu_vulnerabilities_collector(tmp_path):
     assert "# TYPE node_cpu_vulnerabilities_info gauge\n" in collect_text(collector)
 
 
-def test_cpu_vulnerabilities_missing_directory(tmp_path):
-    assert samples(make_collector("cpu_vulnerabilities", tmp_path).collect()) == {}
-
-
 def test_cpu_vulnerabilities_unreadable_entry(tmp_path):
     write_tree(tmp_path, {f"{VULN}/meltdown": "Mitigation: PTI\n", f"{VULN}/odd": None})
     with pytest.raises(ParseError):

@@ -71,8 +71,3 @@ def test_dmmultipath_help(tmp_path):
 def test_dmmultipath_default_enabled():
     from pyexporter.loader import load_collectors
     assert load_collectors()["dmmultipath"].default_enabled
-
-
-def test_dmmultipath_no_maps(tmp_path):
-    write_tree(tmp_path, {f"{BLOCK}/sda/size": "8\n"})
-    assert samples(make_collector("dmmultipath", tmp_path).collect()) == {}

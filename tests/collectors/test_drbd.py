@@ -25,11 +25,6 @@ def test_drbd_collector(tmp_path):
     assert "# TYPE node_drbd_remote_pending gauge\n" in text
 
 
-def test_drbd_empty_file(tmp_path):
-    write_tree(tmp_path, {"proc/drbd": ""})
-    assert samples(make_collector("drbd", tmp_path).collect()) == {}
-
-
 @pytest.mark.parametrize("bad", ["ns:abc", "ro:Primary"])
 def test_drbd_malformed_value(tmp_path, bad):
     write_tree(tmp_path, {"proc/drbd": DRBD + f" 3: {bad}\n"})

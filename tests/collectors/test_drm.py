@@ -56,10 +56,6 @@ def test_drm_missing_attribute_reads_zero(tmp_path):
     assert any('card="card0"' in key and 'unique_id=""' in key for key in got)
 
 
-def test_drm_no_class_directory(tmp_path):
-    assert samples(make_collector("drm", tmp_path).collect()) == {}
-
-
 def test_drm_card_without_uevent(tmp_path):
     tree(tmp_path)
     (tmp_path / AMD / "uevent").unlink()

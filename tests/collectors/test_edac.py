@@ -60,15 +60,6 @@ def test_edac_help_and_type(tmp_path):
             "# TYPE node_edac_channel_correctable_errors_total counter\n") in text
 
 
-def test_edac_absent(tmp_path):
-    assert samples(make_collector("edac", tmp_path).collect()) == {}
-
-
-def test_edac_empty_files(tmp_path):
-    write_tree(tmp_path, {f"{MC}/mc3/ce_count": "", f"{MC}/mc3/ue_count": "\n"})
-    assert samples(make_collector("edac", tmp_path).collect()) == {}
-
-
 @pytest.mark.parametrize(("raw", "label"), [
     ("mc#0csrow#1channel#0", "mc0_csrow1_channel0"),
     ("  DIMM_A1 \n", "DIMM_A1"),

@@ -1,4 +1,3 @@
-import os
 
 import pytest
 
@@ -58,11 +57,6 @@ def test_fibrechannel_host_without_statistics(tmp_path):
     got = samples(make_collector("fibrechannel", tmp_path).collect())
     assert list(got.values()) == [1]
     assert 'port_state="Linkdown"' in next(iter(got))
-
-
-def test_fibrechannel_empty_class(tmp_path):
-    os.makedirs(tmp_path / "sys/class/fc_host")
-    assert samples(make_collector("fibrechannel", tmp_path).collect()) == {}
 
 
 @pytest.mark.parametrize(("raw", "attribute", "label"), [

@@ -35,10 +35,6 @@ def test_ksmd_older_kernel_without_general_profit(tmp_path):
     assert "node_ksmd_general_profit_bytes" not in got and got["node_ksmd_run"] == 1
 
 
-def test_ksmd_missing_directory(tmp_path):
-    assert samples(make_collector("ksmd", tmp_path).collect()) == {}
-
-
 @pytest.mark.parametrize("value", ["-201384320\n", "", "1.5\n", "abc\n", "99999999999999999999999\n"])
 def test_ksmd_malformed_value(tmp_path, value):
     # node_exporter reads every file as an unsigned integer; a negative profit fails it too.

@@ -41,11 +41,6 @@ def test_slabinfo_invalid_filter(tmp_path):
         make_collector("slabinfo", tmp_path, "--collector.slabinfo.slabs-exclude=[")
 
 
-def test_slabinfo_empty_file(tmp_path):
-    write_tree(tmp_path, {"proc/slabinfo": ""})
-    assert samples(make_collector("slabinfo", tmp_path).collect()) == {}
-
-
 def test_slabinfo_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/slabinfo": SLABINFO + "broken 1 2\n"})
     with pytest.raises(ParseError):

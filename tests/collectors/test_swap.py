@@ -25,16 +25,6 @@ def test_swap_collector(tmp_path):
     assert "# HELP node_swap_priority Swap device priority.\n" in text
 
 
-def test_swap_no_swap_configured(tmp_path):
-    write_tree(tmp_path, {"proc/swaps": "Filename\tType\tSize\tUsed\tPriority\n"})
-    assert samples(make_collector("swap", tmp_path).collect()) == {}
-
-
-def test_swap_empty_file(tmp_path):
-    write_tree(tmp_path, {"proc/swaps": ""})
-    assert samples(make_collector("swap", tmp_path).collect()) == {}
-
-
 def test_swap_malformed_line(tmp_path):
     write_tree(tmp_path, {"proc/swaps": SWAPS + "/dev/sdb1 partition\n"})
     with pytest.raises(ParseError):

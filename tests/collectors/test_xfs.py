@@ -33,7 +33,3 @@ def test_xfs_help(tmp_path):
     assert ("# HELP node_xfs_directory_operation_remove_total Number of times an existing directory entry "
             "was created for a filesystem.\n"
             "# TYPE node_xfs_directory_operation_remove_total counter\n") in text
-
-
-def test_xfs_absent(tmp_path):
-    assert samples(make_collector("xfs", tmp_path).collect()) == {}
